@@ -1,0 +1,130 @@
+# Makefile: the one entry point of the project.
+#
+#   make deps    install the Debian packages that are missing (apt-get)
+#   make all     build libotel-lite, the services and the tools into build/
+#   make run     build, then run the four services and the local viewer
+#   make test    deps + all + every unit and integration test
+#   make bench   build and run the benchmarks (they print figures)
+#   make clean   remove build/ and build-asan/
+#
+# SANITIZE=1 builds into build-asan/ with AddressSanitizer +
+# UndefinedBehaviorSanitizer (`make test SANITIZE=1`).
+#
+# Each component folder may hold a module.mk that adds its own programs and
+# tests to ALL_BINS, TEST_BINS, TEST_SCRIPTS and BENCH_BINS; everything else
+# (library sources, protos, unit tests, benchmarks) is found by wildcard.
+
+SANITIZE ?= 0
+ifeq ($(SANITIZE),1)
+BUILD ?= build-asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1
+else
+BUILD ?= build
+SAN_FLAGS :=
+OPT ?= -O2
+endif
+
+CC ?= cc
+PKGS := libcurl libprotobuf-c libcjson zlib
+CFLAGS ?= $(OPT) -g
+CFLAGS += -std=c11 -Wall -Wextra -Werror -pthread $(SAN_FLAGS)
+CPPFLAGS += -D_GNU_SOURCE -Ilibotel-lite/include -I$(BUILD)/gen \
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS += -pthread $(SAN_FLAGS)
+# gRPC C core: -lgrpc -lgpr is enough to link dynamically (its .pc file lists
+# every abseil library); civetweb ships no pkg-config file.
+OTEL_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgrpc -lgpr -lcivetweb -lm
+
+LIBOTEL := $(BUILD)/lib/libotel-lite.a
+
+# ---- protobuf-c code, generated into $(BUILD)/gen -------------------------
+PROTO_DIR := libotel-lite/proto
+PROTOS := $(shell find $(PROTO_DIR) -name '*.proto' | sort)
+PROTO_C := $(patsubst $(PROTO_DIR)/%.proto,$(BUILD)/gen/%.pb-c.c,$(PROTOS))
+PROTO_H := $(PROTO_C:.c=.h)
+PROTO_STAMP := $(BUILD)/gen/.stamp
+
+$(PROTO_STAMP): $(PROTOS)
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=$(PROTO_DIR) --c_out=$(BUILD)/gen $(PROTOS)
+	@touch $@
+
+$(PROTO_C) $(PROTO_H): $(PROTO_STAMP)
+
+# ---- libotel-lite ----------------------------------------------------------
+LIB_SRCS := $(wildcard libotel-lite/src/*.c)
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) \
+            $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(PROTO_C))
+
+$(BUILD)/obj/%.o: %.c $(PROTO_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(PROTO_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIBOTEL): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+# ---- unit tests (cmocka): tests/unit/test_*.c, one program each -----------
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIBOTEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $< $(LIBOTEL) $(CMOCKA_LIBS) $(OTEL_LDLIBS) -o $@
+
+# ---- integration tests: tests/integration/*.c programs and *.sh scripts ---
+INTEG_SRCS := $(wildcard tests/integration/*.c)
+INTEG_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%,$(INTEG_SRCS))
+
+$(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(LIBOTEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $< $(LIBOTEL) $(CMOCKA_LIBS) $(OTEL_LDLIBS) -o $@
+
+# ---- benchmarks: bench/*.c, one program each ------------------------------
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBOTEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $< $(LIBOTEL) $(OTEL_LDLIBS) -o $@
+
+# ---- component folders (services, tools) add themselves here --------------
+ALL_BINS :=
+TEST_BINS := $(UNIT_BINS) $(INTEG_BINS)
+TEST_SCRIPTS := $(sort $(wildcard tests/integration/*.sh))
+include $(sort $(wildcard */module.mk))
+
+# ---- top-level targets -----------------------------------------------------
+.PHONY: all deps test unit-test bench run clean
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+all: $(LIBOTEL) $(ALL_BINS) $(TEST_BINS) $(BENCH_BINS)
+
+deps:
+	@scripts/deps.sh
+
+# `make test` installs what is missing first, then builds in a second make so
+# that pkg-config answers are taken after the install.
+test: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/run-tests.sh $(TEST_BINS) $(TEST_SCRIPTS)
+
+unit-test: $(UNIT_BINS)
+	@BUILD=$(BUILD) scripts/run-tests.sh $(UNIT_BINS)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_BINS) $(ALL_BINS)
+	@set -e; for b in $(BENCH_BINS); do echo "== $$b"; $$b; done
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * internal.h: helpers shared between libotel-lite source files and never
+ * exported: self-diagnostics, environment parsing, monotonic time.
+ * Cross-file internals are named otel__*; anything used by one file only is
+ * static in that file.
+ */
+#ifndef OTEL_INTERNAL_H
+#define OTEL_INTERNAL_H
+
+#include "otel/common.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Reports a background problem through the installed error handler.
+ * `kind` is a static string naming the message kind ("otlp_http_export");
+ * the default handler prints at most one line per kind per second and says
+ * how many were suppressed. printf-style; never blocks for long. */
+void otel__diag(otel_diag_level_t level, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Monotonic clock in ns (CLOCK_MONOTONIC), for timeouts and durations. */
+uint64_t otel__monotonic_ns(void);
+
+/* Environment (OTEL_* variables). Each returns the default when the variable
+ * is unset or empty, and reports an invalid value once through otel__diag
+ * (then uses the default), as the specification asks. */
+/* Returns borrowed getenv() memory, or NULL when unset or empty. */
+const char *otel__env_str(const char *name);
+bool otel__env_bool(const char *name, bool def);      /* "true"/"false", any case */
+int64_t otel__env_int(const char *name, int64_t def); /* decimal, >= 0 */
+double otel__env_double(const char *name, double def);
+
+#endif /* OTEL_INTERNAL_H */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * otlp_client.h: the transport half of every OTLP exporter. It sends one
+ * already-encoded Export*ServiceRequest (protobuf bytes) to the endpoint over
+ * gRPC (otlp_grpc.c) or HTTP (otlp_http.c), with retries, backoff and the
+ * timeout of the options, and says what the receiver answered. It knows
+ * nothing of spans, metrics or logs: the encoders (otlp_encode_*.c) make the
+ * bytes. Internal to libotel-lite.
+ */
+#ifndef OTEL_OTLP_CLIENT_H
+#define OTEL_OTLP_CLIENT_H
+
+#include "otel/exporter_otlp.h"
+
+typedef struct otel__otlp_client otel__otlp_client_t;
+
+/* What one send ended with, for the exporter to count and report. */
+typedef struct otel__otlp_result {
+  otel_err_t err;              /* OTEL_OK when accepted (maybe partially) */
+  int64_t rejected;            /* partial_success.rejected_* (0 if none) */
+  char message[256];           /* partial_success.error_message or the
+                                  transport error, "" if none */
+  unsigned attempts;           /* how many requests were made */
+} otel__otlp_result_t;
+
+/* Copies opts. Does not connect (connection is lazy). Returns OTEL_EINVAL
+ * for an unusable endpoint, OTEL_ENOMEM. *out is set on entry (NULL). */
+otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts,
+                                    otel__otlp_client_t **out);
+
+/* Sends body (borrowed, len bytes), blocking the calling (exporter) thread at
+ * most opts.timeout_ms in total, retries included. Retries only what the
+ * OTLP spec calls retryable (gRPC UNAVAILABLE, RESOURCE_EXHAUSTED with
+ * RetryInfo, ...; HTTP 429, 502, 503, 504), honouring Retry-After /
+ * RetryInfo. Thread-safe for one caller at a time (exports are serial). */
+otel_err_t otel__otlp_client_send(otel__otlp_client_t *client,
+                                  const uint8_t *body, size_t len,
+                                  otel__otlp_result_t *out_result);
+
+/* Frees the client. NULL is a no-op. */
+void otel__otlp_client_destroy(otel__otlp_client_t *client);
+
+#endif /* OTEL_OTLP_CLIENT_H */

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# deps.sh: installs the Debian packages this project needs that are missing.
+# Called by `make deps` (and so by `make test` and `make run`). Fast when
+# everything is there: it only asks dpkg.
+set -euo pipefail
+
+# Build: compiler tools and the libraries we link.
+build_pkgs=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev
+  libgrpc-dev libcurl4-openssl-dev libcjson-dev libcivetweb-dev zlib1g-dev)
+# Test: unit test framework and the tools the integration tests drive.
+test_pkgs=(libcmocka-dev curl python3)
+
+missing=()
+for p in "${build_pkgs[@]}" "${test_pkgs[@]}" ${EXTRA_DEB_PACKAGES:-}; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "deps: installing missing Debian packages: ${missing[*]}"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "deps: not root and no sudo: please install as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+  echo "deps: first attempt failed, refreshing the package lists" >&2
+  $sudo apt-get update -q
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" || {
+    echo "deps: could not install: ${missing[*]} (is the Debian mirror reachable?)" >&2
+    exit 1
+  }
+fi
