@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * arena.h: a bump allocator for building one protobuf-c message tree (an
+ * Export*ServiceRequest) before it is packed. Everything taken from the
+ * arena is freed at once by otel__arena_cleanup(), so encoders need no
+ * per-node free logic. Not thread-safe: one arena per encoding.
+ */
+#ifndef OTEL_ARENA_H
+#define OTEL_ARENA_H
+
+#include <stddef.h>
+
+typedef struct otel__arena_block otel__arena_block_t;
+
+typedef struct otel__arena {
+  otel__arena_block_t *head; /* newest block first */
+  size_t block_size;         /* default size of new blocks */
+} otel__arena_t;
+
+/* Initialises an empty arena (allocates nothing yet). */
+void otel__arena_init(otel__arena_t *a, size_t block_size);
+/* Returns zeroed memory aligned for any type, owned by the arena, or NULL
+ * when out of memory. n == 0 returns a valid unique pointer. */
+void *otel__arena_alloc(otel__arena_t *a, size_t n);
+/* Copies s (NULL reads as "") into the arena; NULL when out of memory. */
+char *otel__arena_strdup(otel__arena_t *a, const char *s);
+/* Frees every block; the arena can be used again afterwards. */
+void otel__arena_cleanup(otel__arena_t *a);
+
+#endif /* OTEL_ARENA_H */
