@@ -99,7 +99,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBOTEL)
 ALL_BINS :=
 TEST_BINS := $(UNIT_BINS) $(INTEG_BINS)
 TEST_SCRIPTS := $(sort $(wildcard tests/integration/*.sh))
-include $(sort $(wildcard */module.mk))
+# servicekit first: the services' rules use its object list.
+include servicekit/module.mk
+include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 
 # ---- top-level targets -----------------------------------------------------
 .PHONY: all deps test unit-test bench run clean

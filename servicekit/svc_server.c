@@ -1,0 +1,98 @@
+/* servicekit/svc_server.c: service process lifecycle around civetweb (see
+ * svc_server.h). Signals are taken synchronously with sigwait() so no code
+ * runs in a signal handler. */
+#include "svc_server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *svc_env_required(const char *service, const char *name, const char *hint) {
+  const char *v = getenv(name);
+  if (v && *v) return v;
+  fprintf(stderr, "%s: required environment variable %s is not set (%s)\n",
+          service, name, hint);
+  return NULL;
+}
+
+int svc_env_port(const char *service, int def) {
+  const char *v = getenv("PORT");
+  if (!v || !*v) return def;
+  char *end;
+  errno = 0;
+  long p = strtol(v, &end, 10);
+  if (errno || *end || p < 0 || p > 65535) {
+    fprintf(stderr, "%s: PORT=\"%s\" is not a port number (0-65535)\n", service, v);
+    return -1;
+  }
+  return (int)p;
+}
+
+static sigset_t stop_signals(void) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+void svc_block_stop_signals(void) {
+  sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int svc_wait_for_stop(void) {
+  sigset_t set = stop_signals();
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
+  }
+  return sig;
+}
+
+struct mg_context *svc_server_start(const char *service, int port, int threads,
+                                    const struct mg_callbacks *callbacks,
+                                    void *user_data, mg_request_handler handler,
+                                    void *cbdata) {
+  char port_s[16], threads_s[16];
+  snprintf(port_s, sizeof(port_s), "%d", port);
+  snprintf(threads_s, sizeof(threads_s), "%d", threads > 0 ? threads : 8);
+  const char *options[] = {
+      "listening_ports", port_s,
+      "num_threads", threads_s,
+      "tcp_nodelay", "1",
+      "request_timeout_ms", "10000",
+      "enable_keep_alive", "yes",
+      /* room for a 100 KB query string, so the service (not civetweb)
+       * answers it with a clear message */
+      "max_request_size", "262144",
+      NULL};
+  struct mg_callbacks cb;
+  memset(&cb, 0, sizeof(cb));
+  if (callbacks) cb = *callbacks;
+  struct mg_init_data init = {.callbacks = &cb, .user_data = user_data,
+                              .configuration_options = options};
+  struct mg_error_data err;
+  char errtxt[256] = "";
+  memset(&err, 0, sizeof(err));
+  err.text = errtxt;
+  err.text_buffer_size = sizeof(errtxt);
+  struct mg_context *ctx = mg_start2(&init, &err);
+  if (!ctx) {
+    fprintf(stderr, "%s: cannot listen on port %d: %s\n", service, port,
+            errtxt[0] ? errtxt : "unknown error");
+    return NULL;
+  }
+  mg_set_request_handler(ctx, "/", handler, cbdata);
+  printf("%s: listening on port %d\n", service, svc_server_port(ctx));
+  fflush(stdout);
+  return ctx;
+}
+
+int svc_server_port(const struct mg_context *ctx) {
+  struct mg_server_port ports[4];
+  int n = mg_get_server_ports(ctx, 4, ports);
+  return n > 0 ? ports[0].port : -1;
+}
