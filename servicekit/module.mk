@@ -2,3 +2,10 @@
 # (civetweb lifecycle, strict query parameters, libcurl upstream calls).
 SVC_KIT_SRCS := $(wildcard servicekit/*.c)
 SVC_KIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(SVC_KIT_SRCS))
+
+SVC_KIT_TESTS := $(BUILD)/tests/servicekit/test_svc_http
+TEST_BINS += $(SVC_KIT_TESTS)
+
+$(BUILD)/tests/servicekit/%: $(BUILD)/obj/servicekit/tests/%.o $(SVC_KIT_OBJS) $(LIBOTEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) $(OTEL_LDLIBS) -o $@

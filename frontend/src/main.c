@@ -1,0 +1,136 @@
+/* frontend: the web page of the ISS distance app (port 5000).
+ *
+ *   GET  /                  the form
+ *   GET  /?location=<place> the form and the answer (so results can be linked)
+ *   POST /  (location=...)  the same, from the form
+ *
+ * It asks the gateway (GATEWAY_URL, required) and shows the distance, where
+ * the ISS is and the resolved place, or the gateway's error. Everything that
+ * comes from the user or an upstream is HTML-escaped (page.c).
+ * Port: PORT (default 5000).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <civetweb.h>
+#include <curl/curl.h>
+
+#include "../../servicekit/svc_http.h"
+#include "../../servicekit/svc_server.h"
+#include "../../servicekit/svc_upstream.h"
+#include "page.h"
+
+#define SERVICE_NAME "frontend"
+#define DEFAULT_PORT 5000
+#define MAX_LOCATION 256
+#define MAX_FORM_BODY 4096
+#define GATEWAY_TIMEOUT_MS 10000
+
+struct app {
+  const char *gateway_url;
+};
+
+/* Reads an application/x-www-form-urlencoded body (at most MAX_FORM_BODY). */
+static int read_form(struct mg_connection *conn, char *buf, size_t cap) {
+  size_t len = 0;
+  for (;;) {
+    int n = mg_read(conn, buf + len, cap - 1 - len);
+    if (n <= 0) break;
+    len += (size_t)n;
+    if (len == cap - 1) {
+      char extra;
+      if (mg_read(conn, &extra, 1) > 0) return -1;
+      break;
+    }
+  }
+  buf[len] = '\0';
+  return 0;
+}
+
+static int send_page(struct mg_connection *conn, int status, const page_view_t *view) {
+  html_t h = {0};
+  page_render(&h, view);
+  int ret = h.oom ? svc_reply_text(conn, 500, "Out of memory")
+                  : svc_reply(conn, status, "text/html; charset=utf-8", h.data, h.len);
+  html_free(&h);
+  return ret;
+}
+
+static int handle_page(struct mg_connection *conn, struct app *app, const char *form) {
+  char location[MAX_LOCATION];
+  page_view_t view = {0};
+  switch (svc_get_param(conn, form, "location", location, sizeof(location))) {
+  case SVC_PARAM_OK: break;
+  case SVC_PARAM_MISSING:
+    if (form) {
+      view.error_status = 400;
+      view.error_text = "No location given";
+      return send_page(conn, 400, &view);
+    }
+    return send_page(conn, 200, &view); /* plain GET /: just the form */
+  case SVC_PARAM_TOO_LONG:
+    view.error_status = 400;
+    view.error_text = "Location too long (at most 255 bytes)";
+    return send_page(conn, 400, &view);
+  case SVC_PARAM_INVALID:
+    view.error_status = 400;
+    view.error_text = "Location must be UTF-8 text without control characters";
+    return send_page(conn, 400, &view);
+  }
+  view.location = location;
+
+  svc_response_t res;
+  char *url = svc_url_with_params(app->gateway_url, "location", location, NULL);
+  int status = 200;
+  if (!url) return svc_reply_text(conn, 500, "Out of memory");
+  if (svc_http_get(url, GATEWAY_TIMEOUT_MS, &res) != 0) {
+    status = view.error_status = 502;
+    view.error_text = "The gateway could not be reached. Is it running?";
+  } else if (res.status != 200) {
+    status = view.error_status = (int)res.status;
+    view.error_text = res.body;
+  } else {
+    view.result_json = res.body;
+  }
+  int ret = send_page(conn, status, &view);
+  free(url);
+  svc_response_cleanup(&res);
+  return ret;
+}
+
+static int handle_request(struct mg_connection *conn, void *cbdata) {
+  const struct mg_request_info *ri = mg_get_request_info(conn);
+  if (strcmp(ri->local_uri, "/") != 0) return svc_reply_text(conn, 404, "Not found");
+  if (strcmp(ri->request_method, "GET") == 0) return handle_page(conn, cbdata, NULL);
+  if (strcmp(ri->request_method, "POST") != 0)
+    return svc_reply_method_not_allowed(conn, "GET, POST");
+  char form[MAX_FORM_BODY];
+  if (read_form(conn, form, sizeof(form)) != 0)
+    return svc_reply_text(conn, 413, "Form too large");
+  return handle_page(conn, cbdata, form);
+}
+
+int main(void) {
+  svc_block_stop_signals();
+  struct app app = {
+      .gateway_url = svc_env_required(SERVICE_NAME, "GATEWAY_URL", "e.g. http://127.0.0.1:5001/"),
+  };
+  int port = svc_env_port(SERVICE_NAME, DEFAULT_PORT);
+  if (!app.gateway_url || port < 0) return 2;
+
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  mg_init_library(0);
+  struct mg_context *ctx = svc_server_start(SERVICE_NAME, port, 8, NULL, &app,
+                                            handle_request, &app);
+  if (!ctx) {
+    mg_exit_library();
+    curl_global_cleanup();
+    return 1;
+  }
+  svc_wait_for_stop();
+  mg_stop(ctx);
+  mg_exit_library();
+  curl_global_cleanup();
+  return 0;
+}

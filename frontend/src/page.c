@@ -1,0 +1,90 @@
+/* frontend/src/page.c: the HTML of the frontend (see page.h). The page has
+ * its own CSS and no external resources, so it renders offline. */
+#include "page.h"
+
+#include <cJSON.h>
+#include <string.h>
+
+static const char page_head[] =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>How far is the ISS?</title>\n<style>\n"
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+    "margin:0;background:#0b1d33;color:#e8eef6}\n"
+    "main{max-width:52rem;margin:0 auto;padding:2rem 1rem}\n"
+    "h1{font-weight:600;margin:0 0 1rem}\n"
+    "form{display:flex;gap:.5rem;margin-bottom:1.5rem}\n"
+    "input[type=text]{flex:1;font-size:1.1rem;padding:.6rem .8rem;border-radius:.4rem;"
+    "border:1px solid #47607e;background:#112a47;color:#fff}\n"
+    "button{font-size:1.1rem;padding:.6rem 1.2rem;border:0;border-radius:.4rem;"
+    "background:#f2a93b;color:#1b1b1b;cursor:pointer}\n"
+    ".result,.error{padding:1rem 1.2rem;border-radius:.5rem}\n"
+    ".result{background:#112a47}.error{background:#5a1d1d}\n"
+    ".distance{font-size:2.2rem;font-weight:700;color:#f2a93b}\n"
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:1rem 0 0}\n"
+    "dt{color:#9fb3c8}dd{margin:0}\n"
+    "svg{width:100%;height:auto;margin-top:1rem;background:#0e3a5c;border-radius:.5rem}\n"
+    "</style>\n</head>\n<body>\n<main>\n<h1>How far is the International Space Station?</h1>\n";
+
+static void render_form(html_t *h, const char *location) {
+  html_append(h, "<form method=\"post\" action=\"/\">\n"
+                 "<input type=\"text\" name=\"location\" id=\"location\" "
+                 "placeholder=\"A place, e.g. London or Paris, TX\" required "
+                 "maxlength=\"255\" value=\"");
+  if (location) html_append_escaped(h, location);
+  html_append(h, "\" autofocus>\n<button type=\"submit\">Where is it?</button>\n</form>\n");
+}
+
+static double number(const cJSON *obj, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : 0.0;
+}
+
+static const char *text(const cJSON *obj, const char *key) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static void render_result(html_t *h, const char *json) {
+  cJSON *r = cJSON_Parse(json);
+  if (!cJSON_IsObject(r)) {
+    html_append(h, "<div class=\"error\" id=\"error\">The gateway sent an answer "
+                   "that could not be read.</div>\n");
+    cJSON_Delete(r);
+    return;
+  }
+  const cJSON *iss = cJSON_GetObjectItemCaseSensitive(r, "iss_position");
+  const cJSON *place = cJSON_GetObjectItemCaseSensitive(r, "location");
+  html_append(h, "<div class=\"result\" id=\"result\">\n<div>The ISS is</div>\n"
+                 "<div class=\"distance\" id=\"distance\">");
+  html_appendf(h, "%.2f km", number(r, "distance"));
+  html_append(h, "</div>\n<div>from <strong id=\"place\">");
+  html_append_escaped(h, text(r, "place"));
+  html_append(h, "</strong>, measured along the Earth's surface to the point "
+                 "below the station.</div>\n<dl>\n");
+  html_appendf(h, "<dt>ISS position</dt><dd id=\"iss-position\">%.2f&deg;, %.2f&deg; at %.0f km altitude</dd>\n",
+               number(iss, "latitude"), number(iss, "longitude"), number(r, "altitude_km"));
+  html_appendf(h, "<dt>Place</dt><dd>%.4f&deg;, %.4f&deg;</dd>\n",
+               number(place, "latitude"), number(place, "longitude"));
+  html_appendf(h, "<dt>Straight line</dt><dd>%.2f km</dd>\n", number(r, "slant_range_km"));
+  html_append(h, "<dt>Time</dt><dd>");
+  html_append_escaped(h, text(r, "timestamp"));
+  html_append(h, "</dd>\n<dt>Source</dt><dd id=\"source\">");
+  html_append_escaped(h, text(r, "source"));
+  html_append(h, "</dd>\n</dl>\n</div>\n");
+  cJSON_Delete(r);
+}
+
+void page_render(html_t *h, const page_view_t *view) {
+  html_append(h, page_head);
+  render_form(h, view->location);
+  if (view->error_status) {
+    html_appendf(h, "<div class=\"error\" id=\"error\"><strong>Error %d:</strong> ",
+                 view->error_status);
+    html_append_escaped(h, view->error_text ? view->error_text : "");
+    html_append(h, "</div>\n");
+  } else if (view->result_json) {
+    render_result(h, view->result_json);
+  }
+  html_append(h, "</main>\n</body>\n</html>\n");
+}

@@ -1,0 +1,21 @@
+/* frontend/src/page.h: renders the one page of the frontend: the form, and
+ * below it either the result (from the gateway's JSON) or an error.
+ * Pure functions of their inputs, so they are tested without a server.
+ */
+#ifndef FRONTEND_PAGE_H
+#define FRONTEND_PAGE_H
+
+#include "html.h"
+
+/* What the page shows under the form. */
+typedef struct page_view {
+  const char *location;     /* what the user typed, or NULL (borrowed) */
+  const char *result_json;  /* the gateway's 200 body, or NULL (borrowed) */
+  int error_status;         /* 0, or the HTTP status to explain */
+  const char *error_text;   /* the error message shown, or NULL (borrowed) */
+} page_view_t;
+
+/* Appends the whole HTML document for view to h. */
+void page_render(html_t *h, const page_view_t *view);
+
+#endif /* FRONTEND_PAGE_H */
