@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * span.c: spans: start (sampling, parent choice, ids), attributes, events,
+ * links, status, end, and the thread-local current span.
+ *
+ * Memory: a recording span is one allocation: the struct, then inline room
+ * for a few attributes and 256 bytes of strings; more goes to a per-span
+ * arena. A non-recording span is the bare struct (it only carries a context
+ * for propagation). Spans are reference-counted: the handle returned by
+ * start, the thread's current-span slot, a child's link to its previous
+ * current span, and each processor holding ended data own one reference.
+ *
+ * Thread-safety: a span may be changed from several threads; a spinlock
+ * per span (uncontended: a few ns) serialises the changes.
+ */
+#include "trace_internal.h"
+
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define INLINE_ATTRS 8
+#define INLINE_BYTES 256
+
+struct otel_span {
+  otel_span_data_t data; /* first: (otel_span_data_t *) == (otel_span_t *) */
+  atomic_uint refs;
+  atomic_flag lock;
+  bool recording;
+  atomic_bool ended;
+  bool is_static;
+  otel_tracer_t *tracer;
+  otel_span_t *prev_current; /* reference held while this span is current */
+  otel_attr_t *attrs;        /* data.attrs, writable */
+  size_t attr_cap;
+  otel_span_event_t *events;
+  size_t event_cap;
+  otel_span_link_data_t *links;
+  size_t link_cap;
+  size_t bytes_used;          /* of the inline string room */
+  otel__arena_t arena;        /* overflow storage */
+  _Alignas(max_align_t) unsigned char inline_room[]; /* recording spans only */
+};
+
+static otel_span_t noop_span = {.is_static = true, .ended = true};
+static _Thread_local otel_span_t *thread_current;
+
+/* ---- locking and storage ------------------------------------------------ */
+
+static inline void span_lock(otel_span_t *s) {
+  while (atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire)) {
+  }
+}
+static inline void span_unlock(otel_span_t *s) {
+  atomic_flag_clear_explicit(&s->lock, memory_order_release);
+}
+
+static void *span_alloc(otel_span_t *s, size_t n) {
+  size_t aligned = (n + 7) & ~(size_t)7;
+  if (s->recording && s->bytes_used + aligned <= INLINE_BYTES) {
+    void *p = s->inline_room + INLINE_ATTRS * sizeof(otel_attr_t) + s->bytes_used;
+    s->bytes_used += aligned;
+    return p;
+  }
+  return otel__arena_alloc(&s->arena, n);
+}
+
+/* Copies at most max bytes of str (0: all), cut on a UTF-8 boundary. */
+static char *span_strdup(otel_span_t *s, const char *str, uint32_t max) {
+  if (!str) str = "";
+  size_t n = strlen(str);
+  if (max && n > max) {
+    n = max;
+    while (n > 0 && ((unsigned char)str[n] & 0xc0) == 0x80) n--;
+  }
+  char *p = span_alloc(s, n + 1);
+  if (!p) return NULL;
+  memcpy(p, str, n);
+  p[n] = '\0';
+  return p;
+}
+
+/* Deep-copies attr's value into span storage. Returns false on OOM. */
+static bool copy_attr(otel_span_t *s, otel_attr_t *dst, const otel_attr_t *src,
+                      const char *key, uint32_t max_len) {
+  dst->key = key;
+  dst->type = src->type;
+  size_t isz = 0;
+  switch (src->type) {
+  case OTEL_ATTR_TYPE_STRING:
+    dst->value.s = span_strdup(s, src->value.s, max_len);
+    return dst->value.s != NULL;
+  case OTEL_ATTR_TYPE_BOOL:
+  case OTEL_ATTR_TYPE_INT:
+  case OTEL_ATTR_TYPE_DOUBLE: dst->value = src->value; return true;
+  case OTEL_ATTR_TYPE_STRING_ARRAY: isz = sizeof(char *); break;
+  case OTEL_ATTR_TYPE_BOOL_ARRAY: isz = sizeof(bool); break;
+  case OTEL_ATTR_TYPE_INT_ARRAY: isz = sizeof(int64_t); break;
+  case OTEL_ATTR_TYPE_DOUBLE_ARRAY: isz = sizeof(double); break;
+  default: return false;
+  }
+  size_t n = src->value.array.items ? src->value.array.len : 0;
+  void *items = span_alloc(s, n * isz + 1);
+  if (!items) return false;
+  if (src->type == OTEL_ATTR_TYPE_STRING_ARRAY) {
+    const char *const *in = src->value.array.items;
+    const char **out = items;
+    for (size_t i = 0; i < n; i++)
+      if (!(out[i] = span_strdup(s, in[i], max_len))) return false;
+  } else if (n) {
+    memcpy(items, src->value.array.items, n * isz);
+  }
+  dst->value.array.items = items;
+  dst->value.array.len = n;
+  return true;
+}
+
+static bool valid_attr_type(otel_attr_type_t t) {
+  return t >= OTEL_ATTR_TYPE_STRING && t <= OTEL_ATTR_TYPE_DOUBLE_ARRAY;
+}
+
+/* Sets one attribute into a (attrs, count, cap) list with the count limit.
+ * Called with the span locked. */
+static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, size_t *cap,
+                          uint32_t *dropped, uint32_t limit, const otel_attr_t *attr) {
+  if (!attr || !attr->key || !attr->key[0] || !valid_attr_type(attr->type)) return;
+  uint32_t max_len = s->tracer->provider->limits.attribute_value_length;
+  for (size_t i = 0; i < *count; i++) {
+    if (strcmp((*list)[i].key, attr->key) == 0) {
+      copy_attr(s, &(*list)[i], attr, (*list)[i].key, max_len);
+      return;
+    }
+  }
+  if (*count >= limit) {
+    (*dropped)++;
+    return;
+  }
+  if (*count == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 4;
+    otel_attr_t *grown = otel__arena_alloc(&s->arena, ncap * sizeof(*grown));
+    if (!grown) {
+      (*dropped)++;
+      return;
+    }
+    if (*count) memcpy(grown, *list, *count * sizeof(*grown));
+    *list = grown;
+    *cap = ncap;
+  }
+  const char *key = span_strdup(s, attr->key, 0);
+  if (!key || !copy_attr(s, &(*list)[*count], attr, key, max_len)) {
+    (*dropped)++;
+    return;
+  }
+  (*count)++;
+}
+
+/* ---- references ---------------------------------------------------------- */
+
+static otel_span_t *span_ref(otel_span_t *s) {
+  if (s && !s->is_static) atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+  return s;
+}
+
+static void span_unref(otel_span_t *s) {
+  while (s && !s->is_static &&
+         atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1) {
+    otel_span_t *prev = s->prev_current;
+    otel__arena_cleanup(&s->arena);
+    free(s);
+    s = prev; /* iterative, so long chains never recurse */
+  }
+}
+
+const otel_span_data_t *otel_span_data_retain(const otel_span_data_t *d) {
+  span_ref((otel_span_t *)d);
+  return d;
+}
+
+void otel_span_data_release(const otel_span_data_t *d) { span_unref((otel_span_t *)d); }
+
+/* ---- current span --------------------------------------------------------- */
+
+void otel_span_activate(otel_span_t *span) {
+  if (!span || span->is_static) return;
+  span_ref(span);
+  span_lock(span);
+  otel_span_t *old_prev = span->prev_current;
+  span->prev_current = thread_current; /* the slot's reference moves here */
+  span_unlock(span);
+  span_unref(old_prev);
+  thread_current = span;
+}
+
+/* Pops ended spans (and `span`, when it is on top) off this thread's stack. */
+static void pop_current(otel_span_t *span) {
+  while (thread_current &&
+         (thread_current == span ||
+          atomic_load_explicit(&thread_current->ended, memory_order_relaxed))) {
+    otel_span_t *top = thread_current;
+    thread_current = span_ref(top->prev_current);
+    span_unref(top);
+    span = NULL;
+  }
+}
+
+void otel_span_deactivate(otel_span_t *span) {
+  if (span && thread_current == span) pop_current(span);
+}
+
+void otel_context_reset_thread(void) {
+  otel_span_t *top = thread_current;
+  thread_current = NULL;
+  span_unref(top);
+}
+
+otel_span_t *otel_span_current(void) {
+  pop_current(NULL); /* a span ended on another thread may still be on top */
+  return thread_current ? thread_current : &noop_span;
+}
+
+bool otel_current_span_context(otel_span_context_t *out) {
+  pop_current(NULL);
+  if (!thread_current || !otel_span_context_is_valid(&thread_current->data.context)) {
+    memset(out, 0, sizeof(*out));
+    return false;
+  }
+  *out = thread_current->data.context;
+  return true;
+}
+
+const char *otel_current_trace_state(void) {
+  return thread_current ? thread_current->data.trace_state : NULL;
+}
+
+/* ---- start ---------------------------------------------------------------- */
+
+static const otel_span_start_options_t default_options = {.kind = OTEL_SPAN_KIND_INTERNAL};
+
+/* Chooses the parent: explicit span, then a valid remote context, then the
+ * current span (unless root). Fills *parent and *parent_trace_state. */
+static bool choose_parent(const otel_span_start_options_t *o, otel_span_context_t *parent,
+                          const char **parent_trace_state) {
+  *parent_trace_state = NULL;
+  if (o->parent && otel_span_context_is_valid(&o->parent->data.context)) {
+    *parent = o->parent->data.context;
+    *parent_trace_state = o->parent->data.trace_state;
+    return true;
+  }
+  if (o->remote_parent && otel_span_context_is_valid(&o->remote_parent->span_context)) {
+    *parent = o->remote_parent->span_context;
+    parent->is_remote = true;
+    *parent_trace_state = o->remote_parent->trace_state;
+    return true;
+  }
+  if (!o->root && !o->parent && thread_current &&
+      otel_span_context_is_valid(&thread_current->data.context)) {
+    *parent = thread_current->data.context;
+    *parent_trace_state = thread_current->data.trace_state;
+    return true;
+  }
+  return false;
+}
+
+static otel_span_t *span_new(bool recording) {
+  size_t size = sizeof(otel_span_t) +
+                (recording ? INLINE_ATTRS * sizeof(otel_attr_t) + INLINE_BYTES : 0);
+  otel_span_t *s = malloc(size);
+  if (!s) return NULL;
+  memset(s, 0, sizeof(*s));
+  atomic_init(&s->refs, 1);
+  atomic_flag_clear(&s->lock);
+  s->recording = recording;
+  otel__arena_init(&s->arena, 1024);
+  if (recording) {
+    s->attrs = (otel_attr_t *)s->inline_room;
+    s->attr_cap = INLINE_ATTRS;
+  }
+  return s;
+}
+
+otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
+                                    const otel_span_start_options_t *opts) {
+  const otel_span_start_options_t *o = opts ? opts : &default_options;
+  otel_span_context_t parent;
+  const char *parent_ts;
+  bool has_parent = choose_parent(o, &parent, &parent_ts);
+
+  otel_span_context_t ctx = {.is_remote = false};
+  if (has_parent) {
+    memcpy(ctx.trace_id, parent.trace_id, 16);
+    ctx.trace_flags = parent.trace_flags & (OTEL_TRACE_FLAG_SAMPLED | OTEL_TRACE_FLAG_RANDOM);
+  } else {
+    otel_generate_trace_id(ctx.trace_id);
+    ctx.trace_flags = OTEL_TRACE_FLAG_RANDOM; /* our trace ids are fully random */
+  }
+  otel_generate_span_id(ctx.span_id);
+
+  otel_tracer_provider_t *tp = tracer ? tracer->provider : NULL;
+  otel_span_kind_t kind = o->kind ? o->kind : OTEL_SPAN_KIND_INTERNAL;
+  otel_sampling_decision_t decision = OTEL_SAMPLING_DROP;
+  if (tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed))
+    decision = otel_sampler_should_sample(tp->sampler, has_parent ? &parent : NULL,
+                                          ctx.trace_id, name, kind, o->attrs, o->attr_count);
+  if (decision == OTEL_SAMPLING_RECORD_AND_SAMPLE) ctx.trace_flags |= OTEL_TRACE_FLAG_SAMPLED;
+  else ctx.trace_flags &= (uint8_t)~OTEL_TRACE_FLAG_SAMPLED;
+
+  bool recording = decision != OTEL_SAMPLING_DROP;
+  otel_span_t *s = span_new(recording);
+  if (!s) return &noop_span;
+  s->tracer = tracer;
+  s->data.context = ctx;
+  s->data.kind = kind;
+  if (has_parent) {
+    memcpy(s->data.parent_span_id, parent.span_id, 8);
+    s->data.parent_is_remote = parent.is_remote;
+  }
+  if (parent_ts && parent_ts[0]) {
+    /* the tracestate travels with the trace; a non-recording span needs it too */
+    s->data.trace_state = recording ? span_strdup(s, parent_ts, 0)
+                                    : otel__arena_strdup(&s->arena, parent_ts);
+  }
+  if (recording) {
+    const otel_span_limits_t *lim = &tp->limits;
+    s->data.name = span_strdup(s, name, 0);
+    s->data.start_time_ns = o->start_time_ns ? o->start_time_ns : otel_time_now_ns();
+    s->data.resource = tp->resource;
+    s->data.scope_name = tracer->name;
+    s->data.scope_version = tracer->version;
+    for (size_t i = 0; i < o->attr_count; i++)
+      list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs,
+                    lim->attribute_count, &o->attrs[i]);
+    for (size_t i = 0; i < o->link_count; i++) otel_span_add_link(s, &o->links[i]);
+    s->data.attrs = s->attrs;
+    for (size_t i = 0; i < tp->processor_count; i++) {
+      otel_span_processor_t *p = tp->processors[i];
+      if (p->type->on_start) p->type->on_start(p->ctx, s);
+    }
+  }
+  if (!o->no_activate) otel_span_activate(s);
+  return s;
+}
+
+/* ---- changes ---------------------------------------------------------------- */
+
+static inline bool span_writable(const otel_span_t *s) {
+  return s && s->recording && !atomic_load_explicit(&s->ended, memory_order_relaxed);
+}
+
+void otel_span_set_attribute(otel_span_t *span, const otel_attr_t *attr) {
+  if (!span_writable(span)) return;
+  span_lock(span);
+  list_set_attr(span, &span->attrs, &span->data.attr_count, &span->attr_cap,
+                &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count, attr);
+  span->data.attrs = span->attrs;
+  span_unlock(span);
+}
+
+void otel_span_set_attributes(otel_span_t *span, const otel_attr_t *attrs, size_t n) {
+  for (size_t i = 0; attrs && i < n; i++) otel_span_set_attribute(span, &attrs[i]);
+}
+
+void otel_span_set_attribute_str(otel_span_t *span, const char *key, const char *value) {
+  otel_span_set_attribute(span, &OTEL_ATTR_STR(key, value));
+}
+void otel_span_set_attribute_int(otel_span_t *span, const char *key, int64_t value) {
+  otel_span_set_attribute(span, &OTEL_ATTR_INT(key, value));
+}
+void otel_span_set_attribute_double(otel_span_t *span, const char *key, double value) {
+  otel_span_set_attribute(span, &OTEL_ATTR_DOUBLE(key, value));
+}
+void otel_span_set_attribute_bool(otel_span_t *span, const char *key, bool value) {
+  otel_span_set_attribute(span, &OTEL_ATTR_BOOL(key, value));
+}
+
+/* Copies n attributes into a fresh list bounded by limit. Span locked. */
+static void copy_attr_list(otel_span_t *s, const otel_attr_t *in, size_t n, uint32_t limit,
+                           const otel_attr_t **out, size_t *out_count, uint32_t *dropped) {
+  otel_attr_t *list = NULL;
+  size_t count = 0, cap = 0;
+  for (size_t i = 0; in && i < n; i++)
+    list_set_attr(s, &list, &count, &cap, dropped, limit, &in[i]);
+  *out = list;
+  *out_count = count;
+}
+
+void otel_span_add_event_at(otel_span_t *span, const char *name, uint64_t time_ns,
+                            const otel_attr_t *attrs, size_t n) {
+  if (!span_writable(span)) return;
+  const otel_span_limits_t *lim = &span->tracer->provider->limits;
+  span_lock(span);
+  if (span->data.event_count >= lim->event_count) {
+    span->data.dropped_events++;
+    span_unlock(span);
+    return;
+  }
+  if (span->data.event_count == span->event_cap) {
+    size_t ncap = span->event_cap ? span->event_cap * 2 : 4;
+    otel_span_event_t *grown = otel__arena_alloc(&span->arena, ncap * sizeof(*grown));
+    if (!grown) {
+      span->data.dropped_events++;
+      span_unlock(span);
+      return;
+    }
+    if (span->data.event_count) memcpy(grown, span->events, span->data.event_count * sizeof(*grown));
+    span->events = grown;
+    span->event_cap = ncap;
+    span->data.events = grown;
+  }
+  otel_span_event_t *ev = &span->events[span->data.event_count];
+  memset(ev, 0, sizeof(*ev));
+  ev->name = span_strdup(span, name, 0);
+  ev->time_ns = time_ns ? time_ns : otel_time_now_ns();
+  copy_attr_list(span, attrs, n, lim->event_attribute_count, &ev->attrs, &ev->attr_count,
+                 &ev->dropped_attrs);
+  if (ev->name) span->data.event_count++;
+  else span->data.dropped_events++;
+  span_unlock(span);
+}
+
+void otel_span_add_event(otel_span_t *span, const char *name, const otel_attr_t *attrs, size_t n) {
+  otel_span_add_event_at(span, name, 0, attrs, n);
+}
+
+void otel_span_record_exception(otel_span_t *span, const char *type, const char *message) {
+  if (!span_writable(span)) return;
+  otel_attr_t attrs[] = {OTEL_ATTR_STR("exception.type", type ? type : "error"),
+                         OTEL_ATTR_STR("exception.message", message ? message : "")};
+  otel_span_add_event(span, "exception", attrs, 2);
+  otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, message);
+}
+
+void otel_span_add_link(otel_span_t *span, const otel_span_link_t *link) {
+  if (!span_writable(span) || !link || !otel_span_context_is_valid(&link->context)) return;
+  const otel_span_limits_t *lim = &span->tracer->provider->limits;
+  span_lock(span);
+  if (span->data.link_count >= lim->link_count) {
+    span->data.dropped_links++;
+    span_unlock(span);
+    return;
+  }
+  if (span->data.link_count == span->link_cap) {
+    size_t ncap = span->link_cap ? span->link_cap * 2 : 2;
+    otel_span_link_data_t *grown = otel__arena_alloc(&span->arena, ncap * sizeof(*grown));
+    if (!grown) {
+      span->data.dropped_links++;
+      span_unlock(span);
+      return;
+    }
+    if (span->data.link_count) memcpy(grown, span->links, span->data.link_count * sizeof(*grown));
+    span->links = grown;
+    span->link_cap = ncap;
+    span->data.links = grown;
+  }
+  otel_span_link_data_t *l = &span->links[span->data.link_count++];
+  memset(l, 0, sizeof(*l));
+  l->context = link->context;
+  if (link->trace_state && link->trace_state[0]) l->trace_state = span_strdup(span, link->trace_state, 0);
+  copy_attr_list(span, link->attrs, link->attr_count, lim->link_attribute_count, &l->attrs,
+                 &l->attr_count, &l->dropped_attrs);
+  span_unlock(span);
+}
+
+void otel_span_set_status(otel_span_t *span, otel_span_status_t status, const char *description) {
+  if (!span_writable(span) || status == OTEL_SPAN_STATUS_UNSET) return;
+  if (status != OTEL_SPAN_STATUS_OK && status != OTEL_SPAN_STATUS_ERROR) return;
+  span_lock(span);
+  if (span->data.status != OTEL_SPAN_STATUS_OK) { /* OK is final */
+    span->data.status = status;
+    span->data.status_description =
+        status == OTEL_SPAN_STATUS_ERROR && description && description[0]
+            ? span_strdup(span, description, 0)
+            : NULL;
+  }
+  span_unlock(span);
+}
+
+void otel_span_update_name(otel_span_t *span, const char *name) {
+  if (!span_writable(span) || !name) return;
+  span_lock(span);
+  const char *copy = span_strdup(span, name, 0);
+  if (copy) span->data.name = copy;
+  span_unlock(span);
+}
+
+/* ---- reads ------------------------------------------------------------------ */
+
+bool otel_span_is_recording(const otel_span_t *span) { return span_writable(span); }
+
+otel_span_context_t otel_span_get_context(const otel_span_t *span) {
+  otel_span_context_t none = {.is_remote = false};
+  return span ? span->data.context : none;
+}
+
+const char *otel_span_get_trace_state(const otel_span_t *span) {
+  return span ? span->data.trace_state : NULL;
+}
+
+/* ---- end ---------------------------------------------------------------------- */
+
+void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
+  if (!span || span->is_static) return;
+  span_lock(span);
+  bool was_ended = atomic_exchange(&span->ended, true);
+  if (!was_ended && span->recording)
+    span->data.end_time_ns = end_time_ns ? end_time_ns : otel_time_now_ns();
+  span_unlock(span);
+  if (was_ended) return;
+  pop_current(span);
+  otel_tracer_provider_t *tp = span->tracer ? span->tracer->provider : NULL;
+  if (span->recording && tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed)) {
+    for (size_t i = 0; i < tp->processor_count; i++) {
+      otel_span_processor_t *p = tp->processors[i];
+      span_ref(span);
+      p->type->on_end(p->ctx, &span->data);
+    }
+  }
+  span_unref(span); /* the caller's handle */
+}
+
+void otel_span_end(otel_span_t *span) { otel_span_end_at(span, 0); }

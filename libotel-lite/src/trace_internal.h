@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * trace_internal.h: the structures behind the opaque tracing handles,
+ * shared by span.c, tracer_provider.c and the processors/exporters.
+ * Internal to libotel-lite.
+ */
+#ifndef OTEL_TRACE_INTERNAL_H
+#define OTEL_TRACE_INTERNAL_H
+
+#include "otel/trace.h"
+
+#include "arena.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define OTEL__MAX_PROCESSORS 8
+
+struct otel_tracer {
+  otel_tracer_provider_t *provider;
+  char *name;
+  char *version;
+  otel_tracer_t *next;
+};
+
+struct otel_span_processor {
+  const struct otel_span_processor_type *type;
+  void *ctx;
+};
+
+struct otel_span_exporter {
+  const struct otel_span_exporter_type *type;
+  void *ctx;
+};
+
+struct otel_tracer_provider {
+  otel_resource_t *resource;
+  otel_sampler_t *sampler;
+  otel_span_limits_t limits;
+  otel_span_processor_t *processors[OTEL__MAX_PROCESSORS];
+  size_t processor_count;
+  atomic_bool shut_down;
+  pthread_mutex_t tracers_lock;
+  otel_tracer_t *tracers;
+};
+
+/* Calls the exporter's export_spans, or returns OTEL_EINVAL without one. */
+otel_err_t otel__span_exporter_export(otel_span_exporter_t *e,
+                                      const otel_span_data_t *const *spans, size_t n);
+otel_err_t otel__span_exporter_force_flush(otel_span_exporter_t *e, uint32_t timeout_ms);
+
+#endif /* OTEL_TRACE_INTERNAL_H */
