@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * otlp_grpc.c: the OTLP/gRPC transport on the gRPC C core: one unary call
+ * to /opentelemetry.proto.collector.<signal>.v1.<Signal>Service/Export on
+ * an insecure channel, with the options' headers as metadata and the
+ * remaining timeout as deadline. Retryable codes are the OTLP
+ * specification's; RESOURCE_EXHAUSTED only with a RetryInfo hint.
+ *
+ * gRPC traps (design.md): grpc_init starts threads, so it runs on the first
+ * client creation (never before a fork of the application); after
+ * UNAVAILABLE the channel is recreated (at most once a second), because
+ * calls on the old one keep failing for seconds after the receiver is back.
+ */
+#include "otlp_transport.h"
+
+#include "google/rpc/status.pb-c.h"
+#include "internal.h"
+
+#include <grpc/byte_buffer.h>
+#include <grpc/byte_buffer_reader.h>
+#include <grpc/grpc.h>
+#include <grpc/grpc_security.h>
+#include <grpc/support/alloc.h>
+#include <grpc/support/time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct grpc_transport {
+  otel_otlp_options_t opts; /* copy */
+  char target[512];
+  const char *method;
+  grpc_channel *channel;
+  uint64_t channel_created_ns;
+  grpc_metadata metadata[OTEL_OTLP_MAX_HEADERS];
+  size_t metadata_count;
+} grpc_transport_t;
+
+static const char *method_for(otel_signal_t s) {
+  switch (s) {
+  case OTEL_SIGNAL_METRICS: return "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export";
+  case OTEL_SIGNAL_LOGS: return "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+  default: return "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+  }
+}
+
+static void open_channel(grpc_transport_t *g) {
+  grpc_arg args[1];
+  grpc_channel_args chargs = {0, args};
+  if (g->opts.gzip) {
+    args[0].type = GRPC_ARG_INTEGER;
+    args[0].key = GRPC_COMPRESSION_CHANNEL_DEFAULT_ALGORITHM;
+    args[0].value.integer = GRPC_COMPRESS_GZIP;
+    chargs.num_args = 1;
+  }
+  grpc_channel_credentials *creds = grpc_insecure_credentials_create();
+  g->channel = grpc_channel_create(g->target, creds, &chargs);
+  grpc_channel_credentials_release(creds);
+  g->channel_created_ns = otel__monotonic_ns();
+}
+
+static void *grpc_create(const otel_otlp_options_t *o) {
+  grpc_transport_t *g = calloc(1, sizeof(*g));
+  if (!g) return NULL;
+  g->opts = *o;
+  const char *ep = o->endpoint;
+  if (!strncmp(ep, "http://", 7)) ep += 7;
+  else if (!strncmp(ep, "https://", 8)) ep += 8;
+  snprintf(g->target, sizeof(g->target), "%s", ep);
+  size_t n = strlen(g->target);
+  while (n && g->target[n - 1] == '/') g->target[--n] = '\0';
+  g->method = method_for(o->signal);
+  for (size_t i = 0; i < o->header_count; i++) {
+    g->metadata[i].key = grpc_slice_from_static_string(g->opts.headers[i].key);
+    g->metadata[i].value = grpc_slice_from_static_string(g->opts.headers[i].value);
+  }
+  g->metadata_count = o->header_count;
+  grpc_init();
+  open_channel(g);
+  return g;
+}
+
+static void grpc_destroy(void *ctx) {
+  grpc_transport_t *g = ctx;
+  if (g->channel) grpc_channel_destroy(g->channel);
+  free(g);
+  grpc_shutdown();
+}
+
+static bool retryable_code(grpc_status_code c) {
+  return c == GRPC_STATUS_CANCELLED || c == GRPC_STATUS_DEADLINE_EXCEEDED ||
+         c == GRPC_STATUS_ABORTED || c == GRPC_STATUS_OUT_OF_RANGE ||
+         c == GRPC_STATUS_UNAVAILABLE || c == GRPC_STATUS_DATA_LOSS;
+}
+
+/* Looks for google.rpc.RetryInfo in the grpc-status-details-bin trailer. */
+static uint32_t retry_info_ms(const grpc_metadata_array *trailers) {
+  for (size_t i = 0; i < trailers->count; i++) {
+    if (!grpc_slice_str_cmp(trailers->metadata[i].key, "grpc-status-details-bin")) {
+      grpc_slice v = trailers->metadata[i].value;
+      Google__Rpc__Status *st = google__rpc__status__unpack(NULL, GRPC_SLICE_LENGTH(v), GRPC_SLICE_START_PTR(v));
+      uint32_t ms = 0;
+      for (size_t d = 0; st && d < st->n_details; d++) {
+        if (!st->details[d]->type_url || !strstr(st->details[d]->type_url, "google.rpc.RetryInfo")) continue;
+        Google__Rpc__RetryInfo *ri = google__rpc__retry_info__unpack(
+            NULL, st->details[d]->value.len, st->details[d]->value.data);
+        if (ri && ri->retry_delay) {
+          int64_t total = ri->retry_delay->seconds * 1000 + ri->retry_delay->nanos / 1000000;
+          ms = total <= 0 ? 1 : total > 60000 ? 60000 : (uint32_t)total;
+        }
+        if (ri) google__rpc__retry_info__free_unpacked(ri, NULL);
+      }
+      if (st) google__rpc__status__free_unpacked(st, NULL);
+      return ms;
+    }
+  }
+  return 0;
+}
+
+static void grpc_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeout_ms,
+                      otel__otlp_attempt_t *out) {
+  grpc_transport_t *g = ctx;
+  gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+                                       gpr_time_from_millis(timeout_ms, GPR_TIMESPAN));
+  grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
+  grpc_call *call = grpc_channel_create_call(g->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
+                                             grpc_slice_from_static_string(g->method), NULL,
+                                             deadline, NULL);
+  grpc_slice body_slice = grpc_slice_from_copied_buffer((const char *)body, len);
+  grpc_byte_buffer *request = grpc_raw_byte_buffer_create(&body_slice, 1);
+  grpc_slice_unref(body_slice);
+  grpc_byte_buffer *response = NULL;
+  grpc_metadata_array initial, trailing;
+  grpc_metadata_array_init(&initial);
+  grpc_metadata_array_init(&trailing);
+  grpc_status_code code = GRPC_STATUS_UNKNOWN;
+  grpc_slice details = grpc_empty_slice();
+
+  grpc_op ops[6];
+  memset(ops, 0, sizeof(ops));
+  ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
+  ops[0].data.send_initial_metadata.count = g->metadata_count;
+  ops[0].data.send_initial_metadata.metadata = g->metadata_count ? g->metadata : NULL;
+  ops[1].op = GRPC_OP_SEND_MESSAGE;
+  ops[1].data.send_message.send_message = request;
+  ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
+  ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
+  ops[3].data.recv_initial_metadata.recv_initial_metadata = &initial;
+  ops[4].op = GRPC_OP_RECV_MESSAGE;
+  ops[4].data.recv_message.recv_message = &response;
+  ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
+  ops[5].data.recv_status_on_client.trailing_metadata = &trailing;
+  ops[5].data.recv_status_on_client.status = &code;
+  ops[5].data.recv_status_on_client.status_details = &details;
+
+  void *tag = (void *)g;
+  grpc_call_error ce = grpc_call_start_batch(call, ops, 6, tag, NULL);
+  if (ce == GRPC_CALL_OK) {
+    /* the call's own deadline ends it; wait a little longer than that */
+    gpr_timespec wait = gpr_time_add(deadline, gpr_time_from_millis(2000, GPR_TIMESPAN));
+    grpc_event ev = grpc_completion_queue_pluck(cq, tag, wait, NULL);
+    if (ev.type != GRPC_OP_COMPLETE) {
+      grpc_call_cancel(call, NULL);
+      grpc_completion_queue_pluck(cq, tag, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+    }
+  } else {
+    code = GRPC_STATUS_INTERNAL;
+  }
+
+  if (code == GRPC_STATUS_OK) {
+    out->err = OTEL_OK;
+    if (response) {
+      grpc_byte_buffer_reader reader;
+      if (grpc_byte_buffer_reader_init(&reader, response)) {
+        grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
+        otel__otlp_read_response(g->opts.signal, GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), out);
+        grpc_slice_unref(all);
+        grpc_byte_buffer_reader_destroy(&reader);
+      }
+    }
+  } else {
+    uint32_t hint = retry_info_ms(&trailing);
+    out->retryable = retryable_code(code) || (code == GRPC_STATUS_RESOURCE_EXHAUSTED && hint);
+    out->retry_after_ms = hint;
+    out->err = code == GRPC_STATUS_DEADLINE_EXCEEDED ? OTEL_ETIMEDOUT
+               : code == GRPC_STATUS_UNAVAILABLE     ? OTEL_ECONNECT
+               : out->retryable                      ? OTEL_ERETRY
+                                                     : OTEL_EEXPORT;
+    char *msg = grpc_slice_to_c_string(details);
+    snprintf(out->message, sizeof(out->message), "gRPC status %d: %s", (int)code, msg ? msg : "");
+    gpr_free(msg);
+    if (code == GRPC_STATUS_UNAVAILABLE &&
+        otel__monotonic_ns() - g->channel_created_ns > 1000000000ull) {
+      grpc_channel_destroy(g->channel);
+      open_channel(g);
+    }
+  }
+
+  grpc_slice_unref(details);
+  grpc_metadata_array_destroy(&initial);
+  grpc_metadata_array_destroy(&trailing);
+  if (response) grpc_byte_buffer_destroy(response);
+  grpc_byte_buffer_destroy(request);
+  grpc_call_unref(call);
+  grpc_completion_queue_shutdown(cq);
+  grpc_completion_queue_destroy(cq);
+}
+
+const struct otel__otlp_transport_type otel__otlp_grpc_transport = {
+    .name = "grpc", .create = grpc_create, .send = grpc_send, .destroy = grpc_destroy};

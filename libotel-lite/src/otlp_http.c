@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * otlp_http.c: the OTLP/HTTP transport: POST application/x-protobuf to the
+ * signal's URL with libcurl, optionally gzip-compressed, reusing one easy
+ * handle (keep-alive). Retryable: 429, 502, 503, 504 and connection
+ * failures; Retry-After is honoured. Specification: "OTLP/HTTP".
+ */
+#include "otlp_transport.h"
+
+#include "google/rpc/status.pb-c.h"
+#include "otel/resource.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define MAX_RESPONSE (64 * 1024)
+
+typedef struct http {
+  otel_signal_t signal;
+  bool gzip;
+  CURL *easy;
+  struct curl_slist *headers;
+  char url[512];
+} http_t;
+
+typedef struct buffer {
+  uint8_t *data;
+  size_t len;
+} buffer_t;
+
+static size_t collect(char *p, size_t size, size_t n, void *ud) {
+  buffer_t *b = ud;
+  size_t add = size * n;
+  size_t room = b->len < MAX_RESPONSE ? MAX_RESPONSE - b->len : 0;
+  size_t take = add < room ? add : room;
+  if (take) {
+    uint8_t *grown = realloc(b->data, b->len + take);
+    if (!grown) return 0;
+    memcpy(grown + b->len, p, take);
+    b->data = grown;
+    b->len += take;
+  }
+  return add;
+}
+
+static void *http_create(const otel_otlp_options_t *o) {
+  http_t *h = calloc(1, sizeof(*h));
+  if (!h) return NULL;
+  h->signal = o->signal;
+  h->gzip = o->gzip;
+  snprintf(h->url, sizeof(h->url), "%s", o->endpoint);
+  h->easy = curl_easy_init();
+  struct curl_slist *l = curl_slist_append(NULL, "Content-Type: application/x-protobuf");
+  if (l && o->gzip) l = curl_slist_append(l, "Content-Encoding: gzip");
+  if (l) l = curl_slist_append(l, "Expect:"); /* no 100-continue round trip */
+  for (size_t i = 0; l && i < o->header_count; i++) {
+    char line[400];
+    snprintf(line, sizeof(line), "%s: %s", o->headers[i].key, o->headers[i].value);
+    l = curl_slist_append(l, line);
+  }
+  h->headers = l;
+  if (!h->easy || !h->headers) {
+    curl_easy_cleanup(h->easy);
+    curl_slist_free_all(h->headers);
+    free(h);
+    return NULL;
+  }
+  return h;
+}
+
+static void http_destroy(void *ctx) {
+  http_t *h = ctx;
+  curl_easy_cleanup(h->easy);
+  curl_slist_free_all(h->headers);
+  free(h);
+}
+
+/* gzip (RFC 1952) of in; malloc'd result in *out. */
+static bool gzip_body(const uint8_t *in, size_t len, uint8_t **out, size_t *out_len) {
+  z_stream z;
+  memset(&z, 0, sizeof(z));
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return false;
+  size_t cap = deflateBound(&z, len);
+  uint8_t *buf = malloc(cap);
+  if (!buf) {
+    deflateEnd(&z);
+    return false;
+  }
+  z.next_in = (Bytef *)in;
+  z.avail_in = (uInt)len;
+  z.next_out = buf;
+  z.avail_out = (uInt)cap;
+  int rc = deflate(&z, Z_FINISH);
+  *out_len = z.total_out;
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) {
+    free(buf);
+    return false;
+  }
+  *out = buf;
+  return true;
+}
+
+/* An error body is a google.rpc.Status; keep its message when it has one. */
+static void error_message(const buffer_t *resp, long status, otel__otlp_attempt_t *out) {
+  Google__Rpc__Status *st = resp->len ? google__rpc__status__unpack(NULL, resp->len, resp->data) : NULL;
+  if (st && st->message && st->message[0])
+    snprintf(out->message, sizeof(out->message), "HTTP %ld: %s", status, st->message);
+  else
+    snprintf(out->message, sizeof(out->message), "HTTP %ld%s%.*s", status, resp->len ? ": " : "",
+             (int)(resp->len < 160 ? resp->len : 160), resp->len ? (const char *)resp->data : "");
+  if (st) google__rpc__status__free_unpacked(st, NULL);
+}
+
+static void http_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeout_ms,
+                      otel__otlp_attempt_t *out) {
+  http_t *h = ctx;
+  uint8_t *zipped = NULL;
+  size_t zipped_len = 0;
+  if (h->gzip) {
+    if (!gzip_body(body, len, &zipped, &zipped_len)) {
+      out->err = OTEL_ENOMEM;
+      snprintf(out->message, sizeof(out->message), "gzip compression failed");
+      return;
+    }
+    body = zipped;
+    len = zipped_len;
+  }
+  buffer_t resp = {NULL, 0};
+  char errbuf[CURL_ERROR_SIZE] = "";
+  CURL *e = h->easy;
+  curl_easy_reset(e);
+  curl_easy_setopt(e, CURLOPT_URL, h->url);
+  curl_easy_setopt(e, CURLOPT_POST, 1L);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDS, (const char *)body);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, h->headers);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "otel-lite/" OTEL_SDK_VERSION);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &resp);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+  CURLcode rc = curl_easy_perform(e);
+  long status = 0;
+  if (rc == CURLE_OK) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+  if (rc != CURLE_OK) {
+    out->err = rc == CURLE_OPERATION_TIMEDOUT ? OTEL_ETIMEDOUT : OTEL_ECONNECT;
+    out->retryable = true;
+    snprintf(out->message, sizeof(out->message), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+  } else if (status >= 200 && status < 300) {
+    out->err = OTEL_OK;
+    otel__otlp_read_response(h->signal, resp.data, resp.len, out);
+  } else {
+    out->retryable = status == 429 || status == 502 || status == 503 || status == 504;
+    out->err = out->retryable ? OTEL_ERETRY : OTEL_EEXPORT;
+    curl_off_t retry_after = 0;
+    if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+      out->retry_after_ms = retry_after > 60 ? 60000u : (uint32_t)retry_after * 1000u;
+    error_message(&resp, status, out);
+  }
+  free(resp.data);
+  free(zipped);
+}
+
+const struct otel__otlp_transport_type otel__otlp_http_transport = {
+    .name = "http/protobuf", .create = http_create, .send = http_send, .destroy = http_destroy};

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * otlp_options.c: OTLP exporter configuration (exporter_otlp.h): the
+ * specification's defaults, then OTEL_EXPORTER_OTLP_* and the per-signal
+ * OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_* variables, which win.
+ * Specification: "OTLP Exporter Configuration".
+ */
+#include "otel/exporter_otlp.h"
+
+#include "internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *signal_upper(otel_signal_t s) {
+  return s == OTEL_SIGNAL_METRICS ? "METRICS" : s == OTEL_SIGNAL_LOGS ? "LOGS" : "TRACES";
+}
+
+static const char *signal_path(otel_signal_t s) {
+  return s == OTEL_SIGNAL_METRICS ? "v1/metrics" : s == OTEL_SIGNAL_LOGS ? "v1/logs" : "v1/traces";
+}
+
+/* Per-signal variable if set, else the generic one. */
+static const char *env_pair(otel_signal_t sig, const char *suffix, bool *is_specific) {
+  char name[96];
+  snprintf(name, sizeof(name), "OTEL_EXPORTER_OTLP_%s_%s", signal_upper(sig), suffix);
+  const char *v = otel__env_str(name);
+  if (is_specific) *is_specific = v != NULL;
+  if (v) return v;
+  snprintf(name, sizeof(name), "OTEL_EXPORTER_OTLP_%s", suffix);
+  return otel__env_str(name);
+}
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = (char)tolower((unsigned char)c);
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Trims and percent-decodes [b, e) into out (cap bytes). false when bad. */
+static bool decode_part(const char *b, const char *e, char *out, size_t cap) {
+  while (b < e && isspace((unsigned char)*b)) b++;
+  while (e > b && isspace((unsigned char)e[-1])) e--;
+  size_t n = 0;
+  for (const char *p = b; p < e; p++) {
+    char c = *p;
+    if (c == '%') {
+      if (e - p < 3 || hexval(p[1]) < 0 || hexval(p[2]) < 0) return false;
+      c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+      p += 2;
+    }
+    if (n + 1 >= cap) return false;
+    out[n++] = c;
+  }
+  out[n] = '\0';
+  return n > 0 || cap == 0;
+}
+
+static void parse_headers(otel_otlp_options_t *o, const char *v, const char *var) {
+  const char *p = v;
+  while (*p) {
+    const char *end = strchr(p, ',');
+    if (!end) end = p + strlen(p);
+    const char *eq = memchr(p, '=', (size_t)(end - p));
+    if (o->header_count == OTEL_OTLP_MAX_HEADERS) {
+      otel__diag(OTEL_DIAG_WARN, "otlp_headers", "%s: more than %d headers; the rest are ignored",
+                 var, OTEL_OTLP_MAX_HEADERS);
+      return;
+    }
+    char key[64], value[256];
+    bool blank = true;
+    for (const char *q = p; q < end; q++) blank &= isspace((unsigned char)*q) != 0;
+    if (!blank) {
+      if (eq && decode_part(p, eq, key, sizeof(key)) && decode_part(eq + 1, end, value, sizeof(value))) {
+        for (char *k = key; *k; k++) *k = (char)tolower((unsigned char)*k);
+        snprintf(o->headers[o->header_count].key, sizeof(o->headers[0].key), "%s", key);
+        snprintf(o->headers[o->header_count].value, sizeof(o->headers[0].value), "%s", value);
+        o->header_count++;
+      } else {
+        otel__diag(OTEL_DIAG_WARN, "otlp_headers", "%s: ignoring malformed entry \"%.*s\"", var,
+                   (int)(end - p), p);
+      }
+    }
+    p = *end ? end + 1 : end;
+  }
+}
+
+void otel_otlp_options_init(otel_otlp_options_t *o, otel_signal_t signal) {
+  memset(o, 0, sizeof(*o));
+  o->signal = signal;
+  o->protocol = OTEL_OTLP_PROTOCOL_GRPC;
+  o->timeout_ms = 10000;
+  o->retry_initial_backoff_ms = 1000;
+  o->retry_max_backoff_ms = 5000;
+
+  const char *proto = env_pair(signal, "PROTOCOL", NULL);
+  if (proto) {
+    if (!strcasecmp(proto, "grpc")) o->protocol = OTEL_OTLP_PROTOCOL_GRPC;
+    else if (!strcasecmp(proto, "http/protobuf")) o->protocol = OTEL_OTLP_PROTOCOL_HTTP_PROTOBUF;
+    else
+      otel__diag(OTEL_DIAG_WARN, "otlp_env",
+                 "OTEL_EXPORTER_OTLP_PROTOCOL=\"%s\" is not supported (grpc, http/protobuf); using grpc",
+                 proto);
+  }
+
+  bool specific = false;
+  const char *ep = env_pair(signal, "ENDPOINT", &specific);
+  bool http = o->protocol == OTEL_OTLP_PROTOCOL_HTTP_PROTOBUF;
+  if (!ep) {
+    snprintf(o->endpoint, sizeof(o->endpoint), "%s",
+             http ? (signal == OTEL_SIGNAL_METRICS ? "http://localhost:4318/v1/metrics"
+                     : signal == OTEL_SIGNAL_LOGS  ? "http://localhost:4318/v1/logs"
+                                                   : "http://localhost:4318/v1/traces")
+                  : "http://localhost:4317");
+  } else if (http && !specific) {
+    size_t n = strlen(ep);
+    snprintf(o->endpoint, sizeof(o->endpoint), "%s%s%s", ep, n && ep[n - 1] == '/' ? "" : "/",
+             signal_path(signal));
+  } else {
+    snprintf(o->endpoint, sizeof(o->endpoint), "%s", ep);
+  }
+
+  const char *hdrs = env_pair(signal, "HEADERS", NULL);
+  if (hdrs) parse_headers(o, hdrs, "OTEL_EXPORTER_OTLP_HEADERS");
+
+  const char *to = env_pair(signal, "TIMEOUT", NULL);
+  if (to) {
+    char *end;
+    long v = strtol(to, &end, 10);
+    if (*end || v <= 0 || v > 3600000)
+      otel__diag(OTEL_DIAG_WARN, "otlp_env",
+                 "OTEL_EXPORTER_OTLP_TIMEOUT=\"%s\" is not a number of milliseconds; using 10000", to);
+    else o->timeout_ms = (uint32_t)v;
+  }
+
+  const char *comp = env_pair(signal, "COMPRESSION", NULL);
+  if (comp) {
+    if (!strcasecmp(comp, "gzip")) o->gzip = true;
+    else if (strcasecmp(comp, "none"))
+      otel__diag(OTEL_DIAG_WARN, "otlp_env",
+                 "OTEL_EXPORTER_OTLP_COMPRESSION=\"%s\" is not gzip or none; not compressing", comp);
+  }
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * otlp_transport.h: one attempt at sending an OTLP request, as the two
+ * transports (otlp_http.c, otlp_grpc.c) implement it. otlp_client.c owns
+ * the retry loop around them. Internal to libotel-lite.
+ */
+#ifndef OTEL_OTLP_TRANSPORT_H
+#define OTEL_OTLP_TRANSPORT_H
+
+#include "otlp_client.h"
+
+typedef struct otel__otlp_attempt {
+  otel_err_t err;            /* OTEL_OK when accepted */
+  bool retryable;            /* the OTLP spec lets us try again */
+  uint32_t retry_after_ms;   /* the server's hint (Retry-After, RetryInfo); 0: none */
+  int64_t rejected;          /* partial_success.rejected_* */
+  char message[256];         /* what went wrong, or the partial success message */
+} otel__otlp_attempt_t;
+
+struct otel__otlp_transport_type {
+  const char *name;
+  /* Returns a context for opts (borrowed for the call, copied if kept). */
+  void *(*create)(const otel_otlp_options_t *opts);
+  /* One request, within timeout_ms. */
+  void (*send)(void *ctx, const uint8_t *body, size_t len, uint32_t timeout_ms,
+               otel__otlp_attempt_t *out);
+  void (*destroy)(void *ctx);
+};
+
+extern const struct otel__otlp_transport_type otel__otlp_http_transport;
+extern const struct otel__otlp_transport_type otel__otlp_grpc_transport;
+
+/* Reads partial_success out of an Export*ServiceResponse for signal. */
+void otel__otlp_read_response(otel_signal_t signal, const uint8_t *body, size_t len,
+                              otel__otlp_attempt_t *out);
+
+#endif /* OTEL_OTLP_TRANSPORT_H */
