@@ -3,8 +3,9 @@
  * batch_span_processor.c: the Batch Span Processor of the specification.
  * Ended, sampled spans go into a bounded ring under a mutex (a few ns
  * uncontended); a full ring drops and counts, never blocks. One background
- * thread exports batches of up to max_export_batch_size when the ring
- * holds that many, every schedule_delay_ms otherwise, and on force_flush /
+ * thread exports batches of up to max_export_batch_size, woken when the
+ * ring holds a quarter of that (so that its wake-up latency never fills
+ * the ring under a burst), every schedule_delay_ms otherwise, and on force_flush /
  * shutdown, which export everything queued before returning.
  * Configuration: OTEL_BSP_SCHEDULE_DELAY, _MAX_QUEUE_SIZE,
  * _MAX_EXPORT_BATCH_SIZE, _EXPORT_TIMEOUT.
@@ -27,6 +28,7 @@ typedef struct batch {
   const otel_span_data_t **ring;
   size_t head;
   size_t count;
+  size_t wake_threshold;   /* max_export_batch_size / 4, at least 1 */
   bool wake_sent;
   bool stop;
   uint64_t flush_requested;
@@ -92,11 +94,11 @@ static void *worker(void *arg) {
   for (;;) {
     struct timespec deadline;
     deadline_after(&deadline, b->opts.schedule_delay_ms);
+    b->wake_sent = false; /* a producer may signal again from now on */
     while (!b->stop && b->flush_requested == b->flush_done &&
-           b->count < b->opts.max_export_batch_size) {
+           b->count < b->wake_threshold) {
       if (pthread_cond_timedwait(&b->wake, &b->lock, &deadline) == ETIMEDOUT) break;
     }
-    b->wake_sent = false;
     uint64_t flush_target = b->flush_requested;
     export_queued(b);
     if (flush_target != b->flush_done) {
@@ -125,7 +127,7 @@ static void batch_on_end(void *ctx, const otel_span_data_t *span) {
   }
   b->ring[(b->head + b->count) % b->opts.max_queue_size] = span;
   b->count++;
-  bool signal = b->count >= b->opts.max_export_batch_size && !b->wake_sent;
+  bool signal = b->count >= b->wake_threshold && !b->wake_sent;
   if (signal) b->wake_sent = true;
   pthread_mutex_unlock(&b->lock);
   atomic_fetch_add_explicit(&b->queued, 1, memory_order_relaxed);
@@ -199,8 +201,13 @@ otel_err_t otel_batch_span_processor_create(otel_span_exporter_t *exporter,
   if (b->opts.max_queue_size == 0) b->opts.max_queue_size = 2048;
   if (b->opts.max_export_batch_size == 0 || b->opts.max_export_batch_size > b->opts.max_queue_size)
     b->opts.max_export_batch_size = b->opts.max_queue_size;
+  b->wake_threshold = b->opts.max_export_batch_size / 4 ? b->opts.max_export_batch_size / 4 : 1;
   b->exporter = exporter;
-  pthread_mutex_init(&b->lock, NULL);
+  pthread_mutexattr_t ma; /* spin briefly before sleeping: critical sections are tiny */
+  pthread_mutexattr_init(&ma);
+  pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
+  pthread_mutex_init(&b->lock, &ma);
+  pthread_mutexattr_destroy(&ma);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -16,6 +16,7 @@
 #include "trace_internal.h"
 
 #include "internal.h"
+#include "span_pool.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +168,7 @@ static void span_unref(otel_span_t *s) {
          atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1) {
     otel_span_t *prev = s->prev_current;
     otel__arena_cleanup(&s->arena);
-    free(s);
+    otel__span_pool_put(s->recording ? 1 : 0, s);
     s = prev; /* iterative, so long chains never recurse */
   }
 }
@@ -262,10 +263,17 @@ static bool choose_parent(const otel_span_start_options_t *o, otel_span_context_
   return false;
 }
 
+#define RECORDING_SIZE (sizeof(otel_span_t) + INLINE_ATTRS * sizeof(otel_attr_t) + INLINE_BYTES)
+
+static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+static void pool_init(void) {
+  otel__span_pool_set_size(0, sizeof(otel_span_t));
+  otel__span_pool_set_size(1, RECORDING_SIZE);
+}
+
 static otel_span_t *span_new(bool recording) {
-  size_t size = sizeof(otel_span_t) +
-                (recording ? INLINE_ATTRS * sizeof(otel_attr_t) + INLINE_BYTES : 0);
-  otel_span_t *s = malloc(size);
+  pthread_once(&pool_once, pool_init);
+  otel_span_t *s = otel__span_pool_get(recording ? 1 : 0);
   if (!s) return NULL;
   memset(s, 0, sizeof(*s));
   atomic_init(&s->refs, 1);
@@ -337,7 +345,11 @@ otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
       if (p->type->on_start) p->type->on_start(p->ctx, s);
     }
   }
-  if (!o->no_activate) otel_span_activate(s);
+  if (!o->no_activate) { /* new and unshared: no lock needed */
+    atomic_store_explicit(&s->refs, 2, memory_order_relaxed); /* handle + current slot */
+    s->prev_current = thread_current;                        /* the slot's reference moves */
+    thread_current = s;
+  }
   return s;
 }
 

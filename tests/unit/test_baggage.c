@@ -67,7 +67,7 @@ static void test_baggage_member_limit_drops_extra(void **state) {
   (void)state;
   char header[2048] = "";
   for (int i = 0; i < 70; i++) {
-    char m[16];
+    char m[24];
     snprintf(m, sizeof(m), "%sk%d=v", i ? "," : "", i);
     strcat(header, m);
   }

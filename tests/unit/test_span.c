@@ -161,7 +161,7 @@ static void test_span_attributes_replace_and_types(void **state) {
   otel_span_set_attribute_str(s, NULL, "ignored");
   otel_span_set_attribute_str(s, "", "ignored");
   for (int i = 0; i < 20; i++) { /* beyond the inline room */
-    char k[16];
+    char k[24];
     snprintf(k, sizeof(k), "extra.%d", i);
     otel_span_set_attribute_str(s, k, "a fairly long value to use up the inline string room");
   }

@@ -61,7 +61,7 @@ static void test_tracestate_member_limit_32(void **state) {
   (void)state;
   char buf[1024] = "";
   for (int i = 0; i < 32; i++) {
-    char m[16];
+    char m[24];
     snprintf(m, sizeof(m), "%sk%d=v", i ? "," : "", i);
     strcat(buf, m);
   }

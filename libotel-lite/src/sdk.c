@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * sdk.c: the one-call setup of sdk.h: resource, tracer provider, batch
+ * processor and exporter from the standard environment, global
+ * registration, and an orderly shutdown that flushes before freeing.
+ */
+#include "otel/sdk.h"
+
+#include "internal.h"
+
+#include <stdlib.h>
+#include <strings.h>
+
+struct otel_sdk {
+  otel_resource_t *resource;
+  otel_tracer_provider_t *tracer_provider;
+  otel_propagator_t *propagator;
+};
+
+static otel_exporter_choice_t exporter_from_env(const char *var) {
+  const char *v = otel__env_str(var);
+  if (!v || !strcasecmp(v, "otlp")) return OTEL_EXPORTER_OTLP;
+  if (!strcasecmp(v, "console")) return OTEL_EXPORTER_CONSOLE;
+  if (!strcasecmp(v, "none")) return OTEL_EXPORTER_NONE;
+  otel__diag(OTEL_DIAG_WARN, "sdk_env", "%s=\"%s\" is not otlp, console or none; using otlp", var, v);
+  return OTEL_EXPORTER_OTLP;
+}
+
+void otel_sdk_options_init(otel_sdk_options_t *o) {
+  *o = (otel_sdk_options_t){0};
+  o->disabled = otel__env_bool("OTEL_SDK_DISABLED", false);
+  o->traces_exporter = exporter_from_env("OTEL_TRACES_EXPORTER");
+}
+
+static otel_err_t setup_traces(otel_sdk_t *sdk, const otel_sdk_options_t *o) {
+  otel_tracer_provider_options_t tpo;
+  otel_tracer_provider_options_init(&tpo);
+  tpo.resource = sdk->resource;
+  otel_err_t err = otel_tracer_provider_create(&tpo, &sdk->tracer_provider);
+  if (err || o->traces_exporter == OTEL_EXPORTER_NONE) return err;
+  otel_span_exporter_t *exporter = NULL;
+  otel_span_processor_t *processor = NULL;
+  if (o->traces_exporter == OTEL_EXPORTER_CONSOLE) {
+    exporter = otel_console_span_exporter_create(stdout);
+    if (!exporter) return OTEL_ENOMEM;
+    err = otel_simple_span_processor_create(exporter, &processor);
+  } else {
+    err = otel_otlp_span_exporter_create(NULL, &exporter);
+    if (!err) err = otel_batch_span_processor_create(exporter, NULL, &processor);
+  }
+  if (!err) err = otel_tracer_provider_add_processor(sdk->tracer_provider, processor);
+  return err;
+}
+
+otel_err_t otel_sdk_init(const otel_sdk_options_t *o, otel_sdk_t **out) {
+  *out = NULL;
+  otel_sdk_options_t defaults;
+  if (!o) {
+    otel_sdk_options_init(&defaults);
+    o = &defaults;
+  }
+  otel_sdk_t *sdk = calloc(1, sizeof(*sdk));
+  if (!sdk) return OTEL_ENOMEM;
+  sdk->propagator = otel_propagator_from_env();
+  otel_propagation_set_global(sdk->propagator);
+  if (o->disabled) {
+    *out = sdk;
+    return OTEL_OK;
+  }
+  otel_attr_t attrs[33];
+  size_t n = 0;
+  if (o->service_name) attrs[n++] = OTEL_ATTR_STR("service.name", o->service_name);
+  for (size_t i = 0; i < o->resource_attr_count && n < 33; i++) attrs[n++] = o->resource_attrs[i];
+  otel_err_t err = otel_resource_create(attrs, n, &sdk->resource);
+  if (!err) err = setup_traces(sdk, o);
+  if (err) {
+    otel_sdk_shutdown(sdk, 0);
+    return err;
+  }
+  otel_tracer_provider_set_global(sdk->tracer_provider);
+  *out = sdk;
+  return OTEL_OK;
+}
+
+otel_tracer_t *otel_sdk_tracer(otel_sdk_t *sdk, const char *name, const char *version) {
+  return sdk ? otel_tracer_provider_get_tracer(sdk->tracer_provider, name, version) : NULL;
+}
+
+otel_tracer_provider_t *otel_sdk_tracer_provider(otel_sdk_t *sdk) {
+  return sdk ? sdk->tracer_provider : NULL;
+}
+
+const otel_resource_t *otel_sdk_resource(otel_sdk_t *sdk) { return sdk ? sdk->resource : NULL; }
+
+otel_err_t otel_sdk_shutdown(otel_sdk_t *sdk, uint32_t timeout_ms) {
+  if (!sdk) return OTEL_OK;
+  otel_err_t err = OTEL_OK;
+  if (sdk->tracer_provider) {
+    if (otel_tracer_provider_get_global() == sdk->tracer_provider) otel_tracer_provider_set_global(NULL);
+    err = otel_tracer_provider_shutdown(sdk->tracer_provider, timeout_ms);
+    otel_tracer_provider_destroy(sdk->tracer_provider);
+  }
+  if (otel_propagation_get_global() == sdk->propagator) otel_propagation_set_global(NULL);
+  otel_propagator_destroy(sdk->propagator);
+  otel_resource_destroy(sdk->resource);
+  free(sdk);
+  return err;
+}

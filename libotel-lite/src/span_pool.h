@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * span_pool.h: recycling of span memory. Spans are made on application
+ * threads and freed on the exporter thread; through malloc that costs a
+ * cross-thread free and arena lock contention per span. The pool keeps
+ * freed blocks in per-thread magazines of 64 and trades full and empty
+ * magazines through one global stack, so a span costs no malloc in the
+ * steady state. Internal to libotel-lite.
+ */
+#ifndef OTEL_SPAN_POOL_H
+#define OTEL_SPAN_POOL_H
+
+#include <stddef.h>
+
+/* Block sizes the pool serves (anything else goes to malloc). */
+#define OTEL__SPAN_POOL_CLASSES 2
+
+/* Returns a block of the size class (0 or 1) given at init, or NULL. */
+void *otel__span_pool_get(int size_class);
+/* Returns a block obtained from otel__span_pool_get(size_class). */
+void otel__span_pool_put(int size_class, void *block);
+/* Sets the block size of a class; call once before any get (span.c does). */
+void otel__span_pool_set_size(int size_class, size_t size);
+
+#endif /* OTEL_SPAN_POOL_H */
