@@ -18,6 +18,10 @@
 #include <civetweb.h>
 #include <curl/curl.h>
 
+#include "otel/instrument_civetweb.h"
+#include "otel/instrument_curl.h"
+#include "otel/sdk.h"
+
 #include "../../servicekit/svc_http.h"
 #include "../../servicekit/svc_server.h"
 #include "../../servicekit/svc_upstream.h"
@@ -135,18 +139,37 @@ int main(void) {
   int port = svc_env_port(SERVICE_NAME, DEFAULT_PORT);
   if (!app.geolocator_url || !app.iss_distance_url || port < 0) return 2;
 
+  /* WORKSHOP 4.1 BEGIN: set up the SDK: resource, tracer provider, OTLP exporter */
+  otel_sdk_options_t otel_options;
+  otel_sdk_options_init(&otel_options);
+  otel_options.service_name = SERVICE_NAME;
+  otel_options.resource_attrs = &OTEL_ATTR_STR("deployment.environment.name", "dev");
+  otel_options.resource_attr_count = 1;
+  otel_sdk_t *sdk = NULL;
+  if (otel_sdk_init(&otel_options, &sdk) != OTEL_OK)
+    fprintf(stderr, "%s: telemetry is off (see the message above)\n", SERVICE_NAME);
+  /* WORKSHOP 4.1 END */
+
   curl_global_init(CURL_GLOBAL_DEFAULT);
   mg_init_library(0);
-  struct mg_context *ctx = svc_server_start(SERVICE_NAME, port, 8, NULL, &app,
+  struct mg_callbacks callbacks = {0};
+  /* WORKSHOP 4.2 BEGIN: trace every request served and every request made */
+  static const char *const routes[] = {"/", NULL};
+  otel_tracer_t *tracer = otel_sdk_tracer(sdk, SERVICE_NAME, "1.0.0");
+  otel_civetweb_instrument(&callbacks, &(otel_civetweb_options_t){.tracer = tracer, .routes = routes});
+  otel_curl_instrument(&(otel_curl_options_t){.tracer = tracer});
+  svc_set_perform_hook(otel_curl_perform);
+  /* WORKSHOP 4.2 END */
+  struct mg_context *ctx = svc_server_start(SERVICE_NAME, port, 8, &callbacks, &app,
                                             handle_request, &app);
-  if (!ctx) {
-    mg_exit_library();
-    curl_global_cleanup();
-    return 1;
+  if (ctx) {
+    svc_wait_for_stop();
+    mg_stop(ctx);
   }
-  svc_wait_for_stop();
-  mg_stop(ctx);
   mg_exit_library();
+  /* WORKSHOP 4.1 BEGIN */
+  otel_sdk_shutdown(sdk, 5000); /* sends what is still queued */
+  /* WORKSHOP 4.1 END */
   curl_global_cleanup();
-  return 0;
+  return ctx ? 0 : 1;
 }

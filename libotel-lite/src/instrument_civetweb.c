@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * instrument_civetweb.c: SERVER spans for civetweb requests (see
+ * instrument_civetweb.h). begin_request extracts the remote context from
+ * the request headers and starts the span (current on the worker thread);
+ * end_request records the status, ends the span and clears the thread's
+ * context, because civetweb reuses worker threads across requests.
+ */
+#include "otel/instrument_civetweb.h"
+
+#include "otel/propagation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static otel_civetweb_options_t options;
+static int (*user_begin)(struct mg_connection *);
+static void (*user_end)(const struct mg_connection *, int);
+static _Thread_local otel_span_t *request_span;
+
+/* Header carrier over civetweb's request: repeated headers are joined. */
+struct carrier {
+  const struct mg_request_info *ri;
+  char joined[1024];
+};
+
+static const char *carrier_get(void *c, const char *key) {
+  struct carrier *car = c;
+  const char *first = NULL;
+  size_t n = 0;
+  for (int i = 0; i < car->ri->num_headers; i++) {
+    if (strcasecmp(car->ri->http_headers[i].name, key)) continue;
+    const char *v = car->ri->http_headers[i].value;
+    if (!first) {
+      first = v;
+      continue;
+    }
+    if (n == 0) n = (size_t)snprintf(car->joined, sizeof(car->joined), "%s", first);
+    if (n < sizeof(car->joined))
+      n += (size_t)snprintf(car->joined + n, sizeof(car->joined) - n, ",%s", v);
+  }
+  if (n >= sizeof(car->joined)) return NULL; /* too long to be valid anyway */
+  return n ? car->joined : first;
+}
+
+static const char *header(const struct mg_request_info *ri, const char *name) {
+  for (int i = 0; i < ri->num_headers; i++)
+    if (!strcasecmp(ri->http_headers[i].name, name)) return ri->http_headers[i].value;
+  return NULL;
+}
+
+static const char *match_route(const char *path) {
+  for (const char *const *r = options.routes; r && *r; r++)
+    if (path && !strcmp(*r, path)) return *r;
+  return NULL;
+}
+
+static otel_tracer_t *tracer(void) {
+  if (options.tracer) return options.tracer;
+  return otel_tracer_provider_get_tracer(otel_tracer_provider_get_global(),
+                                         "libotel-lite.civetweb", "0.1.0");
+}
+
+static int on_begin_request(struct mg_connection *conn) {
+  const struct mg_request_info *ri = mg_get_request_info(conn);
+  struct carrier car = {.ri = ri};
+  otel_context_t parent = OTEL_CONTEXT_INIT;
+  otel_propagator_extract(otel_propagation_get_global(), carrier_get, &car, &parent);
+
+  const char *method = ri->request_method ? ri->request_method : "_OTHER";
+  const char *route = match_route(ri->local_uri);
+  char name[160];
+  if (route) snprintf(name, sizeof(name), "%s %s", method, route);
+  else snprintf(name, sizeof(name), "%s", method);
+
+  char host[256] = "";
+  const char *h = header(ri, "Host");
+  if (h) {
+    snprintf(host, sizeof(host), "%s", h);
+    char *colon = strrchr(host, ':');
+    if (colon && !strchr(colon, ']')) *colon = '\0';
+  }
+  otel_attr_t attrs[12];
+  size_t n = 0;
+  attrs[n++] = OTEL_ATTR_STR("http.request.method", method);
+  attrs[n++] = OTEL_ATTR_STR("url.path", ri->local_uri ? ri->local_uri : "/");
+  attrs[n++] = OTEL_ATTR_STR("url.scheme", ri->is_ssl ? "https" : "http");
+  if (ri->query_string) attrs[n++] = OTEL_ATTR_STR("url.query", ri->query_string);
+  if (route) attrs[n++] = OTEL_ATTR_STR("http.route", route);
+  if (host[0]) attrs[n++] = OTEL_ATTR_STR("server.address", host);
+  attrs[n++] = OTEL_ATTR_INT("server.port", ri->server_port);
+  attrs[n++] = OTEL_ATTR_STR("client.address", ri->remote_addr);
+  attrs[n++] = OTEL_ATTR_INT("client.port", ri->remote_port);
+  if (ri->http_version) attrs[n++] = OTEL_ATTR_STR("network.protocol.version", ri->http_version);
+  const char *ua = header(ri, "User-Agent");
+  if (ua) attrs[n++] = OTEL_ATTR_STR("user_agent.original", ua);
+
+  otel_span_start_options_t so = {.kind = OTEL_SPAN_KIND_SERVER, .remote_parent = &parent,
+                                  .root = true, .attrs = attrs, .attr_count = n};
+  otel_context_reset_thread(); /* nothing from an earlier request may leak in */
+  request_span = otel_tracer_start_span(tracer(), name, &so);
+  otel_baggage_set_current(parent.baggage); /* ownership moves */
+  parent.baggage = NULL;
+  otel_context_cleanup(&parent);
+  return user_begin ? user_begin(conn) : 0;
+}
+
+static void on_end_request(const struct mg_connection *conn, int status) {
+  if (user_end) user_end(conn, status);
+  otel_span_t *span = request_span;
+  request_span = NULL;
+  if (span) {
+    otel_span_set_attribute_int(span, "http.response.status_code", status);
+    if (status >= 500) {
+      char code[16];
+      snprintf(code, sizeof(code), "%d", status);
+      otel_span_set_attribute_str(span, "error.type", code);
+      otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, NULL);
+    }
+    otel_span_end(span);
+  }
+  otel_context_reset_thread();
+  otel_baggage_set_current(NULL);
+}
+
+otel_err_t otel_civetweb_instrument(struct mg_callbacks *cb, const otel_civetweb_options_t *opts) {
+  if (!cb) return OTEL_EINVAL;
+  if (opts) options = *opts;
+  else memset(&options, 0, sizeof(options));
+  if (cb->begin_request != on_begin_request) user_begin = cb->begin_request;
+  if (cb->end_request != on_end_request) user_end = cb->end_request;
+  cb->begin_request = on_begin_request;
+  cb->end_request = on_end_request;
+  return OTEL_OK;
+}
+
+otel_span_t *otel_civetweb_request_span(void) { return request_span; }

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * instrument_curl.c: CLIENT spans around libcurl transfers (see
+ * instrument_curl.h). The span starts before the headers are injected, so
+ * the callee's parent is this span; the URL, method and status are read
+ * from libcurl after the transfer.
+ */
+#include "otel/instrument_curl.h"
+
+#include "otel/propagation.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static otel_curl_options_t options;
+
+void otel_curl_instrument(const otel_curl_options_t *opts) {
+  if (opts) options = *opts;
+  else memset(&options, 0, sizeof(options));
+}
+
+static otel_tracer_t *tracer(void) {
+  if (options.tracer) return options.tracer;
+  return otel_tracer_provider_get_tracer(otel_tracer_provider_get_global(),
+                                         "libotel-lite.curl", "0.1.0");
+}
+
+struct header_list {
+  struct curl_slist *list;
+  bool failed;
+};
+
+static void add_header(void *c, const char *key, const char *value) {
+  struct header_list *h = c;
+  char line[8400];
+  snprintf(line, sizeof(line), "%s: %s", key, value);
+  struct curl_slist *l = curl_slist_append(h->list, line);
+  if (l) h->list = l;
+  else h->failed = true;
+}
+
+/* Copies the caller's headers, dropping any propagation header it set. */
+static struct curl_slist *copy_headers(const struct curl_slist *in) {
+  struct curl_slist *out = NULL;
+  for (; in; in = in->next) {
+    if (!strncasecmp(in->data, "traceparent:", 12) || !strncasecmp(in->data, "tracestate:", 11) ||
+        !strncasecmp(in->data, "baggage:", 8))
+      continue;
+    struct curl_slist *l = curl_slist_append(out, in->data);
+    if (!l) break;
+    out = l;
+  }
+  return out;
+}
+
+/* url.full without credentials, server.address and server.port. */
+static void url_attributes(otel_span_t *span, const char *url) {
+  CURLU *u = curl_url();
+  if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+    otel_span_set_attribute_str(span, "url.full", url);
+    curl_url_cleanup(u);
+    return;
+  }
+  char *part = NULL;
+  if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK) {
+    curl_free(part);
+    curl_url_set(u, CURLUPART_USER, "REDACTED", 0);
+  }
+  if (curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK) {
+    curl_free(part);
+    curl_url_set(u, CURLUPART_PASSWORD, "REDACTED", 0);
+  }
+  if (curl_url_get(u, CURLUPART_URL, &part, 0) == CURLUE_OK) {
+    otel_span_set_attribute_str(span, "url.full", part);
+    curl_free(part);
+  }
+  if (curl_url_get(u, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
+    otel_span_set_attribute_str(span, "server.address", part);
+    curl_free(part);
+  }
+  if (curl_url_get(u, CURLUPART_PORT, &part, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    otel_span_set_attribute_int(span, "server.port", strtol(part, NULL, 10));
+    curl_free(part);
+  }
+  curl_url_cleanup(u);
+}
+
+static const char *curl_error_type(CURLcode rc) {
+  switch (rc) {
+  case CURLE_COULDNT_CONNECT: return "connection_refused";
+  case CURLE_OPERATION_TIMEDOUT: return "timeout";
+  case CURLE_COULDNT_RESOLVE_HOST: return "name_resolution";
+  case CURLE_GOT_NOTHING: return "empty_response";
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR: return "connection_reset";
+  case CURLE_SSL_CONNECT_ERROR: return "tls";
+  default: return "_OTHER";
+  }
+}
+
+CURLcode otel_curl_perform_with_headers(CURL *easy, struct curl_slist *headers) {
+  otel_span_start_options_t so = {.kind = OTEL_SPAN_KIND_CLIENT};
+  otel_span_t *span = otel_tracer_start_span(tracer(), "HTTP", &so);
+  struct header_list h = {copy_headers(headers), false};
+  otel_propagator_inject_current(otel_propagation_get_global(), add_header, &h);
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, h.list);
+
+  CURLcode rc = curl_easy_perform(easy);
+
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  curl_slist_free_all(h.list);
+  char *method = NULL, *url = NULL;
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_METHOD, &method);
+  curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  if (method) {
+    otel_span_update_name(span, method);
+    otel_span_set_attribute_str(span, "http.request.method", method);
+  }
+  if (url) url_attributes(span, url);
+  if (rc != CURLE_OK) {
+    otel_span_set_attribute_str(span, "error.type", curl_error_type(rc));
+    otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, curl_easy_strerror(rc));
+  } else {
+    otel_span_set_attribute_int(span, "http.response.status_code", status);
+    if (status >= 400) {
+      char code[24];
+      snprintf(code, sizeof(code), "%ld", status);
+      otel_span_set_attribute_str(span, "error.type", code);
+      otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, NULL);
+    }
+  }
+  otel_span_end(span);
+  return rc;
+}
+
+CURLcode otel_curl_perform(CURL *easy) { return otel_curl_perform_with_headers(easy, NULL); }
