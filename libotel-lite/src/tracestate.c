@@ -2,9 +2,10 @@
  *
  * tracestate.c: validation of the W3C tracestate header: list members
  * key=value separated by commas (optional spaces and empty members
- * allowed), keys of the simple (lcalpha ...) or multi-tenant (tenant@system)
- * form, values of 1-256 printable characters without ',' or '=' and not
- * ending in a space, at most 32 members, no duplicate keys. Anything
+ * allowed), keys of lower-case letters, digits, "_", "-", "*", "/" and "@" (first a letter or
+ * digit, at most 256), values of 1-256 printable characters without ',' or '=' and not
+ * ending in a space, at most 32 members. A repeated key keeps its first
+ * value (the specification lets vendors discard duplicates). Anything else
  * invalid discards the whole header (the traceparent is kept).
  */
 #include "otel/propagation.h"
@@ -12,27 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@" */
 static bool key_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '*' ||
-         c == '/';
+         c == '/' || c == '@';
 }
 
+/* key = ( lcalpha / DIGIT ) 0*255( keychar ): the current W3C grammar,
+ * which folds the older tenant@system form into one rule. */
 static bool valid_key(const char *k, size_t n) {
-  const char *at = memchr(k, '@', n);
-  if (!at) { /* simple-key: lcalpha 0*255(...) */
-    if (n < 1 || n > 256 || !(k[0] >= 'a' && k[0] <= 'z')) return false;
-    for (size_t i = 1; i < n; i++)
-      if (!key_char(k[i])) return false;
-    return true;
-  }
-  size_t tn = (size_t)(at - k), sn = n - tn - 1; /* tenant@system */
-  if (tn < 1 || tn > 241 || sn < 1 || sn > 14) return false;
-  if (!((k[0] >= 'a' && k[0] <= 'z') || (k[0] >= '0' && k[0] <= '9'))) return false;
-  for (size_t i = 1; i < tn; i++)
+  if (n < 1 || n > 256 || !((k[0] >= 'a' && k[0] <= 'z') || (k[0] >= '0' && k[0] <= '9')))
+    return false;
+  for (size_t i = 1; i < n; i++)
     if (!key_char(k[i])) return false;
-  if (!(at[1] >= 'a' && at[1] <= 'z')) return false;
-  for (size_t i = 2; i <= sn; i++)
-    if (!key_char(at[i])) return false;
   return true;
 }
 
@@ -66,14 +59,17 @@ char *otel_tracestate_normalize(const char *value) {
           members == OTEL_TRACESTATE_MAX_MEMBERS)
         goto invalid;
       size_t kn = (size_t)(eq - b);
+      bool duplicate = false;
       for (size_t i = 0; i < members; i++)
-        if (key_lens[i] == kn && !memcmp(keys[i], b, kn)) goto invalid;
+        duplicate |= key_lens[i] == kn && !memcmp(keys[i], b, kn);
+      if (duplicate) goto next; /* keep the first value */
       keys[members] = b;
       key_lens[members++] = kn;
       if (out_len) out[out_len++] = ',';
       memcpy(out + out_len, b, (size_t)(e - b));
       out_len += (size_t)(e - b);
     }
+  next:
     if (!*end) break;
     p = end + 1;
   }

@@ -1,0 +1,7 @@
+# tests/module.mk: test programs that are not cmocka units: the W3C Trace
+# Context service under test (tests/conformance/).
+ALL_BINS += $(BUILD)/bin/tracecontext_service
+
+$(BUILD)/bin/tracecontext_service: $(BUILD)/obj/tests/conformance/tracecontext_service.o $(SVC_KIT_OBJS) $(LIBOTEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(OTEL_LDLIBS) -o $@
