@@ -34,7 +34,8 @@ typedef struct batch {
   uint64_t flush_requested;
   uint64_t flush_done;
   pthread_t thread;
-  atomic_uint_fast64_t queued, dropped, exported, failed;
+  uint64_t queued_locked, dropped_locked; /* counted under `lock` (no extra atomics) */
+  atomic_uint_fast64_t dropped, exported, failed;
 } batch_t;
 
 void otel_batch_span_processor_options_init(otel_batch_span_processor_options_t *o) {
@@ -120,8 +121,8 @@ static void batch_on_end(void *ctx, const otel_span_data_t *span) {
   }
   pthread_mutex_lock(&b->lock);
   if (b->stop || b->count == b->opts.max_queue_size) {
+    b->dropped_locked++;
     pthread_mutex_unlock(&b->lock);
-    atomic_fetch_add_explicit(&b->dropped, 1, memory_order_relaxed);
     otel_span_data_release(span);
     return;
   }
@@ -129,8 +130,8 @@ static void batch_on_end(void *ctx, const otel_span_data_t *span) {
   b->count++;
   bool signal = b->count >= b->wake_threshold && !b->wake_sent;
   if (signal) b->wake_sent = true;
+  b->queued_locked++;
   pthread_mutex_unlock(&b->lock);
-  atomic_fetch_add_explicit(&b->queued, 1, memory_order_relaxed);
   if (signal) pthread_cond_signal(&b->wake);
 }
 
@@ -172,8 +173,10 @@ static otel_err_t batch_shutdown(void *ctx, uint32_t timeout_ms) {
 
 static void batch_stats(void *ctx, otel_span_processor_stats_t *out) {
   batch_t *b = ctx;
-  out->queued = atomic_load(&b->queued);
-  out->dropped = atomic_load(&b->dropped);
+  pthread_mutex_lock(&b->lock);
+  out->queued = b->queued_locked;
+  out->dropped = b->dropped_locked + atomic_load(&b->dropped);
+  pthread_mutex_unlock(&b->lock);
   out->exported = atomic_load(&b->exported);
   out->failed = atomic_load(&b->failed);
 }

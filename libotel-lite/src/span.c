@@ -193,13 +193,15 @@ void otel_span_activate(otel_span_t *span) {
   thread_current = span;
 }
 
-/* Pops ended spans (and `span`, when it is on top) off this thread's stack. */
+/* Pops ended spans (and `span`, when it is on top) off this thread's stack.
+ * The popped span's reference on its predecessor moves to the slot. */
 static void pop_current(otel_span_t *span) {
   while (thread_current &&
          (thread_current == span ||
           atomic_load_explicit(&thread_current->ended, memory_order_relaxed))) {
     otel_span_t *top = thread_current;
-    thread_current = span_ref(top->prev_current);
+    thread_current = top->prev_current;
+    top->prev_current = NULL;
     span_unref(top);
     span = NULL;
   }
@@ -512,22 +514,33 @@ const char *otel_span_get_trace_state(const otel_span_t *span) {
 
 void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
   if (!span || span->is_static) return;
-  span_lock(span);
-  bool was_ended = atomic_exchange(&span->ended, true);
-  if (!was_ended && span->recording)
+  if (atomic_exchange_explicit(&span->ended, true, memory_order_acq_rel)) return;
+  if (span->recording) {
+    span_lock(span); /* a change racing with end sees `ended`, or is done first */
     span->data.end_time_ns = end_time_ns ? end_time_ns : otel_time_now_ns();
-  span_unlock(span);
-  if (was_ended) return;
-  pop_current(span);
-  otel_tracer_provider_t *tp = span->tracer ? span->tracer->provider : NULL;
-  if (span->recording && tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed)) {
-    for (size_t i = 0; i < tp->processor_count; i++) {
-      otel_span_processor_t *p = tp->processors[i];
-      span_ref(span);
-      p->type->on_end(p->ctx, &span->data);
+    span_unlock(span);
+    otel_tracer_provider_t *tp = span->tracer ? span->tracer->provider : NULL;
+    if (tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed)) {
+      for (size_t i = 0; i < tp->processor_count; i++) {
+        otel_span_processor_t *p = tp->processors[i];
+        span_ref(span);
+        p->type->on_end(p->ctx, &span->data);
+      }
     }
   }
-  span_unref(span); /* the caller's handle */
+  unsigned drop = 1; /* the caller's handle */
+  if (thread_current == span) { /* the common case: LIFO on one thread */
+    thread_current = span->prev_current;
+    span->prev_current = NULL;
+    drop = 2; /* and the current slot's reference, in the same atomic */
+    pop_current(NULL);
+  } else {
+    pop_current(NULL);
+  }
+  if (atomic_fetch_sub_explicit(&span->refs, drop, memory_order_acq_rel) == drop) {
+    atomic_store_explicit(&span->refs, 1, memory_order_relaxed);
+    span_unref(span);
+  }
 }
 
 void otel_span_end(otel_span_t *span) { otel_span_end_at(span, 0); }
