@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sched.h>
 
 #include "../../libotel-lite/src/logs_internal.h"
 
@@ -251,6 +252,80 @@ static void test_logger_current_span_ids_on_record(void **state) {
   assert_int_equal(out->trace_flags, 0);
 }
 
+/* ---- Concurrency ------------------------------------------------------------ */
+typedef struct emitter_arg {
+  otel_logger_t *logger;
+  int n;
+} emitter_arg_t;
+
+static void *emitter(void *p) {
+  emitter_arg_t *a = p;
+  for (int i = 0; i < a->n; i++) otel_log_warn(a->logger, "thread record %d", i);
+  return NULL;
+}
+
+/* Emits from 3 threads while the main thread shuts the provider down: no
+ * record is lost without being counted, nothing crashes (ASan/TSan). */
+static void test_logger_emit_during_shutdown_concurrent_safe(void **state) {
+  (void)state;
+  otel_memory_log_exporter_t *mem;
+  assert_int_equal(otel_memory_log_exporter_create(&mem), OTEL_OK);
+  otel_batch_log_processor_options_t bo = {.schedule_delay_ms = 5, .max_queue_size = 256,
+                                           .max_export_batch_size = 64, .export_timeout_ms = 1000};
+  otel_log_processor_t p;
+  assert_int_equal(otel_batch_log_processor_create(otel_memory_log_exporter_exporter(mem), &bo, &p),
+                   OTEL_OK);
+  otel_logger_provider_t *lp;
+  assert_int_equal(otel_logger_provider_create(NULL, &lp), OTEL_OK);
+  assert_int_equal(otel_logger_provider_add_processor(lp, p), OTEL_OK);
+  otel_logger_t *l;
+  assert_int_equal(otel_logger_provider_get_logger(lp, "c", NULL, &l), OTEL_OK);
+  pthread_t th[3];
+  emitter_arg_t arg = {l, 20000};
+  for (int i = 0; i < 3; i++) assert_int_equal(pthread_create(&th[i], NULL, emitter, &arg), 0);
+  /* Shut down once some records went through (bounded wait, no sleep). */
+  for (int spins = 0; spins < 100000000 && otel_memory_log_exporter_count(mem) == 0; spins++)
+    sched_yield();
+  otel_log_processor_stats_t before;
+  otel_log_processor_get_stats(p, &before);
+  assert_int_equal(otel_logger_provider_shutdown(lp, 10000), OTEL_OK);
+  for (int i = 0; i < 3; i++) pthread_join(th[i], NULL);
+  assert_true(otel_memory_log_exporter_count(mem) > 0);
+  /* After shutdown the processor is freed: its counters were read before;
+   * every record that was queued by then was exported. */
+  assert_true(otel_memory_log_exporter_count(mem) >= before.exported);
+  otel_logger_provider_destroy(lp);
+  otel_memory_log_exporter_destroy(mem);
+}
+
+static void test_logger_many_threads_all_counted_concurrent_safe(void **state) {
+  (void)state;
+  otel_memory_log_exporter_t *mem;
+  assert_int_equal(otel_memory_log_exporter_create(&mem), OTEL_OK);
+  otel_batch_log_processor_options_t bo = {.schedule_delay_ms = 5, .max_queue_size = 128,
+                                           .max_export_batch_size = 32, .export_timeout_ms = 1000};
+  otel_log_processor_t p;
+  assert_int_equal(otel_batch_log_processor_create(otel_memory_log_exporter_exporter(mem), &bo, &p),
+                   OTEL_OK);
+  otel_logger_provider_t *lp;
+  assert_int_equal(otel_logger_provider_create(NULL, &lp), OTEL_OK);
+  assert_int_equal(otel_logger_provider_add_processor(lp, p), OTEL_OK);
+  otel_logger_t *l;
+  assert_int_equal(otel_logger_provider_get_logger(lp, "c", NULL, &l), OTEL_OK);
+  pthread_t th[4];
+  emitter_arg_t arg = {l, 5000};
+  for (int i = 0; i < 4; i++) assert_int_equal(pthread_create(&th[i], NULL, emitter, &arg), 0);
+  for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
+  assert_int_equal(otel_logger_provider_force_flush(lp, 10000), OTEL_OK);
+  otel_log_processor_stats_t s;
+  otel_log_processor_get_stats(p, &s);
+  assert_int_equal(s.queued + s.dropped, 20000);
+  assert_int_equal(s.exported, s.queued);
+  assert_int_equal(otel_memory_log_exporter_count(mem), s.exported);
+  otel_logger_provider_destroy(lp);
+  otel_memory_log_exporter_destroy(mem);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_log_info_formats_body_and_sets_fields, setup, teardown),
@@ -264,6 +339,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_logger_same_scope_same_logger, setup, teardown),
       cmocka_unit_test_setup_teardown(test_logger_after_shutdown_emits_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_logger_current_span_ids_on_record, setup, teardown),
+      cmocka_unit_test(test_logger_emit_during_shutdown_concurrent_safe),
+      cmocka_unit_test(test_logger_many_threads_all_counted_concurrent_safe),
   };
   return cmocka_run_group_tests_name("logger", tests, NULL, NULL);
 }
