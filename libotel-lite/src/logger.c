@@ -54,7 +54,7 @@ static void dispatch(otel_logger_t *logger, otel__log_record_src_t *src) {
    * sets the flag, then waits for in-flight emits to leave, so no emit
    * touches a processor that shutdown is freeing. */
   atomic_fetch_add(&lp->emits_in_flight, 1);
-  if (atomic_load(&lp->shut_down)) {
+  if (atomic_load(&lp->shut_down) || lp->n_processors == 0) {
     atomic_fetch_sub(&lp->emits_in_flight, 1);
     return;
   }
@@ -100,6 +100,7 @@ void otel_logger_emit(otel_logger_t *logger, const otel_log_record_options_t *o)
 
 void otel_logv(otel_logger_t *logger, otel_severity_t sev, const char *fmt, va_list ap) {
   if (!logger || !fmt || !otel_logger_is_enabled(logger, sev)) return;
+  if (logger->provider->n_processors == 0) return; /* nobody would see it */
   char stack[STACK_FORMAT_BYTES];
   char *buf = stack;
   va_list ap2;
