@@ -220,6 +220,15 @@ static const struct otel_log_processor_type batch_type = {
     .stats = bp_stats,
 };
 
+/* Same engine, its own name, so a provider's processors can be told apart. */
+static const struct otel_log_processor_type simple_type = {
+    .name = "simple",
+    .on_emit = bp_on_emit,
+    .force_flush = bp_force_flush,
+    .shutdown = bp_shutdown,
+    .stats = bp_stats,
+};
+
 otel_err_t otel__log_queue_processor_create(otel_log_exporter_t exporter,
                                             const otel_batch_log_processor_options_t *opts,
                                             const char *name, otel_log_processor_t *out) {
@@ -253,7 +262,8 @@ otel_err_t otel__log_queue_processor_create(otel_log_exporter_t exporter,
     bp_free(bp);
     return OTEL_ENOMEM;
   }
-  out->type = &batch_type;
+  out->type = o.max_export_batch_size == 1 && o.schedule_delay_ms == 0 ? &simple_type
+                                                                        : &batch_type;
   out->ctx = bp;
   return OTEL_OK;
 fail:
