@@ -12,7 +12,8 @@
  *   OTEL_LOGS_MIN_SEVERITY    trace|debug|info|warn|error|fatal or 1..24;
  *                             default info: records below are discarded at
  *                             the call, before any formatting
- *   OTEL_LOGS_MIRROR_STDERR   true: every emitted record is also written to
+ *   OTEL_LOGS_MIRROR_STDERR   true: every emitted record is also written (on the
+ *                             emitting thread, one fwrite per record) to
  *                             stderr as one readable line; default false
  *   OTEL_LOGS_MAX_BODY_BYTES  bodies longer than this are truncated (on a
  *                             UTF-8 boundary); default 8192 (OTEL_LOG_BODY_MAX_DEFAULT)
