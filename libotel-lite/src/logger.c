@@ -14,17 +14,12 @@
 
 #include "internal.h"
 #include "logs_internal.h"
+#include "otel/trace.h"
 
 /* ---- Trace context ---------------------------------------------------------- */
-static otel__logs_context_source_fn context_source;
-
-void otel__logs_set_context_source(otel__logs_context_source_fn fn) {
-  context_source = fn;
-}
-
+/* The current span of this thread (trace.h), if any. */
 bool otel__logs_current_context(otel_span_context_t *out) {
-  otel__logs_context_source_fn fn = context_source;
-  return fn && fn(out) && otel_span_context_is_valid(out);
+  return otel_current_span_context(out);
 }
 
 /* ---- Scope accessors -------------------------------------------------------- */

@@ -65,8 +65,6 @@ size_t otel__utf8_cut(const char *s, size_t len, size_t max);
  * returns true, or returns false when there is none. Defaults to the
  * tracing SDK's otel_current_span_context when linked in. NULL restores
  * the default. Not thread-safe with emits: set it during setup or tests. */
-typedef bool (*otel__logs_context_source_fn)(otel_span_context_t *out);
-void otel__logs_set_context_source(otel__logs_context_source_fn fn);
 bool otel__logs_current_context(otel_span_context_t *out);
 
 /* Writes one line (no attributes), NUL-terminated, into buf (truncated to

@@ -13,6 +13,7 @@
 #include <sched.h>
 
 #include "../../libotel-lite/src/logs_internal.h"
+#include "otel/trace.h"
 
 typedef struct fixture {
   otel_logger_provider_t *lp;
@@ -43,7 +44,6 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   fixture_t *f = *state;
-  otel__logs_set_context_source(NULL);
   otel_logger_provider_destroy(f->lp);
   otel_memory_log_exporter_destroy(f->mem);
   free(f);
@@ -223,33 +223,27 @@ static void test_logger_after_shutdown_emits_nothing(void **state) {
 }
 
 /* ---- Trace correlation ---------------------------------------------------- */
-static otel_span_context_t fake_current;
-static bool fake_has_current;
-
-static bool fake_source(otel_span_context_t *out) {
-  if (!fake_has_current) return false;
-  *out = fake_current;
-  return true;
-}
-
 static void test_logger_current_span_ids_on_record(void **state) {
   fixture_t *f = *state;
-  otel__logs_set_context_source(fake_source);
-  fake_has_current = true;
-  memset(fake_current.trace_id, 0x4b, 16);
-  memset(fake_current.span_id, 0x0f, 8);
-  fake_current.trace_flags = OTEL_TRACE_FLAG_SAMPLED;
+  otel_tracer_provider_options_t o;
+  otel_tracer_provider_options_init(&o);
+  o.sampler = otel_sampler_always_on();
+  otel_tracer_provider_t *tp;
+  assert_int_equal(otel_tracer_provider_create(&o, &tp), OTEL_OK);
+  otel_span_t *span = otel_tracer_start_span(otel_tracer_provider_get_tracer(tp, "t", NULL), "s", NULL);
+  otel_span_context_t sc = otel_span_get_context(span);
   otel_log_info(f->logger, "inside span");
-  fake_has_current = false;
+  otel_span_end(span);
   otel_log_info(f->logger, "outside span");
   const otel_log_record_t *in = flushed(f, 0), *out = otel_memory_log_exporter_get(f->mem, 1);
-  assert_memory_equal(in->trace_id, fake_current.trace_id, 16);
-  assert_memory_equal(in->span_id, fake_current.span_id, 8);
-  assert_int_equal(in->trace_flags, OTEL_TRACE_FLAG_SAMPLED);
+  assert_memory_equal(in->trace_id, sc.trace_id, 16);
+  assert_memory_equal(in->span_id, sc.span_id, 8);
+  assert_int_equal(in->trace_flags & OTEL_TRACE_FLAG_SAMPLED, OTEL_TRACE_FLAG_SAMPLED);
   static const uint8_t zero[16];
   assert_memory_equal(out->trace_id, zero, 16);
   assert_memory_equal(out->span_id, zero, 8);
   assert_int_equal(out->trace_flags, 0);
+  otel_tracer_provider_destroy(tp);
 }
 
 /* ---- Concurrency ------------------------------------------------------------ */
