@@ -14,6 +14,7 @@
 struct otel_sdk {
   otel_resource_t *resource;
   otel_tracer_provider_t *tracer_provider;
+  otel_logger_provider_t *logger_provider;
   otel_propagator_t *propagator;
 };
 
@@ -73,6 +74,7 @@ otel_err_t otel_sdk_init(const otel_sdk_options_t *o, otel_sdk_t **out) {
   for (size_t i = 0; i < o->resource_attr_count && n < 33; i++) attrs[n++] = o->resource_attrs[i];
   otel_err_t err = otel_resource_create(attrs, n, &sdk->resource);
   if (!err) err = setup_traces(sdk, o);
+  if (!err) err = otel_logger_provider_create_from_env(sdk->resource, &sdk->logger_provider);
   if (err) {
     otel_sdk_shutdown(sdk, 0);
     return err;
@@ -90,6 +92,13 @@ otel_tracer_provider_t *otel_sdk_tracer_provider(otel_sdk_t *sdk) {
   return sdk ? sdk->tracer_provider : NULL;
 }
 
+otel_logger_t *otel_sdk_logger(otel_sdk_t *sdk, const char *name, const char *version) {
+  otel_logger_t *logger = NULL;
+  if (sdk && sdk->logger_provider)
+    otel_logger_provider_get_logger(sdk->logger_provider, name, version, &logger);
+  return logger;
+}
+
 const otel_resource_t *otel_sdk_resource(otel_sdk_t *sdk) { return sdk ? sdk->resource : NULL; }
 
 otel_err_t otel_sdk_shutdown(otel_sdk_t *sdk, uint32_t timeout_ms) {
@@ -99,6 +108,11 @@ otel_err_t otel_sdk_shutdown(otel_sdk_t *sdk, uint32_t timeout_ms) {
     if (otel_tracer_provider_get_global() == sdk->tracer_provider) otel_tracer_provider_set_global(NULL);
     err = otel_tracer_provider_shutdown(sdk->tracer_provider, timeout_ms);
     otel_tracer_provider_destroy(sdk->tracer_provider);
+  }
+  if (sdk->logger_provider) {
+    otel_err_t lerr = otel_logger_provider_shutdown(sdk->logger_provider, timeout_ms);
+    if (!err && lerr != OTEL_ESHUTDOWN) err = lerr;
+    otel_logger_provider_destroy(sdk->logger_provider);
   }
   if (otel_propagation_get_global() == sdk->propagator) otel_propagation_set_global(NULL);
   otel_propagator_destroy(sdk->propagator);
