@@ -122,6 +122,10 @@ test: deps
 unit-test: $(UNIT_BINS)
 	@BUILD=$(BUILD) scripts/run-tests.sh $(UNIT_BINS)
 
+run: deps
+	@$(MAKE) --no-print-directory $(LIBOTEL) $(ALL_BINS)
+	@BUILD=$(BUILD) scripts/run.sh
+
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BINS) $(ALL_BINS)
 	@set -e; for b in $(BENCH_BINS); do echo "== $$b"; $$b; done
