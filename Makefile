@@ -70,6 +70,12 @@ $(LIBOTEL): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
+# servicekit (the services' HTTP plumbing) comes first: later rules use
+# its object list, and prerequisites are expanded where a rule is read.
+ALL_BINS :=
+TEST_BINS :=
+include servicekit/module.mk
+
 # ---- unit tests (cmocka): tests/unit/test_*.c, one program each -----------
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
@@ -87,20 +93,19 @@ $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(LIBOTEL)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $< $(LIBOTEL) $(CMOCKA_LIBS) $(OTEL_LDLIBS) -o $@
 
-# ---- benchmarks: bench/*.c, one program each ------------------------------
+# ---- benchmarks: bench/*.c, one program each (bench_*.c run by `make
+# bench`, the others are helpers of bench/*.sh scripts, which run too) ------
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+BENCH_RUN := $(filter $(BUILD)/bench/bench_%,$(BENCH_BINS)) $(sort $(wildcard bench/*.sh))
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBOTEL)
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBOTEL) $(SVC_KIT_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $< $(LIBOTEL) $(OTEL_LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $< $(LIBOTEL) $(SVC_KIT_OBJS) $(OTEL_LDLIBS) -o $@
 
 # ---- component folders (services, tools) add themselves here --------------
-ALL_BINS :=
-TEST_BINS := $(UNIT_BINS) $(INTEG_BINS)
+TEST_BINS += $(UNIT_BINS) $(INTEG_BINS)
 TEST_SCRIPTS := $(sort $(wildcard tests/integration/*.sh))
-# servicekit first: the services' rules use its object list.
-include servicekit/module.mk
 include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 
 # ---- top-level targets -----------------------------------------------------
@@ -128,7 +133,7 @@ run: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BINS) $(ALL_BINS)
-	@set -e; for b in $(BENCH_BINS); do echo "== $$b"; $$b; done
+	@set -e; for b in $(BENCH_RUN); do echo "== $$b"; BUILD=$(BUILD) $$b; done
 
 clean:
 	rm -rf build build-asan
