@@ -2,6 +2,7 @@
  * svc_upstream.h). One easy handle per thread keeps connections alive. */
 #include "svc_upstream.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,20 @@
 
 static svc_perform_fn perform_hook = curl_easy_perform;
 static _Thread_local CURL *thread_easy;
+static pthread_key_t easy_key; /* its destructor frees a thread's handle at exit */
+static pthread_once_t easy_key_once = PTHREAD_ONCE_INIT;
+
+static void free_easy(void *easy) { curl_easy_cleanup(easy); }
+static void make_easy_key(void) { pthread_key_create(&easy_key, free_easy); }
+
+static CURL *thread_handle(void) {
+  if (!thread_easy) {
+    pthread_once(&easy_key_once, make_easy_key);
+    thread_easy = curl_easy_init();
+    if (thread_easy) pthread_setspecific(easy_key, thread_easy);
+  }
+  return thread_easy;
+}
 
 void svc_set_perform_hook(svc_perform_fn perform) {
   perform_hook = perform ? perform : curl_easy_perform;
@@ -60,8 +75,7 @@ static size_t collect(char *data, size_t size, size_t nmemb, void *userp) {
 
 int svc_http_get(const char *url, long timeout_ms, svc_response_t *out) {
   memset(out, 0, sizeof(*out));
-  if (!thread_easy) thread_easy = curl_easy_init();
-  CURL *h = thread_easy;
+  CURL *h = thread_handle();
   if (!h) {
     strcpy(out->error, "cannot create a libcurl handle");
     out->curl_code = CURLE_OUT_OF_MEMORY;
@@ -100,6 +114,8 @@ void svc_response_cleanup(svc_response_t *r) {
 }
 
 void svc_upstream_thread_cleanup(void) {
-  if (thread_easy) curl_easy_cleanup(thread_easy);
+  if (!thread_easy) return;
+  pthread_setspecific(easy_key, NULL);
+  curl_easy_cleanup(thread_easy);
   thread_easy = NULL;
 }

@@ -1,5 +1,6 @@
 /* servicekit/svc_upstream.h: one outgoing HTTP GET to another service with
- * libcurl, reusing one easy handle per thread (keep-alive; design.md), with
+ * libcurl, reusing one easy handle per thread (keep-alive; design.md; freed
+ * when the thread exits), with
  * a timeout. The transfer itself goes through a perform hook so a service
  * can route it through the libcurl instrumentation in one line at start-up
  * (the C counterpart of RequestsInstrumentor().instrument()).

@@ -59,7 +59,8 @@ class Process:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def output(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path) as f:
             return f.read()
 
