@@ -37,10 +37,11 @@ char *vw_render_metrics(const vw_metric_t *const *m, size_t n,
   int w_svc = 7, w_name = 6;
   for (size_t i = 0; i < n; i++) {
     if ((int)strlen(rows[i]->service) > w_svc) w_svc = (int)strlen(rows[i]->service);
-    if ((int)strlen(rows[i]->name) > w_name) w_name = (int)strlen(rows[i]->name);
+    int w = (int)strlen(rows[i]->name) + (rows[i]->unit[0] ? (int)strlen(rows[i]->unit) + 3 : 0);
+    if (w > w_name) w_name = w;
   }
   if (w_svc > 24) w_svc = 24;
-  if (w_name > 48) w_name = 48;
+  if (w_name > 60) w_name = 60;
   vw_buf_t b = {0};
   vw_buf_printf(&b, "%sMetrics (%zu stream%s)%s\n", o->color ? "\x1b[1m" : "", n,
                 n == 1 ? "" : "s", o->color ? "\x1b[0m" : "");
