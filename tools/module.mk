@@ -1,0 +1,39 @@
+# tools/module.mk: otel-viewer, the local OTLP receiver and terminal viewer
+# (tools/otel-viewer/*.c), and its tests. Included by the top-level Makefile.
+#
+# For `make run`: start it in the foreground with $(OTEL_VIEWER_RUN)
+# (default ports 4317 gRPC, 4318 HTTP on 127.0.0.1); `make run-viewer` runs
+# it alone. See tools/otel-viewer/README.md for the options.
+
+VIEWER_DIR := tools/otel-viewer
+VIEWER_SRCS := $(wildcard $(VIEWER_DIR)/*.c)
+VIEWER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(VIEWER_SRCS))
+# everything but main(), for the unit tests of the pure parts
+VIEWER_CORE_OBJS := $(filter-out %/main.o,$(VIEWER_OBJS))
+OTEL_VIEWER := $(BUILD)/bin/otel-viewer
+OTEL_VIEWER_RUN := $(OTEL_VIEWER) --jsonl $(BUILD)/telemetry.jsonl
+
+# Links $(LIBOTEL) only for the generated protobuf-c types.
+$(OTEL_VIEWER): $(VIEWER_OBJS) $(LIBOTEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(VIEWER_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) -o $@
+
+ALL_BINS += $(OTEL_VIEWER)
+
+# Unit tests of the viewer's pure parts live next to it (not in tests/unit,
+# whose rule links only $(LIBOTEL)); they also link the viewer's objects.
+VIEWER_TEST_SRCS := $(wildcard $(VIEWER_DIR)/tests/test_*.c)
+VIEWER_TEST_BINS := $(patsubst $(VIEWER_DIR)/tests/%.c,$(BUILD)/tests/tools/%,$(VIEWER_TEST_SRCS))
+
+$(BUILD)/tests/tools/%: $(BUILD)/obj/$(VIEWER_DIR)/tests/%.o $(VIEWER_CORE_OBJS) $(LIBOTEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(CMOCKA_LIBS) $(OTEL_LDLIBS) -o $@
+
+TEST_BINS += $(VIEWER_TEST_BINS)
+
+# The integration test starts the real binary.
+$(BUILD)/tests/integration/test_otel_viewer: $(OTEL_VIEWER)
+
+.PHONY: run-viewer
+run-viewer: $(OTEL_VIEWER)
+	$(OTEL_VIEWER_RUN)

@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * ingest.c: the one place where a decoded Export*ServiceRequest, whatever
+ * transport it came on, becomes viewer records. It validates each item
+ * (spans need a 16-byte trace id and an 8-byte span id; metrics need a name
+ * and data), stores the valid ones, counts the others as rejected for the
+ * partial_success of the response, and appends the whole request as one
+ * line of OTLP/JSON to the JSON-lines file when there is one (the format of
+ * the Collector's file exporter).
+ */
+#include "viewer.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef Opentelemetry__Proto__Common__V1__KeyValue KeyValue;
+typedef Opentelemetry__Proto__Common__V1__AnyValue AnyValue;
+typedef Opentelemetry__Proto__Resource__V1__Resource Resource;
+
+struct vw_ingest {
+  vw_store_t *store;
+  FILE *jsonl;
+  pthread_mutex_t file_mu;
+};
+
+uint64_t vw_monotonic_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+vw_ingest_t *vw_ingest_create(vw_store_t *store, FILE *jsonl) {
+  vw_ingest_t *in = calloc(1, sizeof *in);
+  if (!in) return NULL;
+  in->store = store;
+  in->jsonl = jsonl;
+  pthread_mutex_init(&in->file_mu, NULL);
+  return in;
+}
+
+void vw_ingest_flush(vw_ingest_t *in) {
+  pthread_mutex_lock(&in->file_mu);
+  if (in->jsonl) fflush(in->jsonl);
+  pthread_mutex_unlock(&in->file_mu);
+}
+
+void vw_ingest_destroy(vw_ingest_t *in) {
+  if (!in) return;
+  if (in->jsonl) fclose(in->jsonl);
+  pthread_mutex_destroy(&in->file_mu);
+  free(in);
+}
+
+static void append_jsonl(vw_ingest_t *in, const ProtobufCMessage *req) {
+  if (!in->jsonl) return;
+  cJSON *j = vw_pb_to_json(req);
+  char *line = j ? cJSON_PrintUnformatted(j) : NULL;
+  cJSON_Delete(j);
+  if (!line) return;
+  pthread_mutex_lock(&in->file_mu);
+  fputs(line, in->jsonl);
+  fputc('\n', in->jsonl);
+  fflush(in->jsonl);
+  pthread_mutex_unlock(&in->file_mu);
+  free(line);
+}
+
+char *vw_anyvalue_text(const AnyValue *v) {
+  if (!v) return strdup("");
+  if (v->value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE)
+    return strdup(v->string_value ? v->string_value : "");
+  char buf[64];
+  switch (v->value_case) {
+  case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_BOOL_VALUE:
+    return strdup(v->bool_value ? "true" : "false");
+  case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_INT_VALUE:
+    snprintf(buf, sizeof buf, "%lld", (long long)v->int_value);
+    return strdup(buf);
+  case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_DOUBLE_VALUE:
+    snprintf(buf, sizeof buf, "%g", v->double_value);
+    return strdup(buf);
+  case OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE__NOT_SET:
+    return strdup("");
+  default: {
+    cJSON *j = vw_pb_to_json(&v->base);
+    char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+    cJSON_Delete(j);
+    return s ? s : strdup("");
+  }
+  }
+}
+
+/* Appends " k=v" for each attribute (or only the keys in want, in its
+ * order, when want is not NULL) to a malloc'd string. */
+static char *attrs_text(KeyValue *const *kv, size_t n, const char *const *want) {
+  size_t cap = 64, len = 0;
+  char *out = malloc(cap);
+  if (!out) return NULL;
+  out[0] = '\0';
+  size_t nwant = 0;
+  if (want) while (want[nwant]) nwant++;
+  for (size_t w = 0; w < (want ? nwant : 1); w++) {
+    for (size_t i = 0; i < n; i++) {
+      if (!kv[i]->key || (want && strcmp(kv[i]->key, want[w]) != 0)) continue;
+      char *v = vw_anyvalue_text(kv[i]->value);
+      if (!v) continue;
+      size_t need = len + strlen(kv[i]->key) + strlen(v) + 3;
+      if (need > cap) {
+        while (cap < need) cap *= 2;
+        char *n2 = realloc(out, cap);
+        if (!n2) { free(v); continue; }
+        out = n2;
+      }
+      len += (size_t)sprintf(out + len, "%s%s=%s", len ? " " : "", kv[i]->key, v);
+      free(v);
+    }
+  }
+  return out;
+}
+
+/* The attributes a person looks at first (HTTP semantic conventions). */
+static const char *const key_attrs[] = {
+    "http.request.method", "http.route", "url.path", "url.full",
+    "http.response.status_code", "server.address", "server.port",
+    "rpc.method", "db.system", "error.type", "exception.message", NULL};
+
+static char *span_attrs(const Opentelemetry__Proto__Trace__V1__Span *sp) {
+  char *s = attrs_text(sp->attributes, sp->n_attributes, key_attrs);
+  if (s && !*s && sp->n_attributes) {
+    /* none of the known keys: the first three attributes */
+    free(s);
+    s = attrs_text(sp->attributes, sp->n_attributes < 3 ? sp->n_attributes : 3, NULL);
+  }
+  return s ? s : strdup("");
+}
+
+static char *service_of(const Resource *r) {
+  if (r)
+    for (size_t i = 0; i < r->n_attributes; i++)
+      if (r->attributes[i]->key && strcmp(r->attributes[i]->key, "service.name") == 0)
+        return vw_anyvalue_text(r->attributes[i]->value);
+  return strdup("unknown_service");
+}
+
+static bool is_zero(const uint8_t *b, size_t n) {
+  for (size_t i = 0; i < n; i++) if (b[i]) return false;
+  return true;
+}
+
+static void set_msg(char *msg, size_t size, const char *text) {
+  if (!*msg) snprintf(msg, size, "%s", text);
+}
+
+static cJSON *with_service(const ProtobufCMessage *m, const char *service) {
+  cJSON *j = vw_pb_to_json(m);
+  if (j) cJSON_AddStringToObject(j, "service", service);
+  return j;
+}
+
+int64_t vw_ingest_traces(vw_ingest_t *in,
+    const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req,
+    char *msg, size_t msg_size) {
+  vw_stats_t st = {.requests = 1};
+  msg[0] = '\0';
+  for (size_t r = 0; r < req->n_resource_spans; r++) {
+    const Opentelemetry__Proto__Trace__V1__ResourceSpans *rs = req->resource_spans[r];
+    char *service = service_of(rs->resource);
+    for (size_t s = 0; s < rs->n_scope_spans; s++) {
+      const Opentelemetry__Proto__Trace__V1__ScopeSpans *ss = rs->scope_spans[s];
+      for (size_t k = 0; k < ss->n_spans; k++) {
+        const Opentelemetry__Proto__Trace__V1__Span *sp = ss->spans[k];
+        if (sp->trace_id.len != 16 || sp->span_id.len != 8 ||
+            is_zero(sp->trace_id.data, 16) || is_zero(sp->span_id.data, 8) ||
+            (sp->parent_span_id.len != 0 && sp->parent_span_id.len != 8)) {
+          st.rejected++;
+          set_msg(msg, msg_size, "span with an invalid trace id, span id or parent span id");
+          continue;
+        }
+        vw_span_t v = {0};
+        memcpy(v.trace_id, sp->trace_id.data, 16);
+        memcpy(v.span_id, sp->span_id.data, 8);
+        if (sp->parent_span_id.len == 8 && !is_zero(sp->parent_span_id.data, 8)) {
+          memcpy(v.parent_id, sp->parent_span_id.data, 8);
+          v.has_parent = true;
+        }
+        v.service = strdup(service ? service : "");
+        v.name = strdup(sp->name ? sp->name : "");
+        v.kind = (int)sp->kind;
+        v.start_ns = sp->start_time_unix_nano;
+        v.end_ns = sp->end_time_unix_nano;
+        v.status_code = sp->status ? (int)sp->status->code : 0;
+        v.status_message = strdup(sp->status && sp->status->message ? sp->status->message : "");
+        v.attrs = span_attrs(sp);
+        v.json = with_service(&sp->base, service ? service : "");
+        vw_store_add_span(in->store, &v);
+        st.spans++;
+      }
+    }
+    free(service);
+  }
+  vw_store_count(in->store, &st);
+  append_jsonl(in, &req->base);
+  return (int64_t)st.rejected;
+}
+
+int64_t vw_ingest_logs(vw_ingest_t *in,
+    const Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest *req,
+    char *msg, size_t msg_size) {
+  vw_stats_t st = {.requests = 1};
+  msg[0] = '\0';
+  for (size_t r = 0; r < req->n_resource_logs; r++) {
+    const Opentelemetry__Proto__Logs__V1__ResourceLogs *rl = req->resource_logs[r];
+    char *service = service_of(rl->resource);
+    for (size_t s = 0; s < rl->n_scope_logs; s++) {
+      const Opentelemetry__Proto__Logs__V1__ScopeLogs *sl = rl->scope_logs[s];
+      for (size_t k = 0; k < sl->n_log_records; k++) {
+        const Opentelemetry__Proto__Logs__V1__LogRecord *lr = sl->log_records[k];
+        if ((lr->trace_id.len != 0 && lr->trace_id.len != 16) ||
+            (lr->span_id.len != 0 && lr->span_id.len != 8)) {
+          st.rejected++;
+          set_msg(msg, msg_size, "log record with an invalid trace id or span id");
+          continue;
+        }
+        vw_log_t l = {0};
+        l.time_ns = lr->time_unix_nano ? lr->time_unix_nano : lr->observed_time_unix_nano;
+        l.severity_number = (int)lr->severity_number;
+        l.severity_text = strdup(lr->severity_text ? lr->severity_text : "");
+        l.service = strdup(service ? service : "");
+        l.body = vw_anyvalue_text(lr->body);
+        if (lr->trace_id.len == 16 && !is_zero(lr->trace_id.data, 16)) {
+          memcpy(l.trace_id, lr->trace_id.data, 16);
+          l.has_trace = true;
+          if (lr->span_id.len == 8) memcpy(l.span_id, lr->span_id.data, 8);
+        }
+        l.json = with_service(&lr->base, service ? service : "");
+        vw_store_add_log(in->store, &l);
+        st.logs++;
+      }
+    }
+    free(service);
+  }
+  vw_store_count(in->store, &st);
+  append_jsonl(in, &req->base);
+  return (int64_t)st.rejected;
+}
+
+double vw_histogram_quantile(const uint64_t *counts, size_t n_counts,
+                             const double *bounds, size_t n_bounds, double q) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < n_counts; i++) total += counts[i];
+  if (total == 0 || n_counts == 0) return NAN;
+  double rank = q * (double)total;
+  uint64_t cum = 0;
+  for (size_t i = 0; i < n_counts; i++) {
+    if (counts[i] == 0) { continue; }
+    if ((double)(cum + counts[i]) >= rank) {
+      /* bucket i is (bounds[i-1], bounds[i]]; the outer ones are open */
+      if (n_bounds == 0) return NAN;
+      if (i == 0) return bounds[0];
+      if (i >= n_bounds) return bounds[n_bounds - 1];
+      double lo = bounds[i - 1], hi = bounds[i];
+      double frac = (rank - (double)cum) / (double)counts[i];
+      return lo + (hi - lo) * frac;
+    }
+    cum += counts[i];
+  }
+  return n_bounds ? bounds[n_bounds - 1] : NAN;
+}
+
+/* Stores one data point of metric m (pt is the point message). */
+static void put_point(vw_ingest_t *in, const char *service,
+                      const Opentelemetry__Proto__Metrics__V1__Metric *m,
+                      vw_metric_type_t type, const ProtobufCMessage *pt,
+                      KeyValue *const *attrs, size_t n_attrs) {
+  vw_metric_t v = {0};
+  v.service = strdup(service);
+  v.name = strdup(m->name);
+  v.unit = strdup(m->unit ? m->unit : "");
+  v.attrs = attrs_text(attrs, n_attrs, NULL);
+  if (!v.attrs) v.attrs = strdup("");
+  v.type = type;
+  v.p50 = v.p99 = NAN;
+  if (type == VW_METRIC_GAUGE || type == VW_METRIC_SUM) {
+    const Opentelemetry__Proto__Metrics__V1__NumberDataPoint *p = (const void *)pt;
+    if (p->value_case == OPENTELEMETRY__PROTO__METRICS__V1__NUMBER_DATA_POINT__VALUE_AS_INT) {
+      v.is_int = true;
+      v.int_value = p->as_int;
+      v.value = (double)p->as_int;
+    } else {
+      v.value = p->as_double;
+    }
+    v.time_ns = p->time_unix_nano;
+  } else if (type == VW_METRIC_HISTOGRAM) {
+    const Opentelemetry__Proto__Metrics__V1__HistogramDataPoint *p = (const void *)pt;
+    v.count = p->count;
+    v.sum = p->has_sum ? p->sum : NAN;
+    v.p50 = vw_histogram_quantile(p->bucket_counts, p->n_bucket_counts,
+                                  p->explicit_bounds, p->n_explicit_bounds, 0.5);
+    v.p99 = vw_histogram_quantile(p->bucket_counts, p->n_bucket_counts,
+                                  p->explicit_bounds, p->n_explicit_bounds, 0.99);
+    v.time_ns = p->time_unix_nano;
+  } else if (type == VW_METRIC_EXP_HISTOGRAM) {
+    const Opentelemetry__Proto__Metrics__V1__ExponentialHistogramDataPoint *p = (const void *)pt;
+    v.count = p->count;
+    v.sum = p->has_sum ? p->sum : NAN;
+    v.time_ns = p->time_unix_nano;
+  } else {
+    const Opentelemetry__Proto__Metrics__V1__SummaryDataPoint *p = (const void *)pt;
+    v.count = p->count;
+    v.sum = p->has_sum ? p->sum : NAN;
+    for (size_t i = 0; i < p->n_quantile_values; i++) {
+      if (p->quantile_values[i]->quantile == 0.5) v.p50 = p->quantile_values[i]->value;
+      if (p->quantile_values[i]->quantile == 0.99) v.p99 = p->quantile_values[i]->value;
+    }
+    v.time_ns = p->time_unix_nano;
+  }
+  static const char *const type_names[] = {"gauge", "sum", "histogram",
+                                           "exponentialHistogram", "summary"};
+  cJSON *j = cJSON_CreateObject();
+  if (j) {
+    cJSON_AddStringToObject(j, "service", service);
+    cJSON_AddStringToObject(j, "name", m->name);
+    cJSON_AddStringToObject(j, "unit", v.unit ? v.unit : "");
+    cJSON_AddStringToObject(j, "type", type_names[type]);
+    cJSON_AddStringToObject(j, "attributes", v.attrs ? v.attrs : "");
+    if (type == VW_METRIC_GAUGE || type == VW_METRIC_SUM) {
+      cJSON_AddNumberToObject(j, "value", v.value);
+    } else {
+      cJSON_AddNumberToObject(j, "count", (double)v.count);
+      if (!isnan(v.sum)) cJSON_AddNumberToObject(j, "sum", v.sum);
+      if (!isnan(v.p50)) cJSON_AddNumberToObject(j, "p50", v.p50);
+      if (!isnan(v.p99)) cJSON_AddNumberToObject(j, "p99", v.p99);
+    }
+    cJSON *pj = vw_pb_to_json(pt);
+    if (pj) cJSON_AddItemToObject(j, "point", pj);
+  }
+  v.json = j;
+  vw_store_put_metric(in->store, &v);
+}
+
+int64_t vw_ingest_metrics(vw_ingest_t *in,
+    const Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceRequest *req,
+    char *msg, size_t msg_size) {
+  vw_stats_t st = {.requests = 1};
+  msg[0] = '\0';
+  for (size_t r = 0; r < req->n_resource_metrics; r++) {
+    const Opentelemetry__Proto__Metrics__V1__ResourceMetrics *rm = req->resource_metrics[r];
+    char *service = service_of(rm->resource);
+    const char *svc = service ? service : "";
+    for (size_t s = 0; s < rm->n_scope_metrics; s++) {
+      const Opentelemetry__Proto__Metrics__V1__ScopeMetrics *sm = rm->scope_metrics[s];
+      for (size_t k = 0; k < sm->n_metrics; k++) {
+        const Opentelemetry__Proto__Metrics__V1__Metric *m = sm->metrics[k];
+        if (!m->name || !*m->name ||
+            m->data_case == OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA__NOT_SET) {
+          st.rejected++;
+          set_msg(msg, msg_size, "metric without a name or without data");
+          continue;
+        }
+        switch (m->data_case) {
+        case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_GAUGE:
+          for (size_t i = 0; i < m->gauge->n_data_points; i++, st.points++)
+            put_point(in, svc, m, VW_METRIC_GAUGE, &m->gauge->data_points[i]->base,
+                      m->gauge->data_points[i]->attributes, m->gauge->data_points[i]->n_attributes);
+          break;
+        case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUM:
+          for (size_t i = 0; i < m->sum->n_data_points; i++, st.points++)
+            put_point(in, svc, m, VW_METRIC_SUM, &m->sum->data_points[i]->base,
+                      m->sum->data_points[i]->attributes, m->sum->data_points[i]->n_attributes);
+          break;
+        case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_HISTOGRAM:
+          for (size_t i = 0; i < m->histogram->n_data_points; i++, st.points++)
+            put_point(in, svc, m, VW_METRIC_HISTOGRAM, &m->histogram->data_points[i]->base,
+                      m->histogram->data_points[i]->attributes,
+                      m->histogram->data_points[i]->n_attributes);
+          break;
+        case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_EXPONENTIAL_HISTOGRAM:
+          for (size_t i = 0; i < m->exponential_histogram->n_data_points; i++, st.points++)
+            put_point(in, svc, m, VW_METRIC_EXP_HISTOGRAM,
+                      &m->exponential_histogram->data_points[i]->base,
+                      m->exponential_histogram->data_points[i]->attributes,
+                      m->exponential_histogram->data_points[i]->n_attributes);
+          break;
+        case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUMMARY:
+          for (size_t i = 0; i < m->summary->n_data_points; i++, st.points++)
+            put_point(in, svc, m, VW_METRIC_SUMMARY, &m->summary->data_points[i]->base,
+                      m->summary->data_points[i]->attributes,
+                      m->summary->data_points[i]->n_attributes);
+          break;
+        default:
+          break;
+        }
+      }
+    }
+    free(service);
+  }
+  vw_store_count(in->store, &st);
+  append_jsonl(in, &req->base);
+  return (int64_t)st.rejected;
+}
+
+const ProtobufCMessageDescriptor *vw_request_descriptor(vw_signal_t sig) {
+  switch (sig) {
+  case VW_TRACES:
+    return &opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor;
+  case VW_METRICS:
+    return &opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__descriptor;
+  default:
+    return &opentelemetry__proto__collector__logs__v1__export_logs_service_request__descriptor;
+  }
+}
+
+ProtobufCMessage *vw_ingest_request(vw_ingest_t *in, vw_signal_t sig,
+                                    const ProtobufCMessage *req) {
+  char msg[256];
+  if (sig == VW_TRACES) {
+    int64_t rej = vw_ingest_traces(in, (const void *)req, msg, sizeof msg);
+    Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceResponse *r = malloc(sizeof *r);
+    if (!r) return NULL;
+    opentelemetry__proto__collector__trace__v1__export_trace_service_response__init(r);
+    if (rej || *msg) {
+      r->partial_success = malloc(sizeof *r->partial_success);
+      if (r->partial_success) {
+        opentelemetry__proto__collector__trace__v1__export_trace_partial_success__init(r->partial_success);
+        r->partial_success->rejected_spans = rej;
+        r->partial_success->error_message = strdup(msg);
+      }
+    }
+    return &r->base;
+  }
+  if (sig == VW_METRICS) {
+    int64_t rej = vw_ingest_metrics(in, (const void *)req, msg, sizeof msg);
+    Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceResponse *r = malloc(sizeof *r);
+    if (!r) return NULL;
+    opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__init(r);
+    if (rej || *msg) {
+      r->partial_success = malloc(sizeof *r->partial_success);
+      if (r->partial_success) {
+        opentelemetry__proto__collector__metrics__v1__export_metrics_partial_success__init(r->partial_success);
+        r->partial_success->has_rejected_data_points = 1;
+        r->partial_success->rejected_data_points = rej;
+        r->partial_success->error_message = strdup(msg);
+      }
+    }
+    return &r->base;
+  }
+  int64_t rej = vw_ingest_logs(in, (const void *)req, msg, sizeof msg);
+  Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceResponse *r = malloc(sizeof *r);
+  if (!r) return NULL;
+  opentelemetry__proto__collector__logs__v1__export_logs_service_response__init(r);
+  if (rej || *msg) {
+    r->partial_success = malloc(sizeof *r->partial_success);
+    if (r->partial_success) {
+      opentelemetry__proto__collector__logs__v1__export_logs_partial_success__init(r->partial_success);
+      r->partial_success->rejected_log_records = rej;
+      r->partial_success->error_message = strdup(msg);
+    }
+  }
+  return &r->base;
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * query_api.c: the read side for tests and workshop checks, served on the
+ * HTTP port under /api/. Every answer is JSON made from what the store
+ * holds (the OTLP/JSON of each item plus a "service" key), filtered by the
+ * query parameters:
+ *
+ *   GET /api/traces?service=S&trace_id=HEX&name=SPAN   {"traces":[...]}
+ *   GET /api/traces/<trace_id>/waterfall                the plain text view
+ *   GET /api/logs?service=S&trace_id=HEX&body=TEXT      {"logs":[...]}
+ *   GET /api/metrics?service=S&name=NAME                {"metrics":[...]}
+ *   GET /api/stats                                      counters
+ *
+ * A trace carries "ready": true once the live view would show it (root span
+ * arrived, or quiet for the quiet period), so tests wait on a condition
+ * instead of on time.
+ */
+#include "viewer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define QUIET_NS 500000000ull
+
+/* Value of parameter name in query (URL-decoded) into out; false if absent. */
+static bool param(const char *query, const char *name, char *out, size_t size) {
+  size_t nlen = strlen(name);
+  for (const char *p = query; p && *p;) {
+    const char *amp = strchr(p, '&');
+    size_t len = amp ? (size_t)(amp - p) : strlen(p);
+    if (len > nlen && strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
+      size_t o = 0;
+      for (size_t i = nlen + 1; i < len && o + 1 < size; i++) {
+        char ch = p[i];
+        if (ch == '+') ch = ' ';
+        else if (ch == '%' && i + 2 < len) {
+          char hex[3] = {p[i + 1], p[i + 2], 0};
+          char *end;
+          long v = strtol(hex, &end, 16);
+          if (*end == '\0') { ch = (char)v; i += 2; }
+        }
+        out[o++] = ch;
+      }
+      out[o] = '\0';
+      return true;
+    }
+    p = amp ? amp + 1 : NULL;
+  }
+  return false;
+}
+
+typedef struct query {
+  char service[256], trace_id[64], name[256], body[256];
+  bool has_service, has_trace_id, has_name, has_body;
+  cJSON *list;
+  uint64_t now;
+  const char *want_trace;  /* waterfall: hex id */
+  char *text;              /* waterfall result */
+} query_t;
+
+static void trace_cb(const vw_trace_t *t, void *ud) {
+  query_t *q = ud;
+  char tid[33];
+  vw_hex(t->trace_id, 16, tid);
+  if (q->has_trace_id && strcmp(q->trace_id, tid) != 0) return;
+  bool svc = !q->has_service, name = !q->has_name;
+  for (size_t i = 0; i < t->n_spans; i++) {
+    if (q->has_service && strcmp(t->spans[i].service, q->service) == 0) svc = true;
+    if (q->has_name && strcmp(t->spans[i].name, q->name) == 0) name = true;
+  }
+  if (!svc || !name) return;
+  cJSON *o = cJSON_CreateObject();
+  if (!o) return;
+  cJSON_AddStringToObject(o, "traceId", tid);
+  cJSON_AddBoolToObject(o, "rootReceived", t->root_seen);
+  cJSON_AddBoolToObject(o, "ready", vw_trace_ready(t, q->now, QUIET_NS));
+  cJSON_AddNumberToObject(o, "spanCount", (double)t->n_spans);
+  cJSON *spans = cJSON_AddArrayToObject(o, "spans");
+  for (size_t i = 0; spans && i < t->n_spans; i++)
+    if (t->spans[i].json)
+      cJSON_AddItemToArray(spans, cJSON_Duplicate(t->spans[i].json, 1));
+  cJSON_AddItemToArray(q->list, o);
+}
+
+static void waterfall_cb(const vw_trace_t *t, void *ud) {
+  query_t *q = ud;
+  char tid[33];
+  vw_hex(t->trace_id, 16, tid);
+  if (q->text || strcmp(tid, q->want_trace) != 0) return;
+  vw_render_opts_t o = {.color = false, .bar_width = 40};
+  q->text = vw_render_waterfall(t, &o);
+}
+
+static void log_cb(const vw_log_t *l, void *ud) {
+  query_t *q = ud;
+  if (q->has_service && strcmp(l->service, q->service) != 0) return;
+  if (q->has_body && !strstr(l->body, q->body)) return;
+  if (q->has_trace_id) {
+    char tid[33];
+    vw_hex(l->trace_id, 16, tid);
+    if (!l->has_trace || strcmp(tid, q->trace_id) != 0) return;
+  }
+  if (l->json) cJSON_AddItemToArray(q->list, cJSON_Duplicate(l->json, 1));
+}
+
+static void metric_cb(const vw_metric_t *m, void *ud) {
+  query_t *q = ud;
+  if (q->has_service && strcmp(m->service, q->service) != 0) return;
+  if (q->has_name && strcmp(m->name, q->name) != 0) return;
+  if (m->json) cJSON_AddItemToArray(q->list, cJSON_Duplicate(m->json, 1));
+}
+
+static char *json_answer(cJSON *root, int *status, const char **ct) {
+  char *s = root ? cJSON_PrintUnformatted(root) : NULL;
+  cJSON_Delete(root);
+  *status = s ? 200 : 500;
+  *ct = "application/json";
+  return s ? s : strdup("{\"error\":\"out of memory\"}");
+}
+
+char *vw_query(vw_store_t *s, const char *path, const char *query,
+               int *status, const char **content_type) {
+  query_t q = {.now = vw_monotonic_ns()};
+  q.has_service = param(query, "service", q.service, sizeof q.service);
+  q.has_trace_id = param(query, "trace_id", q.trace_id, sizeof q.trace_id);
+  q.has_name = param(query, "name", q.name, sizeof q.name);
+  q.has_body = param(query, "body", q.body, sizeof q.body);
+  const char *key = NULL;
+  cJSON *root = cJSON_CreateObject();
+  if (root) q.list = cJSON_CreateArray();
+  if (!root || !q.list) { cJSON_Delete(root); cJSON_Delete(q.list); return json_answer(NULL, status, content_type); }
+
+  const char *wf = "/waterfall";
+  size_t plen = strlen(path), wlen = strlen(wf);
+  if (strcmp(path, "/api/traces") == 0) {
+    key = "traces";
+    vw_store_each_trace(s, trace_cb, &q);
+  } else if (strncmp(path, "/api/traces/", 12) == 0 && plen == 12 + 32 + wlen &&
+             strcmp(path + plen - wlen, wf) == 0) {
+    char id[33];
+    memcpy(id, path + 12, 32);
+    id[32] = '\0';
+    q.want_trace = id;
+    vw_store_each_trace(s, waterfall_cb, &q);
+    cJSON_Delete(root);
+    cJSON_Delete(q.list);
+    *content_type = "text/plain; charset=utf-8";
+    if (!q.text) { *status = 404; return strdup("trace not found\n"); }
+    *status = 200;
+    return q.text;
+  } else if (strcmp(path, "/api/logs") == 0) {
+    key = "logs";
+    vw_store_each_log(s, log_cb, &q);
+  } else if (strcmp(path, "/api/metrics") == 0) {
+    key = "metrics";
+    vw_store_each_metric(s, metric_cb, &q);
+  } else if (strcmp(path, "/api/stats") == 0) {
+    cJSON_Delete(q.list);
+    vw_stats_t st = vw_store_stats(s);
+    cJSON_AddNumberToObject(root, "requests", (double)st.requests);
+    cJSON_AddNumberToObject(root, "spans", (double)st.spans);
+    cJSON_AddNumberToObject(root, "logs", (double)st.logs);
+    cJSON_AddNumberToObject(root, "points", (double)st.points);
+    cJSON_AddNumberToObject(root, "rejected", (double)st.rejected);
+    cJSON_AddNumberToObject(root, "badRequests", (double)st.bad_requests);
+    cJSON_AddNumberToObject(root, "evictedTraces", (double)st.evicted_traces);
+    cJSON_AddNumberToObject(root, "evictedLogs", (double)st.evicted_logs);
+    cJSON_AddNumberToObject(root, "evictedMetrics", (double)st.evicted_metrics);
+    cJSON_AddNumberToObject(root, "droppedSpans", (double)st.dropped_spans);
+    return json_answer(root, status, content_type);
+  } else {
+    cJSON_Delete(q.list);
+    cJSON_Delete(root);
+    *status = 404;
+    *content_type = "application/json";
+    return strdup("{\"error\":\"not found\"}");
+  }
+  cJSON_AddItemToObject(root, key, q.list);
+  return json_answer(root, status, content_type);
+}

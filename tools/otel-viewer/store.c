@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * store.c: what the viewer remembers, in bounded memory. Three stores behind
+ * one mutex: traces (an array of at most max_traces, the oldest trace is
+ * evicted when a new one arrives; at most VW_MAX_SPANS_PER_TRACE spans
+ * each), log records (a ring of max_logs) and metric streams (the latest
+ * point of at most max_metrics (service, name, attributes) keys; the stream
+ * updated longest ago is evicted). Lookups are linear: N is small (hundreds
+ * to a few thousands) and a human is the consumer.
+ */
+#include "viewer.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vw_store {
+  pthread_mutex_t mu;
+  vw_trace_t *traces;        /* max_traces slots, n_traces used, any order */
+  size_t n_traces, max_traces;
+  vw_log_t *logs;            /* ring: oldest at log_head */
+  size_t n_logs, log_head, max_logs;
+  vw_metric_t *metrics;
+  size_t n_metrics, max_metrics;
+  uint64_t seq;              /* increases on every change */
+  vw_stats_t stats;
+};
+
+static void span_free(vw_span_t *s) {
+  free(s->service);
+  free(s->name);
+  free(s->status_message);
+  free(s->attrs);
+  cJSON_Delete(s->json);
+}
+
+static void trace_free(vw_trace_t *t) {
+  for (size_t i = 0; i < t->n_spans; i++) span_free(&t->spans[i]);
+  free(t->spans);
+}
+
+static void log_free(vw_log_t *l) {
+  free(l->severity_text);
+  free(l->service);
+  free(l->body);
+  cJSON_Delete(l->json);
+}
+
+static void metric_free(vw_metric_t *m) {
+  free(m->service);
+  free(m->name);
+  free(m->unit);
+  free(m->attrs);
+  cJSON_Delete(m->json);
+}
+
+vw_store_t *vw_store_create(size_t max_traces, size_t max_logs,
+                            size_t max_metrics) {
+  if (!max_traces || !max_logs || !max_metrics) return NULL;
+  vw_store_t *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->traces = calloc(max_traces, sizeof *s->traces);
+  s->logs = calloc(max_logs, sizeof *s->logs);
+  s->metrics = calloc(max_metrics, sizeof *s->metrics);
+  if (!s->traces || !s->logs || !s->metrics) {
+    free(s->traces); free(s->logs); free(s->metrics); free(s);
+    return NULL;
+  }
+  s->max_traces = max_traces;
+  s->max_logs = max_logs;
+  s->max_metrics = max_metrics;
+  pthread_mutex_init(&s->mu, NULL);
+  return s;
+}
+
+void vw_store_destroy(vw_store_t *s) {
+  if (!s) return;
+  for (size_t i = 0; i < s->n_traces; i++) trace_free(&s->traces[i]);
+  for (size_t i = 0; i < s->n_logs; i++)
+    log_free(&s->logs[(s->log_head + i) % s->max_logs]);
+  for (size_t i = 0; i < s->n_metrics; i++) metric_free(&s->metrics[i]);
+  free(s->traces);
+  free(s->logs);
+  free(s->metrics);
+  pthread_mutex_destroy(&s->mu);
+  free(s);
+}
+
+static vw_trace_t *find_or_add_trace(vw_store_t *s, const uint8_t id[16]) {
+  for (size_t i = 0; i < s->n_traces; i++)
+    if (memcmp(s->traces[i].trace_id, id, 16) == 0) return &s->traces[i];
+  vw_trace_t *t;
+  if (s->n_traces < s->max_traces) {
+    t = &s->traces[s->n_traces++];
+  } else {
+    t = &s->traces[0];
+    for (size_t i = 1; i < s->n_traces; i++)
+      if (s->traces[i].seq < t->seq) t = &s->traces[i];
+    trace_free(t);
+    s->stats.evicted_traces++;
+  }
+  memset(t, 0, sizeof *t);
+  memcpy(t->trace_id, id, 16);
+  t->seq = ++s->seq;
+  return t;
+}
+
+void vw_store_add_span(vw_store_t *s, vw_span_t *span) {
+  pthread_mutex_lock(&s->mu);
+  vw_trace_t *t = find_or_add_trace(s, span->trace_id);
+  for (size_t i = 0; i < t->n_spans; i++) {
+    if (memcmp(t->spans[i].span_id, span->span_id, 8) != 0) continue;
+    span_free(&t->spans[i]); /* sent again (a retry): keep the latest copy */
+    t->spans[i] = *span;
+    t->last_update_ns = vw_monotonic_ns();
+    s->seq++;
+    pthread_mutex_unlock(&s->mu);
+    return;
+  }
+  if (t->n_spans >= VW_MAX_SPANS_PER_TRACE) {
+    s->stats.dropped_spans++;
+    span_free(span);
+    pthread_mutex_unlock(&s->mu);
+    return;
+  }
+  if (t->n_spans == t->cap_spans) {
+    size_t cap = t->cap_spans ? 2 * t->cap_spans : 8;
+    vw_span_t *n = realloc(t->spans, cap * sizeof *n);
+    if (!n) {
+      s->stats.dropped_spans++;
+      span_free(span);
+      pthread_mutex_unlock(&s->mu);
+      return;
+    }
+    t->spans = n;
+    t->cap_spans = cap;
+  }
+  t->spans[t->n_spans++] = *span;
+  if (!span->has_parent) t->root_seen = true;
+  t->last_update_ns = vw_monotonic_ns();
+  s->seq++;
+  pthread_mutex_unlock(&s->mu);
+}
+
+void vw_store_add_log(vw_store_t *s, vw_log_t *log) {
+  pthread_mutex_lock(&s->mu);
+  log->seq = ++s->seq;
+  if (s->n_logs == s->max_logs) {
+    log_free(&s->logs[s->log_head]);
+    s->logs[s->log_head] = *log;
+    s->log_head = (s->log_head + 1) % s->max_logs;
+    s->stats.evicted_logs++;
+  } else {
+    s->logs[(s->log_head + s->n_logs) % s->max_logs] = *log;
+    s->n_logs++;
+  }
+  pthread_mutex_unlock(&s->mu);
+}
+
+static bool same_stream(const vw_metric_t *a, const vw_metric_t *b) {
+  return strcmp(a->name, b->name) == 0 && strcmp(a->service, b->service) == 0 &&
+         strcmp(a->attrs, b->attrs) == 0;
+}
+
+void vw_store_put_metric(vw_store_t *s, vw_metric_t *m) {
+  pthread_mutex_lock(&s->mu);
+  m->seq = ++s->seq;
+  vw_metric_t *slot = NULL;
+  for (size_t i = 0; i < s->n_metrics; i++)
+    if (same_stream(&s->metrics[i], m)) { slot = &s->metrics[i]; break; }
+  if (!slot) {
+    if (s->n_metrics < s->max_metrics) {
+      slot = &s->metrics[s->n_metrics++];
+    } else {
+      slot = &s->metrics[0];
+      for (size_t i = 1; i < s->n_metrics; i++)
+        if (s->metrics[i].seq < slot->seq) slot = &s->metrics[i];
+      s->stats.evicted_metrics++;
+      metric_free(slot);
+    }
+  } else {
+    metric_free(slot);
+  }
+  *slot = *m;
+  pthread_mutex_unlock(&s->mu);
+}
+
+void vw_store_count(vw_store_t *s, const vw_stats_t *d) {
+  pthread_mutex_lock(&s->mu);
+  s->stats.requests += d->requests;
+  s->stats.spans += d->spans;
+  s->stats.logs += d->logs;
+  s->stats.points += d->points;
+  s->stats.rejected += d->rejected;
+  s->stats.bad_requests += d->bad_requests;
+  pthread_mutex_unlock(&s->mu);
+}
+
+vw_stats_t vw_store_stats(vw_store_t *s) {
+  pthread_mutex_lock(&s->mu);
+  vw_stats_t st = s->stats;
+  pthread_mutex_unlock(&s->mu);
+  return st;
+}
+
+/* Traces sorted by arrival, for stable output. */
+static int by_seq(const void *a, const void *b) {
+  const vw_trace_t *x = *(vw_trace_t *const *)a, *y = *(vw_trace_t *const *)b;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static vw_trace_t **sorted_traces(vw_store_t *s) {
+  vw_trace_t **v = malloc((s->n_traces ? s->n_traces : 1) * sizeof *v);
+  if (!v) return NULL;
+  for (size_t i = 0; i < s->n_traces; i++) v[i] = &s->traces[i];
+  qsort(v, s->n_traces, sizeof *v, by_seq);
+  return v;
+}
+
+void vw_store_each_trace(vw_store_t *s, vw_trace_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  vw_trace_t **v = sorted_traces(s);
+  for (size_t i = 0; v && i < s->n_traces; i++) cb(v[i], ud);
+  free(v);
+  pthread_mutex_unlock(&s->mu);
+}
+
+void vw_store_each_log(vw_store_t *s, vw_log_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  for (size_t i = 0; i < s->n_logs; i++)
+    cb(&s->logs[(s->log_head + i) % s->max_logs], ud);
+  pthread_mutex_unlock(&s->mu);
+}
+
+void vw_store_each_metric(vw_store_t *s, vw_metric_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  for (size_t i = 0; i < s->n_metrics; i++) cb(&s->metrics[i], ud);
+  pthread_mutex_unlock(&s->mu);
+}
+
+bool vw_trace_ready(const vw_trace_t *t, uint64_t now_ns, uint64_t quiet_ns) {
+  return t->root_seen || now_ns - t->last_update_ns >= quiet_ns;
+}
+
+void vw_store_poll_new(vw_store_t *s, uint64_t now_ns, uint64_t quiet_ns,
+                       vw_trace_cb cb, uint64_t *log_seq, vw_log_cb log_cb,
+                       uint64_t *metric_seq,
+                       void (*metrics_changed)(const vw_metric_t *const *m,
+                                               size_t n, void *ud),
+                       void *ud) {
+  pthread_mutex_lock(&s->mu);
+  vw_trace_t **v = sorted_traces(s);
+  for (size_t i = 0; v && i < s->n_traces; i++) {
+    vw_trace_t *t = v[i];
+    /* wait for quiet even after the root, so that one batch prints once */
+    bool quiet = now_ns - t->last_update_ns >= quiet_ns / 5;
+    if (t->shown_spans < t->n_spans && quiet && vw_trace_ready(t, now_ns, quiet_ns)) {
+      cb(t, ud);
+      t->shown_spans = t->n_spans;
+    }
+  }
+  free(v);
+  uint64_t max_log = *log_seq;
+  for (size_t i = 0; i < s->n_logs; i++) {
+    vw_log_t *l = &s->logs[(s->log_head + i) % s->max_logs];
+    if (l->seq > *log_seq) {
+      log_cb(l, ud);
+      if (l->seq > max_log) max_log = l->seq;
+    }
+  }
+  *log_seq = max_log;
+  uint64_t max_m = *metric_seq;
+  for (size_t i = 0; i < s->n_metrics; i++)
+    if (s->metrics[i].seq > max_m) max_m = s->metrics[i].seq;
+  if (metrics_changed && max_m > *metric_seq) {
+    *metric_seq = max_m;
+    const vw_metric_t **mv = malloc(s->n_metrics * sizeof *mv);
+    if (mv) {
+      for (size_t i = 0; i < s->n_metrics; i++) mv[i] = &s->metrics[i];
+      metrics_changed(mv, s->n_metrics, ud);
+      free(mv);
+    }
+  }
+  pthread_mutex_unlock(&s->mu);
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * test_store.c: the bounded stores (store.c): the oldest trace, log record
+ * and metric stream are evicted at the limit, a resent span replaces its
+ * copy, a new point of a stream replaces its value, and a trace is ready
+ * once its root has arrived or it has been quiet long enough.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../viewer.h"
+
+static vw_span_t mk_span(uint8_t trace, uint8_t id, bool root) {
+  vw_span_t s = {0};
+  memset(s.trace_id, trace, 16);
+  memset(s.span_id, id, 8);
+  if (!root) { memset(s.parent_id, 0xee, 8); s.has_parent = true; }
+  s.service = strdup("svc");
+  s.name = strdup("op");
+  s.status_message = strdup("");
+  s.attrs = strdup("");
+  return s;
+}
+
+typedef struct seen { uint8_t first[16]; size_t n, spans; } seen_t;
+
+static void count_trace(const vw_trace_t *t, void *ud) {
+  seen_t *s = ud;
+  if (s->n++ == 0) memcpy(s->first, t->trace_id, 16);
+  s->spans += t->n_spans;
+}
+
+static void test_store_trace_limit_evicts_oldest(void **state) {
+  (void)state;
+  vw_store_t *s = vw_store_create(2, 10, 10);
+  for (uint8_t t = 1; t <= 3; t++) {
+    vw_span_t sp = mk_span(t, 1, true);
+    vw_store_add_span(s, &sp);
+  }
+  seen_t seen = {0};
+  vw_store_each_trace(s, count_trace, &seen);
+  assert_int_equal(seen.n, 2);
+  assert_int_equal(seen.first[0], 2);
+  assert_int_equal(vw_store_stats(s).evicted_traces, 1);
+  vw_store_destroy(s);
+}
+
+static void test_store_resent_span_replaces_copy(void **state) {
+  (void)state;
+  vw_store_t *s = vw_store_create(2, 10, 10);
+  for (int i = 0; i < 3; i++) {
+    vw_span_t sp = mk_span(1, 7, false);
+    vw_store_add_span(s, &sp);
+  }
+  seen_t seen = {0};
+  vw_store_each_trace(s, count_trace, &seen);
+  assert_int_equal(seen.spans, 1);
+  vw_store_destroy(s);
+}
+
+static void collect_body(const vw_log_t *l, void *ud) {
+  char *out = ud;
+  strcat(out, l->body);
+}
+
+static void test_store_log_ring_keeps_last_n_in_order(void **state) {
+  (void)state;
+  vw_store_t *s = vw_store_create(1, 3, 1);
+  const char *bodies[] = {"a", "b", "c", "d", "e"};
+  for (int i = 0; i < 5; i++) {
+    vw_log_t l = {.severity_text = strdup(""), .service = strdup("svc"), .body = strdup(bodies[i])};
+    vw_store_add_log(s, &l);
+  }
+  char got[16] = "";
+  vw_store_each_log(s, collect_body, got);
+  assert_string_equal(got, "cde");
+  assert_int_equal(vw_store_stats(s).evicted_logs, 2);
+  vw_store_destroy(s);
+}
+
+static vw_metric_t mk_metric(const char *name, const char *attrs, double v) {
+  vw_metric_t m = {.service = strdup("svc"), .name = strdup(name), .unit = strdup(""),
+                   .attrs = strdup(attrs), .type = VW_METRIC_GAUGE, .value = v};
+  return m;
+}
+
+static void collect_metric(const vw_metric_t *m, void *ud) {
+  char *out = ud;
+  char line[64];
+  snprintf(line, sizeof line, "%s{%s}=%g;", m->name, m->attrs, m->value);
+  strcat(out, line);
+}
+
+static void test_store_metric_latest_value_per_stream_and_limit(void **state) {
+  (void)state;
+  vw_store_t *s = vw_store_create(1, 1, 2);
+  vw_metric_t m;
+  m = mk_metric("temp", "room=a", 1); vw_store_put_metric(s, &m);
+  m = mk_metric("temp", "room=b", 2); vw_store_put_metric(s, &m);
+  m = mk_metric("temp", "room=a", 3); vw_store_put_metric(s, &m); /* replaces */
+  char got[256] = "";
+  vw_store_each_metric(s, collect_metric, got);
+  assert_string_equal(got, "temp{room=a}=3;temp{room=b}=2;");
+  m = mk_metric("load", "", 4); vw_store_put_metric(s, &m);     /* evicts room=b */
+  got[0] = '\0';
+  vw_store_each_metric(s, collect_metric, got);
+  assert_string_equal(got, "temp{room=a}=3;load{}=4;");
+  vw_store_destroy(s);
+}
+
+static void test_store_trace_ready_on_root_or_quiet(void **state) {
+  (void)state;
+  vw_trace_t t = {.root_seen = false, .last_update_ns = 1000};
+  assert_false(vw_trace_ready(&t, 1000 + 10, 500));
+  assert_true(vw_trace_ready(&t, 1000 + 500, 500));
+  t.root_seen = true;
+  assert_true(vw_trace_ready(&t, 1000, 500));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_store_trace_limit_evicts_oldest),
+      cmocka_unit_test(test_store_resent_span_replaces_copy),
+      cmocka_unit_test(test_store_log_ring_keeps_last_n_in_order),
+      cmocka_unit_test(test_store_metric_latest_value_per_stream_and_limit),
+      cmocka_unit_test(test_store_trace_ready_on_root_or_quiet),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * viewer.h: what the files of otel-viewer (the local OTLP receiver and
+ * terminal viewer) share. The data flows in one direction:
+ *
+ *   http_server.c / grpc_server.c   receive OTLP, decode to protobuf-c
+ *        -> ingest.c                 turn requests into store records,
+ *                                     append the JSON line, count rejects
+ *        -> store.c                  bounded rings (traces, logs, metrics)
+ *        -> render_*.c, query_api.c  read the store, make text or JSON
+ *
+ * Names are vw_* (one program, no library); everything else is static.
+ * Strings in records are owned by the record (freed by the store).
+ */
+#ifndef OTEL_VIEWER_H
+#define OTEL_VIEWER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cjson/cJSON.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
+
+/* ---- records ------------------------------------------------------------ */
+
+/* One span as the viewer keeps it. */
+typedef struct vw_span {
+  uint8_t trace_id[16];
+  uint8_t span_id[8];
+  uint8_t parent_id[8];
+  bool has_parent;        /* parent_id is not all zero */
+  char *service;          /* resource service.name, "unknown_service" if none */
+  char *name;
+  int kind;               /* SpanKind number, 0..5 */
+  uint64_t start_ns, end_ns;
+  int status_code;        /* 0 unset, 1 ok, 2 error */
+  char *status_message;   /* "" if none */
+  char *attrs;            /* key attributes as "k=v k=v", "" if none */
+  cJSON *json;            /* OTLP JSON of the span plus "service" */
+} vw_span_t;
+
+/* One trace: its spans in arrival order. */
+typedef struct vw_trace {
+  uint8_t trace_id[16];
+  vw_span_t *spans;
+  size_t n_spans, cap_spans;
+  bool root_seen;         /* a span without parent has arrived */
+  uint64_t last_update_ns;/* monotonic time of the last span that arrived */
+  uint64_t seq;           /* arrival order of the trace (for eviction) */
+  uint64_t shown_spans;   /* how many spans the live view last printed */
+} vw_trace_t;
+
+typedef struct vw_log {
+  uint64_t time_ns;       /* time_unix_nano, else observed_time_unix_nano */
+  int severity_number;
+  char *severity_text;
+  char *service;
+  char *body;             /* body as text (strings as is, others as JSON) */
+  uint8_t trace_id[16];
+  bool has_trace;
+  uint8_t span_id[8];
+  cJSON *json;            /* OTLP JSON of the log record plus "service" */
+  uint64_t seq;
+} vw_log_t;
+
+typedef enum vw_metric_type {
+  VW_METRIC_GAUGE = 0,
+  VW_METRIC_SUM,
+  VW_METRIC_HISTOGRAM,
+  VW_METRIC_EXP_HISTOGRAM,
+  VW_METRIC_SUMMARY
+} vw_metric_type_t;
+
+/* Latest point of one metric stream (service, name, attribute set). */
+typedef struct vw_metric {
+  char *service;
+  char *name;
+  char *unit;
+  char *attrs;            /* attribute set as "k=v k=v" (the stream key) */
+  vw_metric_type_t type;
+  bool is_int;            /* gauge/sum: the value was as_int */
+  int64_t int_value;
+  double value;           /* gauge/sum value (as double too when is_int) */
+  uint64_t count;         /* histogram/summary */
+  double sum;
+  double p50, p99;        /* histogram: estimated from buckets; NAN if none */
+  uint64_t time_ns;
+  cJSON *json;            /* OTLP JSON of the data point plus metric fields */
+  uint64_t seq;           /* last update order (for eviction) */
+} vw_metric_t;
+
+/* ---- store.c: bounded stores with one mutex ----------------------------- */
+
+typedef struct vw_store vw_store_t;
+
+/* Limits: at most max_traces traces (oldest evicted; at most
+ * VW_MAX_SPANS_PER_TRACE spans each), max_logs log records, max_metrics
+ * metric streams. Returns NULL when out of memory. */
+#define VW_MAX_SPANS_PER_TRACE 1000
+vw_store_t *vw_store_create(size_t max_traces, size_t max_logs,
+                            size_t max_metrics);
+void vw_store_destroy(vw_store_t *s);
+
+/* Each add takes ownership of the record's strings and json (the caller's
+ * struct is copied; do not free its members afterwards). */
+void vw_store_add_span(vw_store_t *s, vw_span_t *span);
+void vw_store_add_log(vw_store_t *s, vw_log_t *log);
+void vw_store_put_metric(vw_store_t *s, vw_metric_t *m);
+
+/* Counters kept next to the data, for /api/stats. */
+typedef struct vw_stats {
+  uint64_t requests, spans, logs, points, rejected, bad_requests;
+  uint64_t evicted_traces, evicted_logs, evicted_metrics, dropped_spans;
+} vw_stats_t;
+void vw_store_count(vw_store_t *s, const vw_stats_t *delta);
+
+/* Readers run under the store lock: the callback must not call the store.
+ * Traces/logs are visited oldest first. */
+typedef void (*vw_trace_cb)(const vw_trace_t *t, void *ud);
+typedef void (*vw_log_cb)(const vw_log_t *l, void *ud);
+typedef void (*vw_metric_cb)(const vw_metric_t *m, void *ud);
+void vw_store_each_trace(vw_store_t *s, vw_trace_cb cb, void *ud);
+void vw_store_each_log(vw_store_t *s, vw_log_cb cb, void *ud);
+void vw_store_each_metric(vw_store_t *s, vw_metric_cb cb, void *ud);
+vw_stats_t vw_store_stats(vw_store_t *s);
+
+/* Live view support: calls cb for each trace that is ready to be shown
+ * (root span arrived, or no new span for quiet_ns) and has spans the view
+ * has not printed yet, then marks them printed. Also calls log_cb for logs
+ * with seq > *log_seq and metrics_changed once, with every stream, when
+ * any metric changed since *metric_seq (metrics_changed may be NULL: then
+ * the metric cursor is left alone); updates both cursors. */
+void vw_store_poll_new(vw_store_t *s, uint64_t now_ns, uint64_t quiet_ns,
+                       vw_trace_cb cb, uint64_t *log_seq, vw_log_cb log_cb,
+                       uint64_t *metric_seq,
+                       void (*metrics_changed)(const vw_metric_t *const *m,
+                                               size_t n, void *ud),
+                       void *ud);
+
+/* Whether a trace is ready for display: root seen, or quiet for quiet_ns. */
+bool vw_trace_ready(const vw_trace_t *t, uint64_t now_ns, uint64_t quiet_ns);
+
+/* ---- otlp_json.c: protobuf-c message -> OTLP JSON ------------------------ */
+
+/* Encodes any message of the OTLP protos in the OTLP/JSON encoding:
+ * lowerCamelCase keys, traceId/spanId/parentSpanId as lowercase hex, other
+ * bytes as base64, enums as integers, 64-bit integers as strings, fields at
+ * their default value left out (proto2 optional fields: when present).
+ * Returns a new cJSON object (caller frees with cJSON_Delete), NULL on OOM. */
+cJSON *vw_pb_to_json(const ProtobufCMessage *msg);
+
+/* Lowercase hex of n bytes into out (2n+1 bytes). */
+void vw_hex(const uint8_t *b, size_t n, char *out);
+
+/* ---- otlp_json_decode.c: OTLP JSON -> protobuf-c message ----------------- */
+
+/* Parses json (len bytes, not NUL-terminated) as a message of type desc,
+ * accepting lowerCamelCase and snake_case keys, integers as numbers or
+ * strings, enums as numbers or names, ids as hex. Unknown keys are ignored
+ * (as the OTLP spec asks). Returns a message to free with
+ * protobuf_c_message_free_unpacked(msg, NULL), or NULL with a short reason
+ * in err (static string) when the input is not valid. */
+ProtobufCMessage *vw_json_to_pb(const ProtobufCMessageDescriptor *desc,
+                                const char *json, size_t len,
+                                const char **err);
+
+/* ---- ingest.c: requests -> store, JSON lines ---------------------------- */
+
+typedef struct vw_ingest vw_ingest_t;
+/* jsonl may be NULL (no file). Borrows store; the file is owned. */
+vw_ingest_t *vw_ingest_create(vw_store_t *store, FILE *jsonl);
+void vw_ingest_destroy(vw_ingest_t *in); /* flushes and closes the file */
+void vw_ingest_flush(vw_ingest_t *in);
+
+/* Each stores what is valid and returns how many items were rejected,
+ * with the reason in msg (msg_size bytes, "" when none). Thread-safe. */
+int64_t vw_ingest_traces(vw_ingest_t *in,
+    const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req,
+    char *msg, size_t msg_size);
+int64_t vw_ingest_metrics(vw_ingest_t *in,
+    const Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceRequest *req,
+    char *msg, size_t msg_size);
+int64_t vw_ingest_logs(vw_ingest_t *in,
+    const Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest *req,
+    char *msg, size_t msg_size);
+
+/* The three signals, for the transports. */
+typedef enum vw_signal { VW_TRACES = 0, VW_METRICS, VW_LOGS } vw_signal_t;
+const ProtobufCMessageDescriptor *vw_request_descriptor(vw_signal_t sig);
+/* Ingests a decoded request of that signal and builds the matching
+ * Export*ServiceResponse (partial_success set when something was rejected).
+ * Returns the response; free with protobuf_c_message_free_unpacked(r, NULL). */
+ProtobufCMessage *vw_ingest_request(vw_ingest_t *in, vw_signal_t sig,
+                                    const ProtobufCMessage *req);
+
+/* ---- text_buf.c: growable text for the renderers ----------------------- */
+typedef struct vw_buf {
+  char *data;   /* NUL-terminated; NULL until the first append */
+  size_t len, cap;
+  bool oom;     /* an append failed: the text is incomplete */
+} vw_buf_t;
+void vw_buf_printf(vw_buf_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void vw_buf_put(vw_buf_t *b, const char *s);
+void vw_buf_repeat(vw_buf_t *b, const char *s, int times);
+/* Returns the text (caller frees; "" when empty), NULL after an OOM. */
+char *vw_buf_take(vw_buf_t *b);
+
+/* ---- render_*.c: pure text rendering ------------------------------------ */
+
+typedef struct vw_render_opts {
+  bool color;        /* ANSI colours and Unicode glyphs; else plain ASCII */
+  int bar_width;     /* width of the waterfall bar in columns (>= 10) */
+} vw_render_opts_t;
+
+/* Renders one trace as a waterfall tree. Returns malloc'd text (caller
+ * frees), NULL on OOM. Pure: same input, same output. */
+char *vw_render_waterfall(const vw_trace_t *t, const vw_render_opts_t *o);
+/* One log record as one line (with '\n'). Caller frees. */
+char *vw_render_log(const vw_log_t *l, const vw_render_opts_t *o);
+/* Metrics table of n streams. Caller frees. */
+char *vw_render_metrics(const vw_metric_t *const *m, size_t n,
+                        const vw_render_opts_t *o);
+
+/* Duration as text ("1.234 ms", "12.3 s"), into out. */
+void vw_format_duration(uint64_t ns, char *out, size_t size);
+/* UTC time "15:04:05.000" of ns since epoch, into out (>= 13 bytes). */
+void vw_format_clock(uint64_t ns, char *out, size_t size);
+/* "SERVER", "CLIENT", ... for a SpanKind number. */
+const char *vw_kind_name(int kind);
+/* Histogram quantile q (0..1) estimated from explicit buckets by linear
+ * interpolation inside the bucket; NAN when count is 0. */
+double vw_histogram_quantile(const uint64_t *counts, size_t n_counts,
+                             const double *bounds, size_t n_bounds, double q);
+
+/* ---- query_api.c -------------------------------------------------------- */
+
+/* Answers GET /api/... for path and query string (may be NULL). Sets
+ * *status and *content_type (static); returns the malloc'd body. */
+char *vw_query(vw_store_t *s, const char *path, const char *query,
+               int *status, const char **content_type);
+
+/* ---- servers ------------------------------------------------------------ */
+
+typedef struct vw_http vw_http_t;
+/* Starts civetweb on bind:port (0 picks one). Returns NULL with a message
+ * on stderr when it cannot listen. *bound_port is the real port. */
+vw_http_t *vw_http_start(const char *bind, int port, vw_ingest_t *in,
+                         vw_store_t *store, size_t max_body, int *bound_port);
+void vw_http_stop(vw_http_t *h);
+
+typedef struct vw_grpc vw_grpc_t;
+/* Starts the gRPC server (calls grpc_init) with a completion-queue thread.
+ * Returns NULL when it cannot listen. */
+vw_grpc_t *vw_grpc_start(const char *bind, int port, vw_ingest_t *in,
+                         size_t max_body, int *bound_port);
+void vw_grpc_stop(vw_grpc_t *g); /* also grpc_shutdown, waits for it */
+
+/* ---- misc helpers (ingest.c) -------------------------------------------- */
+uint64_t vw_monotonic_ns(void);
+/* AnyValue as text: strings as is, others in JSON; caller frees. */
+char *vw_anyvalue_text(const Opentelemetry__Proto__Common__V1__AnyValue *v);
+
+#endif /* OTEL_VIEWER_H */
