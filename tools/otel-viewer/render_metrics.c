@@ -64,10 +64,10 @@ char *vw_render_metrics(const vw_metric_t *const *m, size_t n,
     char name[80];
     snprintf(name, sizeof name, "%s%s%s%s", r->name, r->unit[0] ? " [" : "", r->unit,
              r->unit[0] ? "]" : "");
-    vw_buf_printf(&b, "%s%-*.*s%s %-*s %-9s %14s %10s %12s %10s %10s  %s\n",
+    vw_buf_printf(&b, "%s%-*.*s%s %-*s %-9s %14s %10s %12s %10s %10s%s%s\n",
                   o->color ? "\x1b[36m" : "", w_svc, w_svc, r->service,
                   o->color ? "\x1b[0m" : "", w_name, name, types[r->type], value, count,
-                  sum, p50, p99, r->attrs);
+                  sum, p50, p99, r->attrs[0] ? "  " : "", r->attrs);
   }
   free(rows);
   return vw_buf_take(&b);
