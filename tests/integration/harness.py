@@ -105,3 +105,57 @@ def raw_request(port, data, timeout=10):
                 break
         head = b"".join(chunks).split(b"\r\n", 1)[0].split()
         return int(head[1]) if len(head) > 1 and head[1].isdigit() else 0
+
+
+class Viewer:
+    """The real otel-viewer on free ports (--quiet), with its query API."""
+
+    def __init__(self):
+        self.log_path = os.path.join(ROOT, BUILD, "test-logs", f"otel-viewer-{os.getpid()}.log")
+        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
+        self.proc = subprocess.Popen([binary("otel-viewer"), "--grpc-port", "0", "--http-port", "0",
+                                      "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     cwd=ROOT, text=True)
+        line = self.proc.stdout.readline()
+        parts = dict(p.split("=") for p in line.split()[2:4])
+        self.grpc_port = int(parts["grpc"].rsplit(":", 1)[1])
+        self.http_port = int(parts["http"].rsplit(":", 1)[1])
+
+    def otlp_env(self, protocol="grpc"):
+        port = self.grpc_port if protocol == "grpc" else self.http_port
+        return {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
+                "OTEL_EXPORTER_OTLP_PROTOCOL": protocol,
+                "OTEL_BSP_SCHEDULE_DELAY": "100", "OTEL_BLRP_SCHEDULE_DELAY": "100",
+                "OTEL_METRIC_EXPORT_INTERVAL": "200"}
+
+    def query(self, path):
+        import json
+        status, body, _ = http("GET", f"http://127.0.0.1:{self.http_port}{path}")
+        return json.loads(body) if status == 200 else None
+
+    def wait_for(self, path, ready, timeout=20.0):
+        """Polls the query API until ready(answer) is true (bounded)."""
+        deadline = time.monotonic() + timeout
+        answer = None
+        while time.monotonic() < deadline:
+            answer = self.query(path)
+            if answer is not None and ready(answer):
+                return answer
+            time.sleep(0.05)
+        raise AssertionError(f"viewer: {path} not ready after {timeout} s; last answer: {str(answer)[:500]}")
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+        return self.proc.returncode
+
+
+def attr(span, key):
+    """The value of an OTLP/JSON attribute (string, int, double or bool)."""
+    for kv in span.get("attributes", []):
+        if kv["key"] == key:
+            v = kv["value"]
+            for k in ("stringValue", "intValue", "doubleValue", "boolValue"):
+                if k in v:
+                    return int(v[k]) if k == "intValue" else v[k]
+    return None

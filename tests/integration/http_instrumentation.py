@@ -1,0 +1,75 @@
+"""The civetweb and libcurl instrumentation across real processes.
+
+frontend (instrumented server + client) -> gateway (instrumented server +
+client) -> an upstream that is not there. Both export over OTLP to the real
+viewer. Checks: one trace; each CLIENT span is the parent of the next
+SERVER span; the stable HTTP semantic-convention attributes; 5xx answers and
+failed transfers are ERROR spans; a malformed traceparent starts a new trace.
+"""
+import sys
+
+from harness import Process, Viewer, attr, free_port, http
+
+failures = []
+
+
+def expect(cond, what):
+    if not cond:
+        failures.append(what)
+
+
+viewer = Viewer()
+dead = f"http://127.0.0.1:{free_port()}/"
+env = viewer.otlp_env("grpc")
+gateway = Process("gateway", free_port(), {**env, "GEOLOCATOR_SERVICE_URL": dead,
+                                           "ISS_DISTANCE_SERVICE_URL": dead})
+frontend = Process("frontend", free_port(), {**viewer.otlp_env("http/protobuf"),
+                                             "GATEWAY_URL": gateway.url("/")})
+try:
+    status, _, _ = http("GET", frontend.url("/?location=London"), headers={"User-Agent": "itest/1.0"})
+    expect(status == 502, f"frontend answered {status}, want 502 (gateway's upstream is down)")
+    answer = viewer.wait_for("/api/traces?service=gateway",
+                             lambda a: any(t["spanCount"] >= 4 for t in a["traces"]))
+    trace = next(t for t in answer["traces"] if t["spanCount"] >= 4)
+    spans = {(s["service"], s["kind"]): s for s in trace["spans"]}
+    fe_server, fe_client = spans.get(("frontend", 2)), spans.get(("frontend", 3))
+    gw_server, gw_client = spans.get(("gateway", 2)), spans.get(("gateway", 3))
+    expect(all((fe_server, fe_client, gw_server, gw_client)), f"missing spans: {list(spans)}")
+    expect(trace["spanCount"] == 4, f"{trace['spanCount']} spans in the trace, want 4")
+    if all((fe_server, fe_client, gw_server, gw_client)):
+        expect(fe_client["parentSpanId"] == fe_server["spanId"], "frontend CLIENT is not the child of its SERVER")
+        expect(gw_server["parentSpanId"] == fe_client["spanId"], "gateway SERVER is not the child of frontend's CLIENT")
+        expect(gw_client["parentSpanId"] == gw_server["spanId"], "gateway CLIENT is not the child of its SERVER")
+        expect(fe_server["name"] == "GET /", f"server span name {fe_server['name']!r}")
+        for key, want in (("http.request.method", "GET"), ("url.path", "/"), ("url.scheme", "http"),
+                          ("url.query", "location=London"), ("http.route", "/"),
+                          ("http.response.status_code", 502), ("server.port", frontend.port),
+                          ("client.address", "127.0.0.1"), ("network.protocol.version", "1.1"),
+                          ("user_agent.original", "itest/1.0"), ("error.type", "502")):
+            expect(attr(fe_server, key) == want, f"frontend SERVER {key}={attr(fe_server, key)!r}, want {want!r}")
+        expect(fe_server["status"].get("code") == 2, "frontend SERVER (502) is not an ERROR span")
+        for key, want in (("http.request.method", "GET"), ("server.address", "127.0.0.1"),
+                          ("server.port", gateway.port), ("http.response.status_code", 502),
+                          ("url.full", gateway.url("/?location=London"))):
+            expect(attr(fe_client, key) == want, f"frontend CLIENT {key}={attr(fe_client, key)!r}, want {want!r}")
+        expect(attr(gw_client, "error.type") == "connection_refused",
+               f"gateway CLIENT error.type={attr(gw_client, 'error.type')!r}")
+        expect(gw_client["status"].get("code") == 2, "failed transfer is not an ERROR span")
+
+    # a malformed traceparent is ignored: the gateway starts a new trace
+    bad = "00-ZZZ92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    http("GET", gateway.url("/?location=Paris"), headers={"traceparent": bad})
+    answer = viewer.wait_for("/api/traces?service=gateway", lambda a: len(a["traces"]) >= 2)
+    roots = [s for t in answer["traces"] for s in t["spans"]
+             if s["service"] == "gateway" and s["kind"] == 2 and attr(s, "url.query") == "location=Paris"]
+    expect(len(roots) == 1 and not roots[0].get("parentSpanId"), "bad traceparent did not start a new trace")
+finally:
+    for p in (frontend, gateway):
+        rc = p.stop()
+        expect(rc == 0, f"{p.name} exited with {rc}:\n{p.output()[-2000:]}")
+    expect(viewer.stop() == 0, "the viewer did not exit cleanly")
+
+for f in failures:
+    print("FAIL:", f)
+print(f"{1 if not failures else 0} passed, {1 if failures else 0} failed")
+sys.exit(1 if failures else 0)
