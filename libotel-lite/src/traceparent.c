@@ -31,6 +31,7 @@ static bool decode_hex(const char *s, uint8_t *out, size_t n) {
 static bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
 bool otel_traceparent_parse(const char *value, otel_span_context_t *out) {
+  if (!out) return false;
   memset(out, 0, sizeof(*out));
   if (!value) return false;
   while (is_ows(*value)) value++;
@@ -55,6 +56,10 @@ bool otel_traceparent_parse(const char *value, otel_span_context_t *out) {
 
 void otel_traceparent_format(const otel_span_context_t *sc, char out[OTEL_TRACEPARENT_LEN + 1]) {
   static const char digits[] = "0123456789abcdef";
+  if (!otel_span_context_is_valid(sc)) { /* never write an invalid header */
+    out[0] = '\0';
+    return;
+  }
   memcpy(out, "00-", 3);
   otel_trace_id_to_hex(sc->trace_id, out + 3);
   out[35] = '-';

@@ -68,6 +68,13 @@ static void test_traceparent_parse_null_invalid(void **state) {
   (void)state;
   otel_span_context_t sc;
   assert_false(otel_traceparent_parse(NULL, &sc));
+  assert_false(otel_traceparent_parse("00-" TID "-" SID "-01", NULL));
+  char out[OTEL_TRACEPARENT_LEN + 1] = "x";
+  otel_span_context_t invalid = {0};
+  otel_traceparent_format(&invalid, out);
+  assert_string_equal(out, "");
+  otel_traceparent_format(NULL, out);
+  assert_string_equal(out, "");
 }
 
 static void test_traceparent_round_trip_lowercase(void **state) {

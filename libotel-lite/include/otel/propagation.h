@@ -39,10 +39,12 @@ typedef void (*otel_carrier_set_cb)(void *carrier, const char *key, const char *
 #define OTEL_TRACEPARENT_LEN 55
 
 /* Parses a traceparent value (W3C Trace Context levels 1 and 2). Returns
- * false, with *out zeroed, when the value is invalid. Sets is_remote. */
+ * false, with *out zeroed, when the value is invalid (or out is NULL).
+ * Sets is_remote. */
 OTEL_API bool otel_traceparent_parse(const char *value, otel_span_context_t *out);
 /* Formats version 00; out must hold OTEL_TRACEPARENT_LEN + 1 bytes. Only
- * the sampled and random flags are written. */
+ * the sampled and random flags are written. An invalid (or NULL) context
+ * gives "". */
 OTEL_API void otel_traceparent_format(const otel_span_context_t *sc,
                                       char out[OTEL_TRACEPARENT_LEN + 1]);
 
