@@ -514,7 +514,10 @@ const char *otel_span_get_trace_state(const otel_span_t *span) {
 
 void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
   if (!span || span->is_static) return;
-  if (atomic_exchange_explicit(&span->ended, true, memory_order_acq_rel)) return;
+  /* Ending twice is already a use of a released handle (trace.h), so a
+   * plain store (no locked instruction) is enough to publish `ended`. */
+  if (atomic_load_explicit(&span->ended, memory_order_relaxed)) return;
+  atomic_store_explicit(&span->ended, true, memory_order_release);
   if (span->recording) {
     span_lock(span); /* a change racing with end sees `ended`, or is done first */
     span->data.end_time_ns = end_time_ns ? end_time_ns : otel_time_now_ns();
