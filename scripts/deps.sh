@@ -6,9 +6,10 @@ set -euo pipefail
 
 # Build: compiler tools and the libraries we link.
 build_pkgs=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev
-  libgrpc-dev libcurl4-openssl-dev libcjson-dev libcivetweb-dev zlib1g-dev)
+  libgrpc-dev libcurl4-openssl-dev libcjson-dev libcivetweb-dev zlib1g-dev
+  libproj-dev)
 # Test: unit test framework and the tools the integration tests drive.
-test_pkgs=(libcmocka-dev curl python3 python3-yaml)
+test_pkgs=(libcmocka-dev curl python3 python3-yaml python3-sgp4 python3-geopy)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}" ${EXTRA_DEB_PACKAGES:-}; do
