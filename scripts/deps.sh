@@ -7,7 +7,7 @@ set -euo pipefail
 # Build: compiler tools and the libraries we link.
 build_pkgs=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev
   libgrpc-dev libcurl4-openssl-dev libcjson-dev libcivetweb-dev zlib1g-dev
-  libproj-dev)
+  libproj-dev libgeonames-dev)
 # Test: unit test framework and the tools the integration tests drive.
 test_pkgs=(libcmocka-dev curl python3 python3-yaml python3-sgp4 python3-geopy)
 
