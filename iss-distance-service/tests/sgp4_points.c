@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
       continue;
     }
     if (!(line[0] == '2' && line[1] == ' ' && l1[0])) continue;
-    char text[300], err[200];
+    char text[600], err[200];
     snprintf(text, sizeof text, "%s\n%.69s\n", l1, line);
     l1[0] = '\0';
     tle_t t;

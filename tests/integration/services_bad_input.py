@@ -33,6 +33,9 @@ def run_table(proc, table):
 
 # An upstream that is not there: the gateway must answer 502 naming it.
 dead = f"http://127.0.0.1:{free_port()}/"
+quiet = {"OTEL_TRACES_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none"}
+iss = Process("iss-distance-service", free_port(), quiet)
+geo = Process("geolocator-service", free_port(), quiet)
 gateway = Process("gateway", free_port(), {"GEOLOCATOR_SERVICE_URL": dead,
                                            "ISS_DISTANCE_SERVICE_URL": dead,
                                            "OTEL_TRACES_EXPORTER": "none",
@@ -72,7 +75,39 @@ FRONTEND = [
     ("PUT not allowed", "PUT", "/", 405, ""),
 ]
 
+ISS = [
+    ("valid", "GET", "/?latitude=51.5&longitude=-0.12", 200, '"distance":'),
+    ("missing both", "GET", "/", 400, "No latitude/longitude given"),
+    ("missing longitude", "GET", "/?latitude=1", 400, "No latitude/longitude given"),
+    ("empty latitude", "GET", "/?latitude=&longitude=2", 400, "No latitude/longitude given"),
+    ("latitude=abc", "GET", "/?latitude=abc&longitude=2", 400, "Invalid latitude/longitude"),
+    ("NaN", "GET", "/?latitude=NaN&longitude=2", 400, "Invalid latitude/longitude"),
+    ("inf", "GET", "/?latitude=1&longitude=inf", 400, "Invalid latitude/longitude"),
+    ("1e999", "GET", "/?latitude=1e999&longitude=2", 400, "Invalid latitude/longitude"),
+    ("latitude out of range", "GET", "/?latitude=90.5&longitude=2", 400, "Invalid latitude/longitude"),
+    ("longitude out of range", "GET", "/?latitude=1&longitude=-181", 400, "Invalid latitude/longitude"),
+    ("trailing junk", "GET", "/?latitude=1x&longitude=2", 400, "Invalid latitude/longitude"),
+    ("NUL byte", "GET", "/?latitude=1%00&longitude=2", 400, "Invalid latitude/longitude"),
+    ("100 KB value", "GET", "/?latitude=" + "1" * 100_000 + "&longitude=2", 400, "Invalid latitude/longitude"),
+    ("unknown path", "GET", "/v1/iss", 404, "Not found"),
+    ("POST not allowed", "POST", "/?latitude=1&longitude=2", 405, ""),
+]
+GEO = [
+    ("found", "GET", "/?location=London", 200, '"name":"London, England, United Kingdom"'),
+    ("missing", "GET", "/", 400, "No location given"),
+    ("empty", "GET", "/?location=", 400, "No location given"),
+    ("unknown place", "GET", "/?location=Xyzzyville", 404, "No coordinates found for location 'Xyzzyville'"),
+    ("100 KB location", "GET", "/?location=" + LONG, 400, "too long"),
+    ("invalid UTF-8", "GET", "/?location=Z%FCrich", 400, "UTF-8"),
+    ("CR LF", "GET", "/?location=Paris%0d%0aX:1", 400, "control characters"),
+    ("script tag", "GET", "/?location=%3Cscript%3E", 404, "No coordinates found"),
+    ("unknown path", "GET", "/search", 404, "Not found"),
+    ("DELETE not allowed", "DELETE", "/?location=x", 405, ""),
+]
+
 try:
+    run_table(iss, ISS)
+    run_table(geo, GEO)
     run_table(gateway, GATEWAY)
     run_table(frontend, FRONTEND)
     # the script must not come back unescaped anywhere in the page
@@ -81,18 +116,18 @@ try:
         failures.append("frontend: <script> from the query appears unescaped")
     status, body, _ = http("POST", frontend.url("/"), b"location=", {"Content-Type": "application/x-www-form-urlencoded"})
     check("frontend", "POST empty form", status, body, 400, "No location given")
-    for p in (gateway, frontend):
+    for p in (gateway, frontend, iss, geo):
         status, _, _ = http("GET", p.url("/?location=still-alive"))
         if status == 0:
             failures.append(f"{p.name}: not answering after the table")
 finally:
-    for p in (frontend, gateway):
+    for p in (frontend, gateway, iss, geo):
         rc = p.stop()
         if rc != 0:
             failures.append(f"{p.name}: exited with {rc}; its output:\n{p.output()[-3000:]}")
 
 for f in failures:
     print("FAIL:", f)
-total = len(GATEWAY) + len(FRONTEND) + 4
+total = len(ISS) + len(GEO) + len(GATEWAY) + len(FRONTEND) + 6
 print(f"{total - len(failures)} passed, {len(failures)} failed")
 sys.exit(1 if failures else 0)
