@@ -72,7 +72,7 @@ otel_err_t otel_logger_provider_add_processor(otel_logger_provider_t *lp,
   else if (atomic_load(&lp->shut_down)) err = OTEL_ESHUTDOWN;
   else if (lp->n_processors == OTEL__LOGS_MAX_PROCESSORS) err = OTEL_EFULL;
   if (err) {
-    p.type->shutdown(p.ctx, 0);
+    p.type->shutdown(p.ctx, 5000); /* nothing queued: returns at once */
     return err;
   }
   lp->processors[lp->n_processors++] = p;
