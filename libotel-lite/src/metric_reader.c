@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * metric_reader.c: the Periodic Exporting MetricReader (a thread that
+ * collects and exports every OTEL_METRIC_EXPORT_INTERVAL, on force_flush,
+ * and a last time at shutdown), the metric exporter wrapper, the console
+ * and OTLP metric exporters, and the provider from the environment
+ * (OTEL_METRICS_EXPORTER = otlp | console | none).
+ */
+#include "metrics_internal.h"
+
+#include "internal.h"
+#include "otlp_client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+struct otel__periodic_reader {
+  otel_meter_provider_t *mp;
+  otel_metric_exporter_t *exporter;
+  uint32_t interval_ms;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake, done;
+  uint64_t requested, completed;
+  bool stop;
+};
+
+otel_metric_exporter_t *otel_metric_exporter_create(const struct otel_metric_exporter_type *t, void *ctx) {
+  if (!t || !t->export_metrics) return NULL;
+  otel_metric_exporter_t *e = calloc(1, sizeof(*e));
+  if (!e) return NULL;
+  e->type = t;
+  e->ctx = ctx;
+  return e;
+}
+
+void otel_metric_exporter_destroy(otel_metric_exporter_t *e) {
+  if (!e) return;
+  if (e->type->shutdown) e->type->shutdown(e->ctx);
+  free(e);
+}
+
+static void deadline_after(struct timespec *ts, uint32_t ms) {
+  clock_gettime(CLOCK_MONOTONIC, ts);
+  ts->tv_sec += ms / 1000;
+  ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (ts->tv_nsec >= 1000000000L) ts->tv_sec++, ts->tv_nsec -= 1000000000L;
+}
+
+static void export_once(otel__periodic_reader_t *r) {
+  otel_err_t err = otel__meter_provider_collect_export(r->mp, r->exporter);
+  if (err)
+    otel__diag(OTEL_DIAG_WARN, "metrics_export", "periodic metric reader: export failed: %s",
+               otel_strerror(err));
+}
+
+static void *reader_thread(void *arg) {
+  otel__periodic_reader_t *r = arg;
+  pthread_mutex_lock(&r->lock);
+  for (;;) {
+    struct timespec deadline;
+    deadline_after(&deadline, r->interval_ms);
+    while (!r->stop && r->requested == r->completed)
+      if (pthread_cond_timedwait(&r->wake, &r->lock, &deadline) == ETIMEDOUT) break;
+    uint64_t target = r->requested;
+    bool stop = r->stop;
+    pthread_mutex_unlock(&r->lock);
+    export_once(r); /* timer, flush, or the last values at shutdown */
+    pthread_mutex_lock(&r->lock);
+    r->completed = target;
+    pthread_cond_broadcast(&r->done);
+    if (stop) break;
+  }
+  pthread_mutex_unlock(&r->lock);
+  return NULL;
+}
+
+otel_err_t otel__periodic_reader_start(otel_meter_provider_t *mp, otel_metric_exporter_t *e,
+                                       uint32_t interval_ms, otel__periodic_reader_t **out) {
+  *out = NULL;
+  otel__periodic_reader_t *r = calloc(1, sizeof(*r));
+  if (!r) {
+    otel_metric_exporter_destroy(e);
+    return OTEL_ENOMEM;
+  }
+  r->mp = mp;
+  r->exporter = e;
+  r->interval_ms = interval_ms ? interval_ms : 60000;
+  pthread_mutex_init(&r->lock, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&r->wake, &ca);
+  pthread_cond_init(&r->done, &ca);
+  pthread_condattr_destroy(&ca);
+  if (pthread_create(&r->thread, NULL, reader_thread, r) != 0) {
+    otel_metric_exporter_destroy(e);
+    free(r);
+    return OTEL_ENOMEM;
+  }
+  *out = r;
+  return OTEL_OK;
+}
+
+otel_err_t otel__periodic_reader_flush(otel__periodic_reader_t *r, uint32_t timeout_ms) {
+  struct timespec deadline;
+  deadline_after(&deadline, timeout_ms);
+  pthread_mutex_lock(&r->lock);
+  uint64_t mine = ++r->requested;
+  pthread_cond_signal(&r->wake);
+  int rc = 0;
+  while (r->completed < mine && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&r->done, &r->lock, &deadline);
+  bool ok = r->completed >= mine;
+  pthread_mutex_unlock(&r->lock);
+  return ok ? OTEL_OK : OTEL_ETIMEDOUT;
+}
+
+otel_err_t otel__periodic_reader_stop(otel__periodic_reader_t *r, uint32_t timeout_ms) {
+  (void)timeout_ms; /* the export has its own timeout */
+  pthread_mutex_lock(&r->lock);
+  r->stop = true;
+  r->requested++;
+  pthread_cond_signal(&r->wake);
+  pthread_mutex_unlock(&r->lock);
+  pthread_join(r->thread, NULL);
+  otel_metric_exporter_destroy(r->exporter);
+  pthread_mutex_destroy(&r->lock);
+  pthread_cond_destroy(&r->wake);
+  pthread_cond_destroy(&r->done);
+  free(r);
+  return OTEL_OK;
+}
+
+/* ---- console exporter ---------------------------------------------------------- */
+
+static void print_attrs(FILE *out, const otel_metric_point_t *p) {
+  fputc('{', out);
+  for (size_t i = 0; i < p->attr_count; i++) {
+    const otel_attr_t *a = &p->attrs[i];
+    fprintf(out, "%s%s=", i ? ", " : "", a->key);
+    switch (a->type) {
+    case OTEL_ATTR_TYPE_STRING: fprintf(out, "\"%s\"", a->value.s); break;
+    case OTEL_ATTR_TYPE_BOOL: fputs(a->value.b ? "true" : "false", out); break;
+    case OTEL_ATTR_TYPE_INT: fprintf(out, "%lld", (long long)a->value.i); break;
+    default: fprintf(out, "%g", a->value.d); break;
+    }
+  }
+  fputc('}', out);
+}
+
+static otel_err_t console_export(void *ctx, const otel_metric_batch_t *b) {
+  FILE *out = ctx;
+  for (size_t i = 0; i < b->stream_count; i++) {
+    const otel_metric_stream_t *s = &b->streams[i];
+    fprintf(out, "metric %s [%s] (%s%s) scope=%s\n", s->name, s->unit,
+            s->kind == OTEL_INSTRUMENT_HISTOGRAM ? "histogram"
+            : s->kind == OTEL_INSTRUMENT_GAUGE || s->kind == OTEL_INSTRUMENT_OBSERVABLE_GAUGE ? "gauge"
+                                                                                              : "sum",
+            s->kind == OTEL_INSTRUMENT_GAUGE || s->kind == OTEL_INSTRUMENT_OBSERVABLE_GAUGE ? ""
+            : s->temporality == OTEL_TEMPORALITY_DELTA ? ", delta" : ", cumulative",
+            s->scope_name);
+    for (size_t j = 0; j < s->point_count; j++) {
+      const otel_metric_point_t *p = &s->points[j];
+      fputs("  ", out);
+      print_attrs(out, p);
+      if (s->kind == OTEL_INSTRUMENT_HISTOGRAM)
+        fprintf(out, " count=%llu sum=%g min=%g max=%g\n", (unsigned long long)p->count, p->sum,
+                p->count ? p->min : 0, p->count ? p->max : 0);
+      else if (p->is_double)
+        fprintf(out, " %g\n", p->as_double);
+      else
+        fprintf(out, " %lld\n", (long long)p->as_int);
+    }
+  }
+  fflush(out);
+  return ferror(out) ? OTEL_EIO : OTEL_OK;
+}
+
+static const struct otel_metric_exporter_type console_type = {.name = "console",
+                                                              .export_metrics = console_export};
+
+otel_metric_exporter_t *otel_console_metric_exporter_create(FILE *out) {
+  return otel_metric_exporter_create(&console_type, out ? out : stdout);
+}
+
+/* ---- OTLP exporter ------------------------------------------------------------------- */
+
+typedef struct otlp_metrics {
+  otel__otlp_client_t *client;
+  char endpoint[512];
+} otlp_metrics_t;
+
+static otel_err_t otlp_export(void *ctx, const otel_metric_batch_t *b) {
+  otlp_metrics_t *x = ctx;
+  if (b->stream_count == 0) return OTEL_OK;
+  uint8_t *body;
+  size_t len;
+  otel_err_t err = otel__otlp_encode_metrics(b, &body, &len);
+  if (err) return err;
+  otel__otlp_result_t res;
+  err = otel__otlp_client_send(x->client, body, len, &res);
+  free(body);
+  if (err)
+    otel__diag(OTEL_DIAG_WARN, "otlp_metrics_export", "exporting %zu metrics to %s failed: %s (%s)",
+               b->stream_count, x->endpoint, otel_strerror(err), res.message);
+  return err;
+}
+
+static void otlp_shutdown(void *ctx) {
+  otlp_metrics_t *x = ctx;
+  otel__otlp_client_destroy(x->client);
+  free(x);
+}
+
+static const struct otel_metric_exporter_type otlp_type = {
+    .name = "otlp", .export_metrics = otlp_export, .shutdown = otlp_shutdown};
+
+otel_err_t otel_otlp_metric_exporter_create(const otel_otlp_options_t *opts, otel_metric_exporter_t **out) {
+  *out = NULL;
+  otel_otlp_options_t defaults;
+  if (!opts) {
+    otel_otlp_options_init(&defaults, OTEL_SIGNAL_METRICS);
+    opts = &defaults;
+  }
+  otlp_metrics_t *x = calloc(1, sizeof(*x));
+  if (!x) return OTEL_ENOMEM;
+  snprintf(x->endpoint, sizeof x->endpoint, "%s", opts->endpoint);
+  otel_err_t err = otel__otlp_client_create(opts, &x->client);
+  if (!err && !(*out = otel_metric_exporter_create(&otlp_type, x))) err = OTEL_ENOMEM;
+  if (err) {
+    otel__otlp_client_destroy(x->client);
+    free(x);
+  }
+  return err;
+}
+
+otel_err_t otel_meter_provider_create_from_env(otel_resource_t *resource, otel_meter_provider_t **out) {
+  otel_meter_provider_options_t o;
+  otel_meter_provider_options_init(&o);
+  o.resource = resource;
+  otel_err_t err = otel_meter_provider_create(&o, out);
+  if (err) return err;
+  const char *v = otel__env_str("OTEL_METRICS_EXPORTER");
+  if (otel__env_bool("OTEL_SDK_DISABLED", false) || (v && !strcasecmp(v, "none"))) return OTEL_OK;
+  otel_metric_exporter_t *e = NULL;
+  if (v && !strcasecmp(v, "console")) {
+    e = otel_console_metric_exporter_create(stdout);
+    if (!e) err = OTEL_ENOMEM;
+  } else {
+    if (v && strcasecmp(v, "otlp"))
+      otel__diag(OTEL_DIAG_WARN, "metrics_env",
+                 "OTEL_METRICS_EXPORTER=\"%s\" is not supported here (otlp, console, none); using otlp", v);
+    err = otel_otlp_metric_exporter_create(NULL, &e);
+  }
+  if (!err) err = otel_meter_provider_add_periodic_reader(*out, e);
+  if (err) {
+    otel_meter_provider_destroy(*out);
+    *out = NULL;
+  }
+  return err;
+}

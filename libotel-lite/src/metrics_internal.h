@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * metrics_internal.h: the structures behind the metrics handles, shared by
+ * meter.c (instruments, aggregation, collection), metric_reader.c
+ * (periodic reader, exporters) and the metric encoders. Internal.
+ */
+#ifndef OTEL_METRICS_INTERNAL_H
+#define OTEL_METRICS_INTERNAL_H
+
+#include "otel/metrics.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+struct otel_metric_exporter {
+  const struct otel_metric_exporter_type *type;
+  void *ctx;
+};
+
+/* Collects every instrument of mp into a batch (owned by the caller: free
+ * with otel__metric_batch_free) and exports it with e. */
+otel_err_t otel__meter_provider_collect_export(otel_meter_provider_t *mp, otel_metric_exporter_t *e);
+
+/* The periodic reader (metric_reader.c). */
+typedef struct otel__periodic_reader otel__periodic_reader_t;
+otel_err_t otel__periodic_reader_start(otel_meter_provider_t *mp, otel_metric_exporter_t *e,
+                                       uint32_t interval_ms, otel__periodic_reader_t **out);
+otel_err_t otel__periodic_reader_flush(otel__periodic_reader_t *r, uint32_t timeout_ms);
+/* Final export, stop, exporter shutdown, free. */
+otel_err_t otel__periodic_reader_stop(otel__periodic_reader_t *r, uint32_t timeout_ms);
+
+/* Encodes a batch as an ExportMetricsServiceRequest (malloc'd bytes). */
+otel_err_t otel__otlp_encode_metrics(const otel_metric_batch_t *batch, uint8_t **out, size_t *out_len);
+
+#endif /* OTEL_METRICS_INTERNAL_H */
