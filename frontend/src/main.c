@@ -140,8 +140,10 @@ int main(void) {
   /* WORKSHOP 4.2 BEGIN: trace every request served and every request made */
   static const char *const routes[] = {"/", NULL};
   otel_tracer_t *tracer = otel_sdk_tracer(sdk, SERVICE_NAME, "1.0.0");
-  otel_civetweb_instrument(&callbacks, &(otel_civetweb_options_t){.tracer = tracer, .routes = routes});
-  otel_curl_instrument(&(otel_curl_options_t){.tracer = tracer});
+  otel_meter_t *http_meter = otel_sdk_meter(sdk, SERVICE_NAME, "1.0.0");
+  otel_civetweb_instrument(&callbacks, &(otel_civetweb_options_t){.tracer = tracer, .routes = routes,
+                                                                  .meter = http_meter});
+  otel_curl_instrument(&(otel_curl_options_t){.tracer = tracer, .meter = http_meter});
   svc_set_perform_hook(otel_curl_perform);
   /* WORKSHOP 4.2 END */
   struct mg_context *ctx = svc_server_start(SERVICE_NAME, port, 8, &callbacks, &app,

@@ -50,6 +50,8 @@ struct app {
   char source_sgp4[64];    /* "sgp4 (TLE epoch 2025-11-09T23:14:21Z)" */
   otel_tracer_t *tracer;
   otel_logger_t *logger;
+  otel_instrument_t *incoming_requests; /* every request received */
+  otel_instrument_t *iss_requests;      /* ISS position lookups, by response.status */
 };
 
 struct iss_fix {
@@ -59,11 +61,24 @@ struct iss_fix {
   const char *source;
 };
 
+/* Counts one ISS position lookup: the API's HTTP status, "unreachable",
+ * or offline 200 (SGP4 computed it) / 503 (it could not). */
+static void count_iss_request(struct app *app, const char *status) {
+  /* WORKSHOP 1.2 BEGIN: count ISS position requests by response status */
+  otel_counter_add(app->iss_requests, 1, &OTEL_ATTR_STR("response.status", status), 1);
+  /* WORKSHOP 1.2 END */
+  (void)app, (void)status; /* keeps the workshop start state warning-free */
+}
+
 /* Asks the open-notify compatible API; 0 when it gave a position. */
 static int position_from_api(struct app *app, struct iss_fix *fix) {
   svc_response_t res;
   int rc = -1;
-  if (svc_http_get(app->iss_now_url, ISS_API_TIMEOUT_MS, &res) != 0) {
+  int got = svc_http_get(app->iss_now_url, ISS_API_TIMEOUT_MS, &res);
+  char status[16];
+  snprintf(status, sizeof status, "%ld", res.status);
+  count_iss_request(app, got != 0 ? "unreachable" : status);
+  if (got != 0) {
     /* WORKSHOP 2.3 BEGIN: log when the ISS API cannot be reached */
     otel_log_error(app->logger, "ISS API could not be reached: %s", res.error);
     /* WORKSHOP 2.3 END */
@@ -108,6 +123,7 @@ static int iss_position(struct app *app, struct iss_fix *fix, char *err, size_t 
    * API does not: at the API's time when it answered. */
   geo_position_t model;
   sgp4_err_t e = position_at(&app->model, fix->unix_time, &model, fix->ecef_km);
+  if (!from_api) count_iss_request(app, e == SGP4_OK ? "200" : "503");
   if (e != SGP4_OK) {
     snprintf(err, errlen, "SGP4 cannot propagate the TLE to now: %s", sgp4_strerror(e));
     /* WORKSHOP 3.2 BEGIN */
@@ -161,6 +177,9 @@ static int reply_distance(struct mg_connection *conn, double lat, double lon,
 
 static int handle_distance(struct mg_connection *conn, struct app *app) {
   const struct mg_request_info *ri = mg_get_request_info(conn);
+  /* WORKSHOP 1.1 BEGIN: count every request */
+  otel_counter_add(app->incoming_requests, 1, NULL, 0);
+  /* WORKSHOP 1.1 END */
   /* WORKSHOP 2.1 BEGIN: log every request with the client's address */
   otel_log_info(app->logger, "received request from IP address: %s", ri->remote_addr);
   /* WORKSHOP 2.1 END */
@@ -246,6 +265,13 @@ int main(void) {
   if (otel_sdk_init(&otel_options, &sdk) != OTEL_OK)
     fprintf(stderr, "%s: telemetry is off (see the message above)\n", SERVICE_NAME);
   /* WORKSHOP 0.1 END */
+  /* WORKSHOP 1.0 BEGIN: a meter and the service's counters */
+  otel_meter_t *meter = otel_sdk_meter(sdk, SERVICE_NAME, "1.0.0");
+  otel_meter_create_counter(meter, "incoming.requests", "{request}", "Requests received",
+                            &app.incoming_requests);
+  otel_meter_create_counter(meter, "iss.requests", "{request}",
+                            "ISS position lookups by response status", &app.iss_requests);
+  /* WORKSHOP 1.0 END */
   /* WORKSHOP 2.0 BEGIN: a logger for the service */
   app.logger = otel_sdk_logger(sdk, SERVICE_NAME, "1.0.0");
   /* WORKSHOP 2.0 END */
@@ -258,8 +284,10 @@ int main(void) {
   struct mg_callbacks callbacks = {0};
   /* WORKSHOP 4.2 BEGIN: trace every request served and every request made */
   static const char *const routes[] = {"/", NULL};
-  otel_civetweb_instrument(&callbacks, &(otel_civetweb_options_t){.tracer = app.tracer, .routes = routes});
-  otel_curl_instrument(&(otel_curl_options_t){.tracer = app.tracer});
+  otel_meter_t *http_meter = otel_sdk_meter(sdk, SERVICE_NAME, "1.0.0");
+  otel_civetweb_instrument(&callbacks, &(otel_civetweb_options_t){.tracer = app.tracer, .routes = routes,
+                                                                  .meter = http_meter});
+  otel_curl_instrument(&(otel_curl_options_t){.tracer = app.tracer, .meter = http_meter});
   svc_set_perform_hook(otel_curl_perform);
   /* WORKSHOP 4.2 END */
   struct mg_context *ctx = svc_server_start(SERVICE_NAME, port, 8, &callbacks, &app,

@@ -8,6 +8,7 @@
  */
 #include "otel/instrument_civetweb.h"
 
+#include "otel/metrics.h"
 #include "otel/propagation.h"
 
 #include <stdio.h>
@@ -19,6 +20,13 @@ static otel_civetweb_options_t options;
 static int (*user_begin)(struct mg_connection *);
 static void (*user_end)(const struct mg_connection *, int);
 static _Thread_local otel_span_t *request_span;
+static _Thread_local uint64_t request_start_ns;
+static _Thread_local char request_method[16], request_route[64];
+static otel_instrument_t *duration_histogram, *active_requests;
+
+/* The stable HTTP semantic conventions' advisory buckets, in seconds. */
+static const double duration_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
+                                          0.5,   0.75, 1,     2.5,  5,     7.5, 10};
 
 /* Header carrier over civetweb's request: repeated headers are joined. */
 struct carrier {
@@ -99,6 +107,12 @@ static int on_begin_request(struct mg_connection *conn) {
 
   otel_span_start_options_t so = {.kind = OTEL_SPAN_KIND_SERVER, .remote_parent = &parent,
                                   .root = true, .attrs = attrs, .attr_count = n};
+  snprintf(request_method, sizeof request_method, "%s", method);
+  snprintf(request_route, sizeof request_route, "%s", route ? route : "");
+  request_start_ns = otel_time_now_ns();
+  otel_attr_t active_attrs[] = {OTEL_ATTR_STR("http.request.method", request_method),
+                                OTEL_ATTR_STR("url.scheme", ri->is_ssl ? "https" : "http")};
+  otel_counter_add(active_requests, 1, active_attrs, 2);
   otel_context_reset_thread(); /* nothing from an earlier request may leak in */
   request_span = otel_tracer_start_span(tracer(), name, &so);
   otel_baggage_set_current(parent.baggage); /* ownership moves */
@@ -111,6 +125,26 @@ static void on_end_request(const struct mg_connection *conn, int status) {
   if (user_end) user_end(conn, status);
   otel_span_t *span = request_span;
   request_span = NULL;
+  if (request_start_ns) {
+    const struct mg_request_info *ri = mg_get_request_info(conn);
+    const char *scheme = ri && ri->is_ssl ? "https" : "http";
+    otel_attr_t active_attrs[] = {OTEL_ATTR_STR("http.request.method", request_method),
+                                  OTEL_ATTR_STR("url.scheme", scheme)};
+    otel_counter_add(active_requests, -1, active_attrs, 2);
+    otel_attr_t attrs[5];
+    size_t n = 0;
+    attrs[n++] = OTEL_ATTR_STR("http.request.method", request_method);
+    attrs[n++] = OTEL_ATTR_STR("url.scheme", scheme);
+    attrs[n++] = OTEL_ATTR_INT("http.response.status_code", status);
+    if (request_route[0]) attrs[n++] = OTEL_ATTR_STR("http.route", request_route);
+    char code[16];
+    if (status >= 500) {
+      snprintf(code, sizeof code, "%d", status);
+      attrs[n++] = OTEL_ATTR_STR("error.type", code);
+    }
+    otel_histogram_record(duration_histogram, (double)(otel_time_now_ns() - request_start_ns) / 1e9, attrs, n);
+    request_start_ns = 0;
+  }
   if (span) {
     otel_span_set_attribute_int(span, "http.response.status_code", status);
     if (status >= 500) {
@@ -129,6 +163,14 @@ otel_err_t otel_civetweb_instrument(struct mg_callbacks *cb, const otel_civetweb
   if (!cb) return OTEL_EINVAL;
   if (opts) options = *opts;
   else memset(&options, 0, sizeof(options));
+  duration_histogram = active_requests = NULL;
+  if (options.meter) {
+    otel_meter_create_histogram(options.meter, "http.server.request.duration", "s",
+                                "Duration of HTTP server requests.", duration_buckets,
+                                sizeof duration_buckets / sizeof duration_buckets[0], &duration_histogram);
+    otel_meter_create_up_down_counter(options.meter, "http.server.active_requests", "{request}",
+                                      "Number of active HTTP server requests.", &active_requests);
+  }
   if (cb->begin_request != on_begin_request) user_begin = cb->begin_request;
   if (cb->end_request != on_end_request) user_end = cb->end_request;
   cb->begin_request = on_begin_request;

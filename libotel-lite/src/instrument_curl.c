@@ -15,10 +15,18 @@
 #include <strings.h>
 
 static otel_curl_options_t options;
+static otel_instrument_t *duration_histogram;
+static const double duration_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
+                                          0.5,   0.75, 1,     2.5,  5,     7.5, 10};
 
 void otel_curl_instrument(const otel_curl_options_t *opts) {
   if (opts) options = *opts;
   else memset(&options, 0, sizeof(options));
+  duration_histogram = NULL;
+  if (options.meter)
+    otel_meter_create_histogram(options.meter, "http.client.request.duration", "s",
+                                "Duration of HTTP client requests.", duration_buckets,
+                                sizeof duration_buckets / sizeof duration_buckets[0], &duration_histogram);
 }
 
 static otel_tracer_t *tracer(void) {
@@ -101,6 +109,7 @@ static const char *curl_error_type(CURLcode rc) {
 }
 
 CURLcode otel_curl_perform_with_headers(CURL *easy, struct curl_slist *headers) {
+  uint64_t start_ns = otel_time_now_ns();
   otel_span_start_options_t so = {.kind = OTEL_SPAN_KIND_CLIENT};
   otel_span_t *span = otel_tracer_start_span(tracer(), "HTTP", &so);
   struct header_list h = {copy_headers(headers), false};
@@ -132,6 +141,35 @@ CURLcode otel_curl_perform_with_headers(CURL *easy, struct curl_slist *headers) 
       otel_span_set_attribute_str(span, "error.type", code);
       otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, NULL);
     }
+  }
+  if (duration_histogram) {
+    char host[256] = "", code[24] = "";
+    long port = 0;
+    CURLU *u = url ? curl_url() : NULL;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
+      char *part;
+      if (curl_url_get(u, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
+        snprintf(host, sizeof host, "%s", part);
+        curl_free(part);
+      }
+      if (curl_url_get(u, CURLUPART_PORT, &part, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        port = strtol(part, NULL, 10);
+        curl_free(part);
+      }
+    }
+    curl_url_cleanup(u);
+    otel_attr_t attrs[6];
+    size_t n = 0;
+    attrs[n++] = OTEL_ATTR_STR("http.request.method", method ? method : "_OTHER");
+    if (host[0]) attrs[n++] = OTEL_ATTR_STR("server.address", host);
+    if (port) attrs[n++] = OTEL_ATTR_INT("server.port", port);
+    if (rc == CURLE_OK) attrs[n++] = OTEL_ATTR_INT("http.response.status_code", status);
+    if (rc != CURLE_OK) attrs[n++] = OTEL_ATTR_STR("error.type", curl_error_type(rc));
+    else if (status >= 400) {
+      snprintf(code, sizeof code, "%ld", status);
+      attrs[n++] = OTEL_ATTR_STR("error.type", code);
+    }
+    otel_histogram_record(duration_histogram, (double)(otel_time_now_ns() - start_ns) / 1e9, attrs, n);
   }
   otel_span_end(span);
   return rc;

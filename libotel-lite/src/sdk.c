@@ -15,6 +15,7 @@ struct otel_sdk {
   otel_resource_t *resource;
   otel_tracer_provider_t *tracer_provider;
   otel_logger_provider_t *logger_provider;
+  otel_meter_provider_t *meter_provider;
   otel_propagator_t *propagator;
 };
 
@@ -75,6 +76,7 @@ otel_err_t otel_sdk_init(const otel_sdk_options_t *o, otel_sdk_t **out) {
   otel_err_t err = otel_resource_create(attrs, n, &sdk->resource);
   if (!err) err = setup_traces(sdk, o);
   if (!err) err = otel_logger_provider_create_from_env(sdk->resource, &sdk->logger_provider);
+  if (!err) err = otel_meter_provider_create_from_env(sdk->resource, &sdk->meter_provider);
   if (err) {
     otel_sdk_shutdown(sdk, 0);
     return err;
@@ -99,6 +101,10 @@ otel_logger_t *otel_sdk_logger(otel_sdk_t *sdk, const char *name, const char *ve
   return logger;
 }
 
+otel_meter_t *otel_sdk_meter(otel_sdk_t *sdk, const char *name, const char *version) {
+  return sdk ? otel_meter_provider_get_meter(sdk->meter_provider, name, version) : NULL;
+}
+
 const otel_resource_t *otel_sdk_resource(otel_sdk_t *sdk) { return sdk ? sdk->resource : NULL; }
 
 otel_err_t otel_sdk_shutdown(otel_sdk_t *sdk, uint32_t timeout_ms) {
@@ -108,6 +114,11 @@ otel_err_t otel_sdk_shutdown(otel_sdk_t *sdk, uint32_t timeout_ms) {
     if (otel_tracer_provider_get_global() == sdk->tracer_provider) otel_tracer_provider_set_global(NULL);
     err = otel_tracer_provider_shutdown(sdk->tracer_provider, timeout_ms);
     otel_tracer_provider_destroy(sdk->tracer_provider);
+  }
+  if (sdk->meter_provider) { /* exports the last values */
+    otel_err_t merr = otel_meter_provider_shutdown(sdk->meter_provider, timeout_ms);
+    if (!err && merr != OTEL_ESHUTDOWN) err = merr;
+    otel_meter_provider_destroy(sdk->meter_provider);
   }
   if (sdk->logger_provider) {
     otel_err_t lerr = otel_logger_provider_shutdown(sdk->logger_provider, timeout_ms);

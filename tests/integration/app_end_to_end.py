@@ -6,7 +6,9 @@ GET /?location=London on the frontend must show the distance, and produce
 one trace holding the spans of all four services, each server span the
 child of the caller's client span, the service's own spans
 (calculating-iss-distance > getting-iss-coordinates with iss.position), and
-the log lines of the iss-distance-service, correlated with the trace.
+the log lines of the iss-distance-service, correlated with the trace, and
+the metrics: incoming.requests, iss.requests{response.status} and the
+http.server.request.duration histogram of every service.
 """
 import re
 import sys
@@ -83,6 +85,18 @@ try:
     started = viewer.wait_for("/api/logs?service=iss-distance-service&body=started", lambda a: len(a["logs"]) >= 1)
     expect(len(started["logs"]) >= 1, "no start log line")
     status, _, _ = http("GET", iss.url("/?latitude=1"))
+    # metrics: the service's counters and the HTTP server histograms of all four
+    def metric(name, ready):
+        return viewer.wait_for(f"/api/metrics?name={name}", lambda a: ready(a["metrics"]))["metrics"]
+    inc = metric("incoming.requests", lambda ms: any(float(m.get("value", 0)) >= 2 for m in ms))
+    expect(any(m["service"] == "iss-distance-service" for m in inc), "incoming.requests not from the ISS service")
+    iss_req = metric("iss.requests", lambda ms: len(ms) >= 1)
+    expect(any("response.status=200" in str(m["attributes"]) for m in iss_req),
+           f"iss.requests by response.status: {iss_req}")
+    dur = metric("http.server.request.duration",
+                 lambda ms: {m["service"] for m in ms} >= {"frontend", "gateway", "geolocator-service", "iss-distance-service"})
+    expect(all(int(m["count"]) >= 1 for m in dur), "a duration histogram without requests")
+    expect(all(m["unit"] == "s" for m in dur), "http.server.request.duration is not in seconds")
     warn = viewer.wait_for("/api/logs?service=iss-distance-service&body=without%20latitude",
                            lambda a: len(a["logs"]) >= 1)["logs"]
     expect(warn and warn[0]["severityText"] == "WARN", "missing-coordinates warning not logged as WARN")

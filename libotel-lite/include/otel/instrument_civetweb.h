@@ -13,7 +13,9 @@
  * route matches), with the stable HTTP semantic conventions
  * (http.request.method, url.path, url.query, url.scheme, http.route,
  * http.response.status_code, server.address, server.port, client.address,
- * network.protocol.version, user_agent.original) and ERROR status on 5xx.
+ * network.protocol.version, user_agent.original) and ERROR status on 5xx;
+ * with a meter, also the http.server.request.duration histogram (seconds,
+ * the conventions' buckets) and http.server.active_requests.
  * The span is current on the worker thread while the handler runs, so
  * spans and log records made in the handler are its children; the
  * thread's context is cleared when the request ends.
@@ -22,6 +24,7 @@
 #ifndef OTEL_INSTRUMENT_CIVETWEB_H
 #define OTEL_INSTRUMENT_CIVETWEB_H
 
+#include "otel/metrics.h"
 #include "otel/trace.h"
 
 #include <civetweb.h>
@@ -34,7 +37,7 @@ typedef struct otel_civetweb_options {
   otel_tracer_t *tracer;     /* borrowed; NULL: the global provider's tracer */
   const char *const *routes; /* borrowed, NULL-terminated exact paths
                                 ("/", "/api/distance"); NULL: none */
-  struct otel_meter *meter;  /* borrowed; NULL: no HTTP server metrics */
+  otel_meter_t *meter;       /* borrowed; NULL: no HTTP server metrics */
 } otel_civetweb_options_t;
 
 /* Adds begin_request/end_request hooks to cb, keeping (and calling) any

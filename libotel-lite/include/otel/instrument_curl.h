@@ -16,6 +16,7 @@
 #ifndef OTEL_INSTRUMENT_CURL_H
 #define OTEL_INSTRUMENT_CURL_H
 
+#include "otel/metrics.h"
 #include "otel/trace.h"
 
 #include <curl/curl.h>
@@ -26,7 +27,8 @@ extern "C" {
 
 typedef struct otel_curl_options {
   otel_tracer_t *tracer;    /* borrowed; NULL: the global provider's tracer */
-  struct otel_meter *meter; /* borrowed; NULL: no HTTP client metrics */
+  otel_meter_t *meter;      /* borrowed; NULL: no HTTP client metrics
+                               (http.client.request.duration, seconds) */
 } otel_curl_options_t;
 
 /* Sets the process-wide options of otel_curl_perform (copied). NULL resets. */

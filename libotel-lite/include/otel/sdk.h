@@ -14,7 +14,8 @@
  *
  * It builds the resource, the tracer provider with the sampler, a batch
  * processor and the exporter chosen by OTEL_TRACES_EXPORTER (otlp | console
- * | none), the logger provider (OTEL_LOGS_EXPORTER, see logs.h), registers the provider and the propagators (OTEL_PROPAGATORS) as
+ * | none), the logger provider (OTEL_LOGS_EXPORTER, see logs.h), the
+ * meter provider (OTEL_METRICS_EXPORTER, OTEL_METRIC_EXPORT_INTERVAL), registers the provider and the propagators (OTEL_PROPAGATORS) as
  * the process-wide ones, and honours OTEL_SDK_DISABLED=true (everything
  * becomes a no-op; context still propagates).
  */
@@ -22,6 +23,7 @@
 #define OTEL_SDK_H
 
 #include "otel/logs.h"
+#include "otel/metrics.h"
 #include "otel/propagation.h"
 #include "otel/resource.h"
 #include "otel/trace.h"
@@ -58,6 +60,9 @@ OTEL_API otel_tracer_provider_t *otel_sdk_tracer_provider(otel_sdk_t *sdk);
 /* The logger for a scope (borrowed, valid until shutdown); NULL when
  * disabled, which the logs API accepts (records are dropped). */
 OTEL_API otel_logger_t *otel_sdk_logger(otel_sdk_t *sdk, const char *name, const char *version);
+/* The meter for a scope (borrowed, valid until shutdown); NULL when
+ * disabled, which the metrics API accepts (instruments are NULL no-ops). */
+OTEL_API otel_meter_t *otel_sdk_meter(otel_sdk_t *sdk, const char *name, const char *version);
 OTEL_API const otel_resource_t *otel_sdk_resource(otel_sdk_t *sdk);
 /* Exports what is pending (within timeout_ms), unregisters the globals and
  * frees everything. NULL is a no-op. */
