@@ -36,6 +36,7 @@ typedef struct series {
   _Atomic uint64_t sum_d;   /* bits of a double */
   _Atomic uint64_t gauge;   /* bits of a double: last value */
   atomic_bool touched;      /* recorded since the last collection */
+  atomic_bool ever;         /* recorded at least once (synchronous gauges) */
   atomic_flag lock;         /* histogram fields */
   uint64_t count;
   double sum, min, max;
@@ -77,6 +78,8 @@ struct otel_meter_provider {
   uint64_t start_ns;
   uint64_t last_collect_ns;
   atomic_bool shut_down;
+  void (*on_shutdown)(void *);
+  void *on_shutdown_arg;
 };
 
 struct otel_observer {
@@ -232,6 +235,11 @@ otel_err_t otel_meter_provider_add_periodic_reader(otel_meter_provider_t *mp, ot
   return otel__periodic_reader_start(mp, e, mp->opts.export_interval_ms, &mp->reader);
 }
 
+void otel__meter_provider_on_shutdown(otel_meter_provider_t *mp, void (*fn)(void *), void *arg) {
+  mp->on_shutdown = fn;
+  mp->on_shutdown_arg = arg;
+}
+
 otel_err_t otel_meter_provider_force_flush(otel_meter_provider_t *mp, uint32_t timeout_ms) {
   if (!mp) return OTEL_EINVAL;
   return mp->reader ? otel__periodic_reader_flush(mp->reader, timeout_ms) : OTEL_OK;
@@ -243,6 +251,8 @@ otel_err_t otel_meter_provider_shutdown(otel_meter_provider_t *mp, uint32_t time
   otel_err_t err = OTEL_OK;
   if (mp->reader) err = otel__periodic_reader_stop(mp->reader, timeout_ms);
   mp->reader = NULL;
+  if (mp->on_shutdown) mp->on_shutdown(mp->on_shutdown_arg);
+  mp->on_shutdown = NULL;
   return err;
 }
 
@@ -538,6 +548,7 @@ void otel_gauge_record(otel_instrument_t *g, double v, const otel_attr_t *attrs,
   series_t *s = find_series(g, attrs, n);
   if (!s) return;
   atomic_store_explicit(&s->gauge, dbits(v), memory_order_relaxed);
+  atomic_store_explicit(&s->ever, true, memory_order_relaxed);
   atomic_store_explicit(&s->touched, true, memory_order_relaxed);
 }
 
@@ -570,8 +581,11 @@ static bool collect_point(otel_instrument_t *in, series_t *s, otel_temporality_t
                           uint64_t last, otel_metric_point_t *p, uint64_t *bucket_copy) {
   bool touched = atomic_exchange_explicit(&s->touched, false, memory_order_relaxed);
   bool delta = t == OTEL_TEMPORALITY_DELTA;
-  bool is_gauge = in->kind == OTEL_INSTRUMENT_GAUGE || in->kind == OTEL_INSTRUMENT_OBSERVABLE_GAUGE;
-  if ((delta || is_gauge) && !touched) return false;
+  /* delta: only what changed; a synchronous gauge keeps its last value;
+   * an observable one shows what its callback observed this time */
+  if (delta && !touched) return false;
+  if (in->kind == OTEL_INSTRUMENT_GAUGE && !atomic_load_explicit(&s->ever, memory_order_relaxed)) return false;
+  if (in->kind == OTEL_INSTRUMENT_OBSERVABLE_GAUGE && !touched) return false;
   memset(p, 0, sizeof(*p));
   p->attrs = s->attrs;
   p->attr_count = s->attr_count;

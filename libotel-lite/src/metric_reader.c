@@ -4,9 +4,10 @@
  * collects and exports every OTEL_METRIC_EXPORT_INTERVAL, on force_flush,
  * and a last time at shutdown), the metric exporter wrapper, the console
  * and OTLP metric exporters, and the provider from the environment
- * (OTEL_METRICS_EXPORTER = otlp | console | none).
+ * (OTEL_METRICS_EXPORTER = otlp | prometheus | console | none).
  */
 #include "metrics_internal.h"
+#include "otel/exporter_prometheus.h"
 
 #include "internal.h"
 #include "otlp_client.h"
@@ -247,13 +248,23 @@ otel_err_t otel_meter_provider_create_from_env(otel_resource_t *resource, otel_m
   const char *v = otel__env_str("OTEL_METRICS_EXPORTER");
   if (otel__env_bool("OTEL_SDK_DISABLED", false) || (v && !strcasecmp(v, "none"))) return OTEL_OK;
   otel_metric_exporter_t *e = NULL;
+  if (v && !strcasecmp(v, "prometheus")) { /* pull: a /metrics server, no reader */
+    otel_prometheus_server_t *srv;
+    err = otel_prometheus_server_start(*out, NULL, 0, &srv);
+    if (!err) otel__meter_provider_on_shutdown(*out, (void (*)(void *))otel_prometheus_server_stop, srv);
+    if (err) {
+      otel_meter_provider_destroy(*out);
+      *out = NULL;
+    }
+    return err;
+  }
   if (v && !strcasecmp(v, "console")) {
     e = otel_console_metric_exporter_create(stdout);
     if (!e) err = OTEL_ENOMEM;
   } else {
     if (v && strcasecmp(v, "otlp"))
       otel__diag(OTEL_DIAG_WARN, "metrics_env",
-                 "OTEL_METRICS_EXPORTER=\"%s\" is not supported here (otlp, console, none); using otlp", v);
+                 "OTEL_METRICS_EXPORTER=\"%s\" is not supported (otlp, prometheus, console, none); using otlp", v);
     err = otel_otlp_metric_exporter_create(NULL, &e);
   }
   if (!err) err = otel_meter_provider_add_periodic_reader(*out, e);

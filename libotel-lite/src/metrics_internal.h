@@ -29,6 +29,10 @@ otel_err_t otel__periodic_reader_flush(otel__periodic_reader_t *r, uint32_t time
 /* Final export, stop, exporter shutdown, free. */
 otel_err_t otel__periodic_reader_stop(otel__periodic_reader_t *r, uint32_t timeout_ms);
 
+/* Gives the provider a stop function it calls at shutdown (the Prometheus
+ * server of OTEL_METRICS_EXPORTER=prometheus). */
+void otel__meter_provider_on_shutdown(otel_meter_provider_t *mp, void (*fn)(void *), void *arg);
+
 /* Encodes a batch as an ExportMetricsServiceRequest (malloc'd bytes). */
 otel_err_t otel__otlp_encode_metrics(const otel_metric_batch_t *batch, uint8_t **out, size_t *out_len);
 
