@@ -85,7 +85,7 @@ static void unit_suffix(const char *unit, char *out, size_t cap) {
   }
   if (!strcmp(per, "s")) b = "second";
   if (main_unit[0] == '{') a = "";
-  char raw[128];
+  char raw[160];
   if (per[0]) snprintf(raw, sizeof raw, "%s%sper_%s", a, a[0] ? "_" : "", b);
   else snprintf(raw, sizeof raw, "%s", a);
   sanitize(raw, out, cap, false);
