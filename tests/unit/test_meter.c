@@ -126,7 +126,7 @@ static void test_meter_cardinality_limit_overflow_series(void **state) {
   otel_instrument_t *c;
   otel_meter_create_counter(f->meter, "requests", "1", "", &c);
   for (int i = 0; i < 10; i++) {
-    char v[8];
+    char v[16];
     snprintf(v, sizeof v, "%d", i);
     otel_counter_add(c, 1, &OTEL_ATTR_STR("k", v), 1);
   }
