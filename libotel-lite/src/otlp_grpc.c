@@ -22,9 +22,11 @@
 #include <grpc/grpc_security.h>
 #include <grpc/support/alloc.h>
 #include <grpc/support/time.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct grpc_transport {
   otel_otlp_options_t opts; /* copy */
@@ -35,6 +37,8 @@ typedef struct grpc_transport {
   grpc_metadata metadata[OTEL_OTLP_MAX_HEADERS];
   size_t metadata_count;
 } grpc_transport_t;
+
+static atomic_int live_clients; /* transports alive in this process */
 
 static const char *method_for(otel_signal_t s) {
   switch (s) {
@@ -76,6 +80,7 @@ static void *grpc_create(const otel_otlp_options_t *o) {
   }
   g->metadata_count = o->header_count;
   grpc_init();
+  atomic_fetch_add(&live_clients, 1);
   open_channel(g);
   return g;
 }
@@ -85,6 +90,14 @@ static void grpc_destroy(void *ctx) {
   if (g->channel) grpc_channel_destroy(g->channel);
   free(g);
   grpc_shutdown();
+  /* grpc_shutdown finishes on a background thread; when the last client
+   * goes, wait for it (at most 2 s) so nothing of gRPC is left running or
+   * allocated when the program exits (design.md). */
+  if (atomic_fetch_sub(&live_clients, 1) == 1)
+    for (int i = 0; i < 200 && grpc_is_initialized(); i++) {
+      struct timespec ts = {0, 10000000};
+      nanosleep(&ts, NULL);
+    }
 }
 
 static bool retryable_code(grpc_status_code c) {

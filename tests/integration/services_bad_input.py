@@ -33,16 +33,16 @@ def run_table(proc, table):
 
 # An upstream that is not there: the gateway must answer 502 naming it.
 dead = f"http://127.0.0.1:{free_port()}/"
-quiet = {"OTEL_TRACES_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none"}
+quiet = {"OTEL_TRACES_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none", "OTEL_METRICS_EXPORTER": "none"}
 iss = Process("iss-distance-service", free_port(), quiet)
 geo = Process("geolocator-service", free_port(), quiet)
 gateway = Process("gateway", free_port(), {"GEOLOCATOR_SERVICE_URL": dead,
                                            "ISS_DISTANCE_SERVICE_URL": dead,
                                            "OTEL_TRACES_EXPORTER": "none",
-                                           "OTEL_LOGS_EXPORTER": "none"})
+                                           "OTEL_LOGS_EXPORTER": "none", "OTEL_METRICS_EXPORTER": "none"})
 frontend = Process("frontend", free_port(), {"GATEWAY_URL": gateway.url("/"),
                                              "OTEL_TRACES_EXPORTER": "none",
-                                             "OTEL_LOGS_EXPORTER": "none"})
+                                             "OTEL_LOGS_EXPORTER": "none", "OTEL_METRICS_EXPORTER": "none"})
 
 GATEWAY = [
     ("missing location", "GET", "/", 400, "No location given"),
