@@ -4,7 +4,8 @@ frontend (instrumented server + client) -> gateway (instrumented server +
 client) -> an upstream that is not there. Both export over OTLP to the real
 viewer. Checks: one trace; each CLIENT span is the parent of the next
 SERVER span; the stable HTTP semantic-convention attributes; 5xx answers and
-failed transfers are ERROR spans; a malformed traceparent starts a new trace.
+failed transfers are ERROR spans; a malformed traceparent starts a new trace;
+the HTTP server and client duration histograms count each request once.
 """
 import sys
 
@@ -63,6 +64,23 @@ try:
     roots = [s for t in answer["traces"] for s in t["spans"]
              if s["service"] == "gateway" and s["kind"] == 2 and attr(s, "url.query") == "location=Paris"]
     expect(len(roots) == 1 and not roots[0].get("parentSpanId"), "bad traceparent did not start a new trace")
+    # metrics: one frontend request (502), two gateway requests (502, and
+    # the direct one with the bad traceparent), each counted once
+    def durations(a):
+        return {(m["service"], str(m["attributes"])): int(m["count"]) for m in a["metrics"]}
+    got = viewer.wait_for("/api/metrics?name=http.server.request.duration",
+                          lambda a: sum(c for (svc, _), c in durations(a).items() if svc == "gateway") >= 2
+                          and any(svc == "frontend" for (svc, _) in durations(a)))
+    counts = durations(got)
+    fe = {k: v for k, v in counts.items() if k[0] == "frontend"}
+    gw = {k: v for k, v in counts.items() if k[0] == "gateway"}
+    expect(sum(fe.values()) == 1 and all("http.response.status_code=502" in k[1] for k in fe),
+           f"frontend http.server.request.duration: {fe}")
+    expect(sum(gw.values()) == 2, f"gateway http.server.request.duration: {gw}")
+    client = viewer.wait_for("/api/metrics?name=http.client.request.duration&service=gateway",
+                             lambda a: sum(int(m["count"]) for m in a["metrics"]) >= 2)["metrics"]
+    expect(all("error.type=connection_refused" in str(m["attributes"]) for m in client),
+           f"gateway http.client.request.duration: {[(m['attributes'], m['count']) for m in client]}")
 finally:
     for p in (frontend, gateway):
         rc = p.stop()
