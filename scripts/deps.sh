@@ -9,7 +9,8 @@ build_pkgs=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev
   libgrpc-dev libcurl4-openssl-dev libcjson-dev libcivetweb-dev zlib1g-dev
   libproj-dev libgeonames-dev)
 # Test: unit test framework and the tools the integration tests drive.
-test_pkgs=(libcmocka-dev curl python3 python3-yaml python3-sgp4 python3-geopy prometheus)
+test_pkgs=(libcmocka-dev curl python3 python3-yaml python3-sgp4 python3-geopy prometheus
+  chromium wrk bc)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}" ${EXTRA_DEB_PACKAGES:-}; do
