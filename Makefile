@@ -1,6 +1,7 @@
 # Makefile: the one entry point of the project.
 #
-#   make deps    install the Debian packages that are missing (apt-get)
+#   make deps    install the Debian packages that are missing (apt-get);
+#                `make run` installs only what building and running need
 #   make all     build libotel-lite, the services and the tools into build/
 #   make run     build, then run the four services and the local viewer
 #   make test    deps + all + every unit and integration test
@@ -127,7 +128,8 @@ test: deps
 unit-test: $(UNIT_BINS)
 	@BUILD=$(BUILD) scripts/run-tests.sh $(UNIT_BINS)
 
-run: deps
+run:
+	@scripts/deps.sh run
 	@$(MAKE) --no-print-directory $(LIBOTEL) $(ALL_BINS)
 	@BUILD=$(BUILD) scripts/run.sh
 

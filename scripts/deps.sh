@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # deps.sh: installs the Debian packages this project needs that are missing.
-# Called by `make deps` (and so by `make test` and `make run`). Fast when
-# everything is there: it only asks dpkg.
+#   deps.sh run    what building and running the app needs (`make run`)
+#   deps.sh        that plus what the tests and benchmarks drive (`make
+#                  deps`, `make test`, `make bench`): Chromium, Prometheus...
+# Fast when everything is there: it only asks dpkg.
 set -euo pipefail
+mode=${1:-test}
 
 # Build: compiler tools and the libraries we link.
 build_pkgs=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev
@@ -13,7 +16,9 @@ test_pkgs=(libcmocka-dev curl python3 python3-yaml python3-sgp4 python3-geopy pr
   chromium wrk bc)
 
 missing=()
-for p in "${build_pkgs[@]}" "${test_pkgs[@]}" ${EXTRA_DEB_PACKAGES:-}; do
+wanted=("${build_pkgs[@]}")
+[[ "$mode" == run ]] || wanted+=("${test_pkgs[@]}")
+for p in "${wanted[@]}" ${EXTRA_DEB_PACKAGES:-}; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done

@@ -96,3 +96,16 @@ int svc_server_port(const struct mg_context *ctx) {
   int n = mg_get_server_ports(ctx, 4, ports);
   return n > 0 ? ports[0].port : -1;
 }
+
+int svc_run(const char *service, int port, const struct mg_callbacks *callbacks,
+            mg_request_handler handler, void *user_data, svc_started_cb started) {
+  mg_init_library(0);
+  struct mg_context *ctx = svc_server_start(service, port, 8, callbacks, user_data, handler, user_data);
+  if (ctx) {
+    if (started) started(svc_server_port(ctx), user_data);
+    svc_wait_for_stop();
+    mg_stop(ctx);
+  }
+  mg_exit_library();
+  return ctx ? 0 : 1;
+}

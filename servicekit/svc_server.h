@@ -36,4 +36,14 @@ int svc_server_port(const struct mg_context *ctx);
 /* Waits until SIGINT or SIGTERM arrives; returns the signal number. */
 int svc_wait_for_stop(void);
 
+/* Called once the server listens, with its port (for a start-up log line). */
+typedef void (*svc_started_cb)(int port, void *user_data);
+
+/* The whole life of a service's server: civetweb's library set up,
+ * svc_server_start with 8 workers (user_data is also handler's cbdata),
+ * started(port, user_data) if not NULL, svc_wait_for_stop, stop, library
+ * torn down. Returns 0, or 1 when the port could not be bound. */
+int svc_run(const char *service, int port, const struct mg_callbacks *callbacks,
+            mg_request_handler handler, void *user_data, svc_started_cb started);
+
 #endif /* SVC_SERVER_H */

@@ -135,7 +135,6 @@ int main(void) {
   /* WORKSHOP 4.1 END */
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  mg_init_library(0);
   struct mg_callbacks callbacks = {0};
   /* WORKSHOP 4.2 BEGIN: trace every request served and every request made */
   static const char *const routes[] = {"/", NULL};
@@ -146,16 +145,10 @@ int main(void) {
   otel_curl_instrument(&(otel_curl_options_t){.tracer = tracer, .meter = http_meter});
   svc_set_perform_hook(otel_curl_perform);
   /* WORKSHOP 4.2 END */
-  struct mg_context *ctx = svc_server_start(SERVICE_NAME, port, 8, &callbacks, &app,
-                                            handle_request, &app);
-  if (ctx) {
-    svc_wait_for_stop();
-    mg_stop(ctx);
-  }
-  mg_exit_library();
+  int rc = svc_run(SERVICE_NAME, port, &callbacks, handle_request, &app, NULL);
   /* WORKSHOP 4.1 BEGIN */
   otel_sdk_shutdown(sdk, 5000); /* sends what is still queued */
   /* WORKSHOP 4.1 END */
   curl_global_cleanup();
-  return ctx ? 0 : 1;
+  return rc;
 }

@@ -110,6 +110,14 @@ static int handle_request(struct mg_connection *conn, void *cbdata) {
   return handle_location(conn, cbdata);
 }
 
+/* The start-up log line, once the server listens. */
+static void log_started(int port, void *user_data) {
+  struct app *app = user_data;
+  otel_log_info(app->logger, "%s started on port %d: %zu cities, %zu names%s", SERVICE_NAME, port,
+                gazetteer_city_count(app->gazetteer), gazetteer_name_count(app->gazetteer),
+                app->geocoder_url ? ", GEOCODER_URL first" : "");
+}
+
 int main(void) {
   svc_block_stop_signals();
   struct app app = {.geocoder_url = getenv("GEOCODER_URL")};
@@ -135,7 +143,6 @@ int main(void) {
   /* WORKSHOP 4.1 END */
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  mg_init_library(0);
   struct mg_callbacks callbacks = {0};
   /* WORKSHOP 4.2 BEGIN: trace every request served and every request made */
   static const char *const routes[] = {"/", NULL};
@@ -146,20 +153,11 @@ int main(void) {
   otel_curl_instrument(&(otel_curl_options_t){.tracer = tracer, .meter = http_meter});
   svc_set_perform_hook(otel_curl_perform);
   /* WORKSHOP 4.2 END */
-  struct mg_context *ctx = svc_server_start(SERVICE_NAME, port, 8, &callbacks, &app,
-                                            handle_request, &app);
-  if (ctx) {
-    otel_log_info(app.logger, "%s started: %zu cities, %zu names%s", SERVICE_NAME,
-                  gazetteer_city_count(app.gazetteer), gazetteer_name_count(app.gazetteer),
-                  app.geocoder_url ? ", GEOCODER_URL first" : "");
-    svc_wait_for_stop();
-    mg_stop(ctx);
-  }
-  mg_exit_library();
+  int rc = svc_run(SERVICE_NAME, port, &callbacks, handle_request, &app, log_started);
   /* WORKSHOP 4.1 BEGIN */
   otel_sdk_shutdown(sdk, 5000); /* sends what is still queued */
   /* WORKSHOP 4.1 END */
   curl_global_cleanup();
   gazetteer_destroy(app.gazetteer);
-  return ctx ? 0 : 1;
+  return rc;
 }

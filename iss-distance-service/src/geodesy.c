@@ -5,16 +5,16 @@
 
 #include <geodesic.h>
 #include <math.h>
+#include <pthread.h>
 
 #include "position.h"
 
+static struct geod_geodesic wgs84;
+static pthread_once_t wgs84_once = PTHREAD_ONCE_INIT;
+static void init_wgs84(void) { geod_init(&wgs84, 6378137.0, 1.0 / 298.257223563); }
+
 double geodesy_distance_km(double lat1, double lon1, double lat2, double lon2) {
-  static struct geod_geodesic wgs84;
-  static int ready;
-  if (!ready) { /* the same values every time: a race only repeats them */
-    geod_init(&wgs84, 6378137.0, 1.0 / 298.257223563);
-    ready = 1;
-  }
+  pthread_once(&wgs84_once, init_wgs84); /* worker threads share it */
   double s12 = 0.0, azi1, azi2;
   geod_inverse(&wgs84, lat1, lon1, lat2, lon2, &s12, &azi1, &azi2);
   return s12 / 1000.0;

@@ -248,6 +248,17 @@ static int load_model(struct app *app) {
   return 0;
 }
 
+/* The start-up log line, once the server listens. */
+static void log_started(int port, void *user_data) {
+  struct app *app = user_data;
+  /* WORKSHOP 2.1 BEGIN: log that the service started */
+  otel_log_info(app->logger, "%s started on port %d (%s)", SERVICE_NAME, port,
+                app->iss_now_url ? "ISS position from ISS_NOW_URL, SGP4 as fallback"
+                                 : app->source_sgp4);
+  /* WORKSHOP 2.1 END */
+  (void)app, (void)port; /* keeps the workshop start state warning-free */
+}
+
 int main(void) {
   svc_block_stop_signals();
   struct app app = {.iss_now_url = getenv("ISS_NOW_URL")};
@@ -280,7 +291,6 @@ int main(void) {
   /* WORKSHOP 3.0 END */
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  mg_init_library(0);
   struct mg_callbacks callbacks = {0};
   /* WORKSHOP 4.2 BEGIN: trace every request served and every request made */
   static const char *const routes[] = {"/", NULL};
@@ -290,21 +300,10 @@ int main(void) {
   otel_curl_instrument(&(otel_curl_options_t){.tracer = app.tracer, .meter = http_meter});
   svc_set_perform_hook(otel_curl_perform);
   /* WORKSHOP 4.2 END */
-  struct mg_context *ctx = svc_server_start(SERVICE_NAME, port, 8, &callbacks, &app,
-                                            handle_request, &app);
-  if (ctx) {
-    /* WORKSHOP 2.1 BEGIN */
-    otel_log_info(app.logger, "%s started on port %d (%s)", SERVICE_NAME, svc_server_port(ctx),
-                  app.iss_now_url ? "ISS position from ISS_NOW_URL, SGP4 as fallback"
-                                  : app.source_sgp4);
-    /* WORKSHOP 2.1 END */
-    svc_wait_for_stop();
-    mg_stop(ctx);
-  }
-  mg_exit_library();
+  int rc = svc_run(SERVICE_NAME, port, &callbacks, handle_request, &app, log_started);
   /* WORKSHOP 0.1 BEGIN */
   otel_sdk_shutdown(sdk, 5000); /* sends what is still queued */
   /* WORKSHOP 0.1 END */
   curl_global_cleanup();
-  return ctx ? 0 : 1;
+  return rc;
 }

@@ -95,17 +95,11 @@ int main(int argc, char **argv) {
   if (otel_sdk_init(&o, &sdk) != OTEL_OK) return 1;
   otel_tracer_t *tracer = otel_sdk_tracer(sdk, "tracecontext_service", NULL);
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  mg_init_library(0);
   struct mg_callbacks cb = {0};
   otel_civetweb_instrument(&cb, &(otel_civetweb_options_t){.tracer = tracer});
   otel_curl_instrument(&(otel_curl_options_t){.tracer = tracer});
-  struct mg_context *ctx = svc_server_start("tracecontext_service", port, 4, &cb, NULL, handle, NULL);
-  if (ctx) {
-    svc_wait_for_stop();
-    mg_stop(ctx);
-  }
-  mg_exit_library();
+  int rc = svc_run("tracecontext_service", port, &cb, handle, NULL, NULL);
   curl_global_cleanup();
   otel_sdk_shutdown(sdk, 1000);
-  return ctx ? 0 : 1;
+  return rc;
 }
