@@ -1,12 +1,25 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * batch_span_processor.c: the Batch Span Processor of the specification.
- * Ended, sampled spans go into a bounded ring under a mutex (a few ns
- * uncontended); a full ring drops and counts, never blocks. One background
- * thread exports batches of up to max_export_batch_size, woken when the
- * ring holds a quarter of that (so that its wake-up latency never fills
- * the ring under a burst), every schedule_delay_ms otherwise, and on force_flush /
- * shutdown, which export everything queued before returning.
+ *
+ * Ended, sampled spans go into a bounded lock-free ring (Vyukov's bounded
+ * queue: each cell carries a sequence number saying whether it is free or
+ * filled for a given lap). A producer claims a position with one
+ * compare-and-swap and publishes the span with a plain release store; a
+ * full ring drops and counts, never blocks. Producer and exporter thread
+ * share no lock and no per-span counter, so ending a span costs no cache
+ * line bouncing beyond the cell itself.
+ *
+ * One background thread drains the ring and exports batches of up to
+ * max_export_batch_size. It sleeps on a condition variable when the ring
+ * holds less than a quarter of a batch, and is woken by the producer that
+ * fills it to that mark (so that its wake-up latency never fills the ring
+ * under a burst), every schedule_delay_ms otherwise, and by force_flush /
+ * shutdown, which export everything queued before the call. The "sleeping"
+ * flag and the ring's tail form a Dekker pair (both sequentially
+ * consistent): either the producer sees the worker asleep and wakes it, or
+ * the worker sees the producer's span before it sleeps.
+ *
  * Configuration: OTEL_BSP_SCHEDULE_DELAY, _MAX_QUEUE_SIZE,
  * _MAX_EXPORT_BATCH_SIZE, _EXPORT_TIMEOUT.
  */
@@ -15,27 +28,42 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+typedef struct cell {
+  atomic_size_t seq; /* == pos: free for pos; == pos + 1: holds the span of pos */
+  const otel_span_data_t *span;
+} cell_t;
+
 typedef struct batch {
+  /* written by producers */
+  _Alignas(64) atomic_size_t tail; /* next position to claim; also the count queued */
+  atomic_uint_fast64_t dropped;
+  /* written by the worker */
+  _Alignas(64) atomic_size_t head; /* next position to export, published per batch */
+  atomic_bool sleeping;
+  atomic_uint_fast64_t exported, failed;
+  /* read-mostly */
+  _Alignas(64) cell_t *cells;
+  size_t capacity;
+  size_t mask; /* capacity - 1 when a power of two, else 0 (then: modulo) */
+  size_t wake_threshold; /* max_export_batch_size / 4, at least 1 */
+  atomic_bool stopping;
   otel_span_exporter_t *exporter;
   otel_batch_span_processor_options_t opts;
+  const otel_span_data_t **batch; /* the worker's export buffer */
+  /* the worker's sleep and the flush handshake */
   pthread_mutex_t lock;
-  pthread_cond_t wake;     /* to the worker: work or a flush is waiting */
-  pthread_cond_t flushed;  /* from the worker: a flush generation is done */
-  const otel_span_data_t **ring;
-  size_t head;
-  size_t count;
-  size_t wake_threshold;   /* max_export_batch_size / 4, at least 1 */
+  pthread_cond_t wake;    /* to the worker: work, a flush or the stop is waiting */
+  pthread_cond_t flushed; /* from the worker: a flush generation is done */
   bool wake_sent;
   bool stop;
   uint64_t flush_requested;
   uint64_t flush_done;
   pthread_t thread;
-  uint64_t queued_locked, dropped_locked; /* counted under `lock` (no extra atomics) */
-  atomic_uint_fast64_t dropped, exported, failed;
 } batch_t;
 
 void otel_batch_span_processor_options_init(otel_batch_span_processor_options_t *o) {
@@ -57,83 +85,142 @@ static void deadline_after(struct timespec *ts, uint32_t ms) {
   }
 }
 
-/* Exports everything queued, batch by batch. Called with the lock held;
- * releases it while the exporter runs. */
-static void export_queued(batch_t *b) {
-  const otel_span_data_t **spans = malloc(b->opts.max_export_batch_size * sizeof(*spans));
-  while (b->count > 0) {
-    size_t n = 0;
-    while (b->count > 0 && n < b->opts.max_export_batch_size) {
-      const otel_span_data_t *s = b->ring[b->head];
-      b->head = (b->head + 1) % b->opts.max_queue_size;
-      b->count--;
-      if (spans) spans[n++] = s;
-      else otel_span_data_release(s); /* out of memory: drop */
-    }
-    if (!spans) {
-      atomic_fetch_add(&b->dropped, 1);
-      continue;
-    }
-    pthread_mutex_unlock(&b->lock);
-    otel_err_t err = otel__span_exporter_export(b->exporter, spans, n);
-    if (err) {
-      atomic_fetch_add(&b->failed, n);
-      otel__diag(OTEL_DIAG_WARN, "bsp_export", "batch span processor: exporting %zu spans failed: %s",
-                 n, otel_strerror(err));
-    } else {
-      atomic_fetch_add(&b->exported, n);
-    }
-    for (size_t i = 0; i < n; i++) otel_span_data_release(spans[i]);
-    pthread_mutex_lock(&b->lock);
-  }
-  free(spans);
+static inline cell_t *cell_at(batch_t *b, size_t pos) {
+  return &b->cells[b->mask ? pos & b->mask : pos % b->capacity];
 }
 
-static void *worker(void *arg) {
-  batch_t *b = arg;
-  pthread_mutex_lock(&b->lock);
+/* ---- producer side --------------------------------------------------------- */
+
+/* Claims a cell and publishes span in it. Returns the position, or
+ * SIZE_MAX when the ring is full. */
+static size_t ring_push(batch_t *b, const otel_span_data_t *span) {
+  size_t pos = atomic_load_explicit(&b->tail, memory_order_relaxed);
   for (;;) {
-    struct timespec deadline;
-    deadline_after(&deadline, b->opts.schedule_delay_ms);
-    b->wake_sent = false; /* a producer may signal again from now on */
-    while (!b->stop && b->flush_requested == b->flush_done &&
-           b->count < b->wake_threshold) {
-      if (pthread_cond_timedwait(&b->wake, &b->lock, &deadline) == ETIMEDOUT) break;
+    cell_t *c = cell_at(b, pos);
+    size_t seq = atomic_load_explicit(&c->seq, memory_order_acquire);
+    intptr_t lag = (intptr_t)(seq - pos);
+    if (lag == 0) {
+      /* seq_cst: ordered before the load of `sleeping` (see the top) */
+      if (atomic_compare_exchange_weak_explicit(&b->tail, &pos, pos + 1, memory_order_seq_cst,
+                                                memory_order_relaxed)) {
+        c->span = span;
+        atomic_store_explicit(&c->seq, pos + 1, memory_order_release);
+        return pos;
+      }
+    } else if (lag < 0) {
+      return SIZE_MAX; /* the cell still holds the span of the previous lap */
+    } else {
+      pos = atomic_load_explicit(&b->tail, memory_order_relaxed); /* another producer won */
     }
-    uint64_t flush_target = b->flush_requested;
-    export_queued(b);
-    if (flush_target != b->flush_done) {
-      otel__span_exporter_force_flush(b->exporter, b->opts.export_timeout_ms);
-      b->flush_done = flush_target;
-      pthread_cond_broadcast(&b->flushed);
-    }
-    if (b->stop && b->count == 0) break;
   }
+}
+
+static void wake_worker(batch_t *b) {
+  pthread_mutex_lock(&b->lock);
+  bool signal = !b->wake_sent;
+  b->wake_sent = true;
   pthread_mutex_unlock(&b->lock);
-  return NULL;
+  if (signal) pthread_cond_signal(&b->wake);
 }
 
 static void batch_on_end(void *ctx, const otel_span_data_t *span) {
   batch_t *b = ctx;
-  if (!(span->context.trace_flags & OTEL_TRACE_FLAG_SAMPLED)) {
+  if (!(span->context.trace_flags & OTEL_TRACE_FLAG_SAMPLED) ||
+      atomic_load_explicit(&b->stopping, memory_order_relaxed)) {
+    if (span->context.trace_flags & OTEL_TRACE_FLAG_SAMPLED)
+      atomic_fetch_add_explicit(&b->dropped, 1, memory_order_relaxed);
     otel_span_data_release(span);
     return;
   }
-  pthread_mutex_lock(&b->lock);
-  if (b->stop || b->count == b->opts.max_queue_size) {
-    b->dropped_locked++;
-    pthread_mutex_unlock(&b->lock);
+  size_t pos = ring_push(b, span);
+  if (pos == SIZE_MAX) {
+    atomic_fetch_add_explicit(&b->dropped, 1, memory_order_relaxed);
     otel_span_data_release(span);
     return;
   }
-  b->ring[(b->head + b->count) % b->opts.max_queue_size] = span;
-  b->count++;
-  bool signal = b->count >= b->wake_threshold && !b->wake_sent;
-  if (signal) b->wake_sent = true;
-  b->queued_locked++;
-  pthread_mutex_unlock(&b->lock);
-  if (signal) pthread_cond_signal(&b->wake);
+  if (atomic_load_explicit(&b->sleeping, memory_order_seq_cst) &&
+      pos + 1 - atomic_load_explicit(&b->head, memory_order_relaxed) >= b->wake_threshold)
+    wake_worker(b);
 }
+
+/* ---- worker side ------------------------------------------------------------- */
+
+static void export_batch(batch_t *b, size_t n) {
+  otel_err_t err = otel__span_exporter_export(b->exporter, b->batch, n);
+  if (err) {
+    atomic_fetch_add_explicit(&b->failed, n, memory_order_relaxed);
+    otel__diag(OTEL_DIAG_WARN, "bsp_export", "batch span processor: exporting %zu spans failed: %s",
+               n, otel_strerror(err));
+  } else {
+    atomic_fetch_add_explicit(&b->exported, n, memory_order_relaxed);
+  }
+  for (size_t i = 0; i < n; i++) otel_span_data_release(b->batch[i]);
+}
+
+/* Exports the published spans in batches. With `until` != SIZE_MAX, goes
+ * on up to that position, waiting for spans claimed but not yet published
+ * (a producer between its two instructions). Returns the spans exported. */
+static size_t drain(batch_t *b, size_t until) {
+  size_t head = atomic_load_explicit(&b->head, memory_order_relaxed), total = 0;
+  for (;;) {
+    size_t n = 0;
+    while (n < b->opts.max_export_batch_size && head != until) {
+      cell_t *c = cell_at(b, head);
+      if (atomic_load_explicit(&c->seq, memory_order_acquire) != head + 1) {
+        if (until == SIZE_MAX) break;
+        sched_yield(); /* claimed before `until` was read: published any moment */
+        continue;
+      }
+      b->batch[n++] = c->span;
+      atomic_store_explicit(&c->seq, head + b->capacity, memory_order_release);
+      head++;
+    }
+    atomic_store_explicit(&b->head, head, memory_order_relaxed);
+    if (n == 0) return total;
+    export_batch(b, n);
+    total += n;
+  }
+}
+
+static size_t pending(batch_t *b) {
+  return atomic_load_explicit(&b->tail, memory_order_seq_cst) -
+         atomic_load_explicit(&b->head, memory_order_relaxed);
+}
+
+static void *worker(void *arg) {
+  batch_t *b = arg;
+  for (;;) {
+    drain(b, SIZE_MAX);
+    pthread_mutex_lock(&b->lock);
+    uint64_t flush_target = b->flush_requested;
+    bool stop = b->stop;
+    if (flush_target != b->flush_done || stop) {
+      pthread_mutex_unlock(&b->lock);
+      /* everything ended before the request has claimed its cell by now */
+      drain(b, atomic_load_explicit(&b->tail, memory_order_acquire));
+      otel__span_exporter_force_flush(b->exporter, b->opts.export_timeout_ms);
+      pthread_mutex_lock(&b->lock);
+      b->flush_done = flush_target;
+      pthread_cond_broadcast(&b->flushed);
+      pthread_mutex_unlock(&b->lock);
+      if (stop) return NULL;
+      continue;
+    }
+    struct timespec deadline;
+    deadline_after(&deadline, b->opts.schedule_delay_ms);
+    atomic_store_explicit(&b->sleeping, true, memory_order_seq_cst);
+    while (!b->stop && b->flush_requested == b->flush_done && pending(b) < b->wake_threshold) {
+      /* reset on every round: a producer that saw an earlier round's flag
+       * may have signalled before this one began waiting */
+      b->wake_sent = false;
+      if (pthread_cond_timedwait(&b->wake, &b->lock, &deadline) == ETIMEDOUT) break;
+    }
+    atomic_store_explicit(&b->sleeping, false, memory_order_relaxed);
+    pthread_mutex_unlock(&b->lock);
+  }
+}
+
+/* ---- flush, shutdown, stats --------------------------------------------------- */
 
 static otel_err_t batch_force_flush(void *ctx, uint32_t timeout_ms) {
   batch_t *b = ctx;
@@ -154,15 +241,17 @@ static void batch_free(batch_t *b) {
   pthread_mutex_destroy(&b->lock);
   pthread_cond_destroy(&b->wake);
   pthread_cond_destroy(&b->flushed);
-  free(b->ring);
+  free(b->cells);
+  free(b->batch);
   free(b);
 }
 
 static otel_err_t batch_shutdown(void *ctx, uint32_t timeout_ms) {
   batch_t *b = ctx;
   otel_err_t err = batch_force_flush(b, timeout_ms);
+  atomic_store(&b->stopping, true); /* from now on, span ends drop */
   pthread_mutex_lock(&b->lock);
-  b->stop = true;
+  b->stop = true; /* the worker drains once more (spans that raced the flag) and exits */
   pthread_cond_signal(&b->wake);
   pthread_mutex_unlock(&b->lock);
   pthread_join(b->thread, NULL);
@@ -173,10 +262,8 @@ static otel_err_t batch_shutdown(void *ctx, uint32_t timeout_ms) {
 
 static void batch_stats(void *ctx, otel_span_processor_stats_t *out) {
   batch_t *b = ctx;
-  pthread_mutex_lock(&b->lock);
-  out->queued = b->queued_locked;
-  out->dropped = b->dropped_locked + atomic_load(&b->dropped);
-  pthread_mutex_unlock(&b->lock);
+  out->queued = atomic_load(&b->tail);
+  out->dropped = atomic_load(&b->dropped);
   out->exported = atomic_load(&b->exported);
   out->failed = atomic_load(&b->failed);
 }
@@ -194,31 +281,33 @@ otel_err_t otel_batch_span_processor_create(otel_span_exporter_t *exporter,
                                             otel_span_processor_t **out) {
   *out = NULL;
   if (!exporter) return OTEL_EINVAL;
-  batch_t *b = calloc(1, sizeof(*b));
+  batch_t *b = aligned_alloc(64, (sizeof(batch_t) + 63) & ~(size_t)63);
   if (!b) {
     otel_span_exporter_destroy(exporter);
     return OTEL_ENOMEM;
   }
+  memset(b, 0, sizeof(*b));
   if (opts) b->opts = *opts;
   else otel_batch_span_processor_options_init(&b->opts);
   if (b->opts.max_queue_size == 0) b->opts.max_queue_size = 2048;
   if (b->opts.max_export_batch_size == 0 || b->opts.max_export_batch_size > b->opts.max_queue_size)
     b->opts.max_export_batch_size = b->opts.max_queue_size;
+  b->capacity = b->opts.max_queue_size;
+  b->mask = (b->capacity & (b->capacity - 1)) == 0 ? b->capacity - 1 : 0;
   b->wake_threshold = b->opts.max_export_batch_size / 4 ? b->opts.max_export_batch_size / 4 : 1;
   b->exporter = exporter;
-  pthread_mutexattr_t ma; /* spin briefly before sleeping: critical sections are tiny */
-  pthread_mutexattr_init(&ma);
-  pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_ADAPTIVE_NP);
-  pthread_mutex_init(&b->lock, &ma);
-  pthread_mutexattr_destroy(&ma);
+  pthread_mutex_init(&b->lock, NULL);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
   pthread_cond_init(&b->wake, &ca);
   pthread_cond_init(&b->flushed, &ca);
   pthread_condattr_destroy(&ca);
-  b->ring = calloc(b->opts.max_queue_size, sizeof(*b->ring));
-  otel_span_processor_t *p = b->ring ? otel_span_processor_create(&batch_type, b) : NULL;
+  b->cells = malloc(b->capacity * sizeof(*b->cells));
+  b->batch = malloc(b->opts.max_export_batch_size * sizeof(*b->batch));
+  if (b->cells)
+    for (size_t i = 0; i < b->capacity; i++) atomic_init(&b->cells[i].seq, i);
+  otel_span_processor_t *p = b->cells && b->batch ? otel_span_processor_create(&batch_type, b) : NULL;
   if (!p || pthread_create(&b->thread, NULL, worker, b) != 0) {
     free(p);
     otel_span_exporter_destroy(exporter);

@@ -26,13 +26,17 @@
 
 struct otel_span {
   otel_span_data_t data; /* first: (otel_span_data_t *) == (otel_span_t *) */
-  atomic_uint refs;
-  atomic_flag lock;
+  /* What the last release reads and writes, often on the exporter's
+   * thread: kept in one cache line so that a span crosses cores once. */
+  _Alignas(64) atomic_uint refs;
   bool recording;
-  atomic_bool ended;
   bool is_static;
-  otel_tracer_t *tracer;
   otel_span_t *prev_current; /* reference held while this span is current */
+  otel__arena_t arena;       /* overflow storage */
+  /* the rest is the owning threads' */
+  atomic_flag lock;
+  atomic_bool ended;
+  otel_tracer_t *tracer;
   otel_attr_t *attrs;        /* data.attrs, writable */
   size_t attr_cap;
   otel_span_event_t *events;
@@ -40,7 +44,6 @@ struct otel_span {
   otel_span_link_data_t *links;
   size_t link_cap;
   size_t bytes_used;          /* of the inline string room */
-  otel__arena_t arena;        /* overflow storage */
   _Alignas(max_align_t) unsigned char inline_room[]; /* recording spans only */
 };
 
@@ -361,9 +364,19 @@ static inline bool span_writable(const otel_span_t *s) {
   return s && s->recording && !atomic_load_explicit(&s->ended, memory_order_relaxed);
 }
 
+/* Locks a span for a change. False (and unlocked) when the span ended in
+ * the meantime: otel_span_end_at() sets `ended` before it takes the lock,
+ * so a change that gets the lock after the end sees it and does nothing. */
+static inline bool span_lock_writable(otel_span_t *s) {
+  span_lock(s);
+  if (!atomic_load_explicit(&s->ended, memory_order_relaxed)) return true;
+  span_unlock(s);
+  return false;
+}
+
 void otel_span_set_attribute(otel_span_t *span, const otel_attr_t *attr) {
   if (!span_writable(span)) return;
-  span_lock(span);
+  if (!span_lock_writable(span)) return;
   list_set_attr(span, &span->attrs, &span->data.attr_count, &span->attr_cap,
                 &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count, attr);
   span->data.attrs = span->attrs;
@@ -371,7 +384,14 @@ void otel_span_set_attribute(otel_span_t *span, const otel_attr_t *attr) {
 }
 
 void otel_span_set_attributes(otel_span_t *span, const otel_attr_t *attrs, size_t n) {
-  for (size_t i = 0; attrs && i < n; i++) otel_span_set_attribute(span, &attrs[i]);
+  if (!span_writable(span) || !attrs || n == 0) return;
+  if (!span_lock_writable(span)) return;
+  for (size_t i = 0; i < n; i++)
+    list_set_attr(span, &span->attrs, &span->data.attr_count, &span->attr_cap,
+                  &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count,
+                  &attrs[i]);
+  span->data.attrs = span->attrs;
+  span_unlock(span);
 }
 
 void otel_span_set_attribute_str(otel_span_t *span, const char *key, const char *value) {
@@ -402,7 +422,7 @@ void otel_span_add_event_at(otel_span_t *span, const char *name, uint64_t time_n
                             const otel_attr_t *attrs, size_t n) {
   if (!span_writable(span)) return;
   const otel_span_limits_t *lim = &span->tracer->provider->limits;
-  span_lock(span);
+  if (!span_lock_writable(span)) return;
   if (span->data.event_count >= lim->event_count) {
     span->data.dropped_events++;
     span_unlock(span);
@@ -447,7 +467,7 @@ void otel_span_record_exception(otel_span_t *span, const char *type, const char 
 void otel_span_add_link(otel_span_t *span, const otel_span_link_t *link) {
   if (!span_writable(span) || !link || !otel_span_context_is_valid(&link->context)) return;
   const otel_span_limits_t *lim = &span->tracer->provider->limits;
-  span_lock(span);
+  if (!span_lock_writable(span)) return;
   if (span->data.link_count >= lim->link_count) {
     span->data.dropped_links++;
     span_unlock(span);
@@ -478,7 +498,7 @@ void otel_span_add_link(otel_span_t *span, const otel_span_link_t *link) {
 void otel_span_set_status(otel_span_t *span, otel_span_status_t status, const char *description) {
   if (!span_writable(span) || status == OTEL_SPAN_STATUS_UNSET) return;
   if (status != OTEL_SPAN_STATUS_OK && status != OTEL_SPAN_STATUS_ERROR) return;
-  span_lock(span);
+  if (!span_lock_writable(span)) return;
   if (span->data.status != OTEL_SPAN_STATUS_OK) { /* OK is final */
     span->data.status = status;
     span->data.status_description =
@@ -491,7 +511,7 @@ void otel_span_set_status(otel_span_t *span, otel_span_status_t status, const ch
 
 void otel_span_update_name(otel_span_t *span, const char *name) {
   if (!span_writable(span) || !name) return;
-  span_lock(span);
+  if (!span_lock_writable(span)) return;
   const char *copy = span_strdup(span, name, 0);
   if (copy) span->data.name = copy;
   span_unlock(span);
@@ -518,31 +538,37 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
    * plain store (no locked instruction) is enough to publish `ended`. */
   if (atomic_load_explicit(&span->ended, memory_order_relaxed)) return;
   atomic_store_explicit(&span->ended, true, memory_order_release);
+  otel_tracer_provider_t *tp = NULL;
+  unsigned to_processors = 0;
   if (span->recording) {
     span_lock(span); /* a change racing with end sees `ended`, or is done first */
     span->data.end_time_ns = end_time_ns ? end_time_ns : otel_time_now_ns();
     span_unlock(span);
-    otel_tracer_provider_t *tp = span->tracer ? span->tracer->provider : NULL;
-    if (tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed)) {
-      for (size_t i = 0; i < tp->processor_count; i++) {
-        otel_span_processor_t *p = tp->processors[i];
-        span_ref(span);
-        p->type->on_end(p->ctx, &span->data);
-      }
+    tp = span->tracer ? span->tracer->provider : NULL;
+    if (tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed))
+      to_processors = (unsigned)tp->processor_count;
+  }
+  unsigned released = 1; /* the caller's handle */
+  if (thread_current == span) { /* the common case: LIFO on one thread */
+    thread_current = span->prev_current; /* the span's reference on it moves to the slot */
+    span->prev_current = NULL;
+    released = 2; /* and the current slot's reference on the span */
+  }
+  pop_current(NULL);
+  /* One atomic turns the released references into the processors' ones. */
+  if (to_processors > released) {
+    atomic_fetch_add_explicit(&span->refs, to_processors - released, memory_order_relaxed);
+  } else if (to_processors < released) {
+    unsigned n = released - to_processors;
+    if (atomic_fetch_sub_explicit(&span->refs, n, memory_order_acq_rel) == n) {
+      atomic_store_explicit(&span->refs, 1, memory_order_relaxed);
+      span_unref(span); /* the last reference: frees (and releases prev_current) */
+      return;
     }
   }
-  unsigned drop = 1; /* the caller's handle */
-  if (thread_current == span) { /* the common case: LIFO on one thread */
-    thread_current = span->prev_current;
-    span->prev_current = NULL;
-    drop = 2; /* and the current slot's reference, in the same atomic */
-    pop_current(NULL);
-  } else {
-    pop_current(NULL);
-  }
-  if (atomic_fetch_sub_explicit(&span->refs, drop, memory_order_acq_rel) == drop) {
-    atomic_store_explicit(&span->refs, 1, memory_order_relaxed);
-    span_unref(span);
+  for (unsigned i = 0; i < to_processors; i++) { /* each takes one reference */
+    otel_span_processor_t *p = tp->processors[i];
+    p->type->on_end(p->ctx, &span->data);
   }
 }
 

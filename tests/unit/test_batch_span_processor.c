@@ -1,7 +1,9 @@
 /* test_batch_span_processor.c: the batch processor (batch_span_processor.c):
  * a full queue drops and counts without blocking, force_flush and shutdown
  * export everything pending, a stuck exporter never blocks span end.
- * The exporter here blocks on a condition the test releases: no sleeps. */
+ * The exporter here blocks on a condition the test releases: no sleeps.
+ * Also: a producer filling the ring wakes the sleeping worker every time
+ * (a lost wake-up would leave spans queued until the schedule delay). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -33,6 +36,7 @@ static otel_err_t gate_export(void *ctx, const otel_span_data_t *const *spans, s
   pthread_cond_broadcast(&g->cond);
   while (g->held) pthread_cond_wait(&g->cond, &g->lock);
   g->exported += n;
+  pthread_cond_broadcast(&g->cond);
   g->calls++;
   if (n > g->max_batch) g->max_batch = n;
   pthread_mutex_unlock(&g->lock);
@@ -169,6 +173,29 @@ static void *producer(void *p) {
   return NULL;
 }
 
+/* With a schedule delay of ten minutes, only the producers' wake-ups can
+ * get spans exported. After a flood through a tiny ring, the worker must
+ * have drained all but less than its wake threshold (8 / 4 = 2) by itself. */
+static void test_batch_flood_wakes_worker_every_time_nothing_stranded(void **state) {
+  (void)state;
+  struct fixture *f = make(64, 8, 600000);
+  make_spans(f->tracer, 200000);
+  otel_span_processor_stats_t st;
+  otel_span_processor_get_stats(f->bsp, &st);
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += 20;
+  pthread_mutex_lock(&f->gate.lock);
+  int rc = 0;
+  while (st.queued - f->gate.exported >= 2 && rc == 0)
+    rc = pthread_cond_timedwait(&f->gate.cond, &f->gate.lock, &deadline);
+  size_t stranded = st.queued - f->gate.exported;
+  pthread_mutex_unlock(&f->gate.lock);
+  assert_true(stranded < 2);
+  assert_int_equal(st.queued + st.dropped, 200000);
+  destroy(f);
+}
+
 static void test_batch_many_threads_lose_nothing_concurrent_safe(void **state) {
   (void)state;
   struct fixture *f = make(100000, 512, 5);
@@ -189,6 +216,7 @@ int main(void) {
       cmocka_unit_test(test_batch_shutdown_flushes_all),
       cmocka_unit_test(test_batch_schedule_delay_exports_without_flush),
       cmocka_unit_test(test_batch_many_threads_lose_nothing_concurrent_safe),
+      cmocka_unit_test(test_batch_flood_wakes_worker_every_time_nothing_stranded),
   };
   return cmocka_run_group_tests_name("batch_span_processor", tests, NULL, NULL);
 }
