@@ -95,12 +95,16 @@ static grpc_status_code answer(vw_grpc_t *g, slot_t *s, const char **why) {
   grpc_slice bytes = grpc_byte_buffer_reader_readall(&reader);
   grpc_byte_buffer_reader_destroy(&reader);
   ProtobufCMessage *req = protobuf_c_message_unpack(
-      vw_request_descriptor((vw_signal_t)s->kind), NULL, GRPC_SLICE_LENGTH(bytes),
+      vw_request_descriptor((vw_signal_t)s->kind), vw_unpack_arena(), GRPC_SLICE_LENGTH(bytes),
       GRPC_SLICE_START_PTR(bytes));
   grpc_slice_unref(bytes);
-  if (!req) { *why = "could not decode the request: invalid protobuf"; return GRPC_STATUS_INVALID_ARGUMENT; }
+  if (!req) {
+    vw_unpack_arena_reset();
+    *why = "could not decode the request: invalid protobuf";
+    return GRPC_STATUS_INVALID_ARGUMENT;
+  }
   ProtobufCMessage *resp = vw_ingest_request(g->in, (vw_signal_t)s->kind, req);
-  protobuf_c_message_free_unpacked(req, NULL);
+  vw_unpack_arena_reset();
   if (!resp) { *why = "out of memory"; return GRPC_STATUS_RESOURCE_EXHAUSTED; }
   size_t n = protobuf_c_message_get_packed_size(resp);
   grpc_slice out = grpc_slice_malloc(n);

@@ -154,12 +154,6 @@ static void set_msg(char *msg, size_t size, const char *text) {
   if (!*msg) snprintf(msg, size, "%s", text);
 }
 
-static cJSON *with_service(const ProtobufCMessage *m, const char *service) {
-  cJSON *j = vw_pb_to_json(m);
-  if (j) cJSON_AddStringToObject(j, "service", service);
-  return j;
-}
-
 int64_t vw_ingest_traces(vw_ingest_t *in,
     const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req,
     char *msg, size_t msg_size) {
@@ -194,7 +188,7 @@ int64_t vw_ingest_traces(vw_ingest_t *in,
         v.status_code = sp->status ? (int)sp->status->code : 0;
         v.status_message = strdup(sp->status && sp->status->message ? sp->status->message : "");
         v.attrs = span_attrs(sp);
-        v.json = with_service(&sp->base, service ? service : "");
+        v.pb = vw_pack(&sp->base);
         vw_store_add_span(in->store, &v);
         st.spans++;
       }
@@ -235,7 +229,7 @@ int64_t vw_ingest_logs(vw_ingest_t *in,
           l.has_trace = true;
           if (lr->span_id.len == 8) memcpy(l.span_id, lr->span_id.data, 8);
         }
-        l.json = with_service(&lr->base, service ? service : "");
+        l.pb = vw_pack(&lr->base);
         vw_store_add_log(in->store, &l);
         st.logs++;
       }

@@ -212,3 +212,22 @@ cJSON *vw_pb_to_json(const ProtobufCMessage *msg) {
   }
   return obj;
 }
+
+vw_packed_t vw_pack(const ProtobufCMessage *msg) {
+  vw_packed_t p = {NULL, protobuf_c_message_get_packed_size(msg)};
+  p.data = malloc(p.len ? p.len : 1);
+  if (p.data) protobuf_c_message_pack(msg, p.data);
+  else p.len = 0;
+  return p;
+}
+
+cJSON *vw_packed_json(const vw_packed_t *p, const ProtobufCMessageDescriptor *desc,
+                      const char *service) {
+  if (!p->data) return NULL;
+  ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, p->len, p->data);
+  if (!m) return NULL;
+  cJSON *j = vw_pb_to_json(m);
+  protobuf_c_message_free_unpacked(m, NULL);
+  if (j) cJSON_AddStringToObject(j, "service", service ? service : "");
+  return j;
+}

@@ -76,9 +76,11 @@ static void trace_cb(const vw_trace_t *t, void *ud) {
   cJSON_AddBoolToObject(o, "ready", vw_trace_ready(t, q->now, QUIET_NS));
   cJSON_AddNumberToObject(o, "spanCount", (double)t->n_spans);
   cJSON *spans = cJSON_AddArrayToObject(o, "spans");
-  for (size_t i = 0; spans && i < t->n_spans; i++)
-    if (t->spans[i].json)
-      cJSON_AddItemToArray(spans, cJSON_Duplicate(t->spans[i].json, 1));
+  for (size_t i = 0; spans && i < t->n_spans; i++) {
+    cJSON *j = vw_packed_json(&t->spans[i].pb, &opentelemetry__proto__trace__v1__span__descriptor,
+                              t->spans[i].service);
+    if (j) cJSON_AddItemToArray(spans, j);
+  }
   cJSON_AddItemToArray(q->list, o);
 }
 
@@ -100,7 +102,9 @@ static void log_cb(const vw_log_t *l, void *ud) {
     vw_hex(l->trace_id, 16, tid);
     if (!l->has_trace || strcmp(tid, q->trace_id) != 0) return;
   }
-  if (l->json) cJSON_AddItemToArray(q->list, cJSON_Duplicate(l->json, 1));
+  cJSON *j = vw_packed_json(&l->pb, &opentelemetry__proto__logs__v1__log_record__descriptor,
+                            l->service);
+  if (j) cJSON_AddItemToArray(q->list, j);
 }
 
 static void metric_cb(const vw_metric_t *m, void *ud) {

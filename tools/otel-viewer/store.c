@@ -5,8 +5,12 @@
  * evicted when a new one arrives; at most VW_MAX_SPANS_PER_TRACE spans
  * each), log records (a ring of max_logs) and metric streams (the latest
  * point of at most max_metrics (service, name, attributes) keys; the stream
- * updated longest ago is evicted). Lookups are linear: N is small (hundreds
- * to a few thousands) and a human is the consumer.
+ * updated longest ago is evicted). A span finds its trace through a hash
+ * index on the trace id (open addressing, linear probing): spans arrive by
+ * the thousand per second under load, so that lookup must not be linear.
+ * Traces are replaced in place, oldest first, which is slot order: a
+ * cursor names the next victim. Other lookups are linear: N is small
+ * (hundreds to a few thousands) and a human is the consumer.
  */
 #include "viewer.h"
 
@@ -18,6 +22,9 @@ struct vw_store {
   pthread_mutex_t mu;
   vw_trace_t *traces;        /* max_traces slots, n_traces used, any order */
   size_t n_traces, max_traces;
+  size_t evict_next;         /* slot of the oldest trace once all are used */
+  uint32_t *index;           /* trace id hash -> slot + 1; 0: empty */
+  size_t index_mask;         /* index size - 1 (a power of two >= 2 * max_traces) */
   vw_log_t *logs;            /* ring: oldest at log_head */
   size_t n_logs, log_head, max_logs;
   vw_metric_t *metrics;
@@ -31,7 +38,7 @@ static void span_free(vw_span_t *s) {
   free(s->name);
   free(s->status_message);
   free(s->attrs);
-  cJSON_Delete(s->json);
+  free(s->pb.data);
 }
 
 static void trace_free(vw_trace_t *t) {
@@ -43,7 +50,7 @@ static void log_free(vw_log_t *l) {
   free(l->severity_text);
   free(l->service);
   free(l->body);
-  cJSON_Delete(l->json);
+  free(l->pb.data);
 }
 
 static void metric_free(vw_metric_t *m) {
@@ -62,8 +69,12 @@ vw_store_t *vw_store_create(size_t max_traces, size_t max_logs,
   s->traces = calloc(max_traces, sizeof *s->traces);
   s->logs = calloc(max_logs, sizeof *s->logs);
   s->metrics = calloc(max_metrics, sizeof *s->metrics);
-  if (!s->traces || !s->logs || !s->metrics) {
-    free(s->traces); free(s->logs); free(s->metrics); free(s);
+  size_t index_size = 16;
+  while (index_size < 2 * max_traces) index_size *= 2;
+  s->index = max_traces < UINT32_MAX / 2 ? calloc(index_size, sizeof *s->index) : NULL;
+  s->index_mask = index_size - 1;
+  if (!s->traces || !s->logs || !s->metrics || !s->index) {
+    free(s->traces); free(s->logs); free(s->metrics); free(s->index); free(s);
     return NULL;
   }
   s->max_traces = max_traces;
@@ -82,26 +93,63 @@ void vw_store_destroy(vw_store_t *s) {
   free(s->traces);
   free(s->logs);
   free(s->metrics);
+  free(s->index);
   pthread_mutex_destroy(&s->mu);
   free(s);
 }
 
+static size_t id_hash(const vw_store_t *s, const uint8_t id[16]) {
+  uint64_t a, b;
+  memcpy(&a, id, 8);
+  memcpy(&b, id + 8, 8);
+  return (size_t)(((a ^ b) * 0x9e3779b97f4a7c15ull) >> 32) & s->index_mask;
+}
+
+/* The index position of id, or of the empty entry where it would go. */
+static size_t index_find(const vw_store_t *s, const uint8_t id[16]) {
+  size_t i = id_hash(s, id);
+  while (s->index[i] && memcmp(s->traces[s->index[i] - 1].trace_id, id, 16) != 0)
+    i = (i + 1) & s->index_mask;
+  return i;
+}
+
+/* Removes id (present) from the index, shifting back the entries after it
+ * so that every probe sequence stays unbroken. */
+static void index_remove(vw_store_t *s, const uint8_t id[16]) {
+  size_t hole = index_find(s, id), j = hole;
+  s->index[hole] = 0;
+  for (;;) {
+    j = (j + 1) & s->index_mask;
+    if (!s->index[j]) return;
+    size_t home = id_hash(s, s->traces[s->index[j] - 1].trace_id);
+    /* the entry at j may fill the hole unless its home lies in (hole, j] */
+    bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+    if (!stays) {
+      s->index[hole] = s->index[j];
+      s->index[j] = 0;
+      hole = j;
+    }
+  }
+}
+
 static vw_trace_t *find_or_add_trace(vw_store_t *s, const uint8_t id[16]) {
-  for (size_t i = 0; i < s->n_traces; i++)
-    if (memcmp(s->traces[i].trace_id, id, 16) == 0) return &s->traces[i];
+  size_t pos = index_find(s, id);
+  if (s->index[pos]) return &s->traces[s->index[pos] - 1];
   vw_trace_t *t;
   if (s->n_traces < s->max_traces) {
     t = &s->traces[s->n_traces++];
   } else {
-    t = &s->traces[0];
-    for (size_t i = 1; i < s->n_traces; i++)
-      if (s->traces[i].seq < t->seq) t = &s->traces[i];
+    t = &s->traces[s->evict_next];
+    s->evict_next = (s->evict_next + 1) % s->max_traces;
+    index_remove(s, t->trace_id);
     trace_free(t);
     s->stats.evicted_traces++;
+    pos = index_find(s, id); /* the removal may have moved entries */
   }
   memset(t, 0, sizeof *t);
   memcpy(t->trace_id, id, 16);
   t->seq = ++s->seq;
+  s->index[pos] = (uint32_t)(t - s->traces) + 1;
   return t;
 }
 

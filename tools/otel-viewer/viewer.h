@@ -29,6 +29,14 @@
 
 /* ---- records ------------------------------------------------------------ */
 
+/* A protobuf message kept packed: a few hundred bytes in one allocation,
+ * turned into OTLP JSON only when /api asks for it. (Building a cJSON tree
+ * per span on arrival cost most of the viewer's time under load.) */
+typedef struct vw_packed {
+  uint8_t *data; /* malloc'd; NULL when packing ran out of memory */
+  size_t len;
+} vw_packed_t;
+
 /* One span as the viewer keeps it. */
 typedef struct vw_span {
   uint8_t trace_id[16];
@@ -42,7 +50,7 @@ typedef struct vw_span {
   int status_code;        /* 0 unset, 1 ok, 2 error */
   char *status_message;   /* "" if none */
   char *attrs;            /* key attributes as "k=v k=v", "" if none */
-  cJSON *json;            /* OTLP JSON of the span plus "service" */
+  vw_packed_t pb;         /* the Span message, packed */
 } vw_span_t;
 
 /* One trace: its spans in arrival order. */
@@ -65,7 +73,7 @@ typedef struct vw_log {
   uint8_t trace_id[16];
   bool has_trace;
   uint8_t span_id[8];
-  cJSON *json;            /* OTLP JSON of the log record plus "service" */
+  vw_packed_t pb;         /* the LogRecord message, packed */
   uint64_t seq;
 } vw_log_t;
 
@@ -154,6 +162,20 @@ bool vw_trace_ready(const vw_trace_t *t, uint64_t now_ns, uint64_t quiet_ns);
  * their default value left out (proto2 optional fields: when present).
  * Returns a new cJSON object (caller frees with cJSON_Delete), NULL on OOM. */
 cJSON *vw_pb_to_json(const ProtobufCMessage *msg);
+
+/* Packs msg into a new buffer (the caller frees .data). */
+vw_packed_t vw_pack(const ProtobufCMessage *msg);
+/* The OTLP JSON of a packed message of type desc plus "service": a new
+ * cJSON object (caller frees), NULL when it cannot be unpacked or on OOM. */
+cJSON *vw_packed_json(const vw_packed_t *p, const ProtobufCMessageDescriptor *desc,
+                      const char *service);
+
+/* ---- unpack_arena.c: this thread's allocator for unpacking requests ----- */
+
+/* Pass to protobuf_c_message_unpack(); never free_unpacked() the result:
+ * call vw_unpack_arena_reset() when done with it (frees it all at once). */
+ProtobufCAllocator *vw_unpack_arena(void);
+void vw_unpack_arena_reset(void);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void vw_hex(const uint8_t *b, size_t n, char *out);

@@ -3,7 +3,8 @@
  * test_store.c: the bounded stores (store.c): the oldest trace, log record
  * and metric stream are evicted at the limit, a resent span replaces its
  * copy, a new point of a stream replaces its value, and a trace is ready
- * once its root has arrived or it has been quiet long enough.
+ * once its root has arrived or it has been quiet long enough. The trace
+ * index keeps finding traces through many colliding ids and evictions.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -61,6 +62,51 @@ static void test_store_resent_span_replaces_copy(void **state) {
   seen_t seen = {0};
   vw_store_each_trace(s, count_trace, &seen);
   assert_int_equal(seen.spans, 1);
+  vw_store_destroy(s);
+}
+
+/* Trace number n gets a pseudo-random id whose last 4 bytes are n. With 8
+ * traces in an index of 16 entries, probes and back-shifts on eviction
+ * happen all the time. */
+static vw_span_t mk_colliding_span(uint32_t trace, uint8_t id) {
+  vw_span_t s = mk_span(0, id, true);
+  uint64_t x = trace * 0x9e3779b97f4a7c15ull;
+  x ^= x >> 29;
+  x *= 0xbf58476d1ce4e5b9ull;
+  memcpy(s.trace_id, &x, 8);
+  memcpy(s.trace_id + 12, &trace, 4);
+  return s;
+}
+
+typedef struct ids { uint32_t id[16]; size_t spans[16]; size_t n; } ids_t;
+
+static void collect_ids(const vw_trace_t *t, void *ud) {
+  ids_t *x = ud;
+  if (x->n < 16) {
+    memcpy(&x->id[x->n], t->trace_id + 12, 4);
+    x->spans[x->n++] = t->n_spans;
+  }
+}
+
+static void test_store_index_finds_traces_through_collisions_and_evictions(void **state) {
+  (void)state;
+  vw_store_t *s = vw_store_create(8, 10, 10);
+  for (uint32_t t = 1; t <= 1000; t++) {
+    vw_span_t sp = mk_colliding_span(t, 1);
+    vw_store_add_span(s, &sp);
+    if (t > 3) { /* a second span of a trace 3 back: it must join that trace */
+      vw_span_t late = mk_colliding_span(t - 3, 2);
+      vw_store_add_span(s, &late);
+    }
+  }
+  ids_t seen = {0};
+  vw_store_each_trace(s, collect_ids, &seen);
+  assert_int_equal(seen.n, 8);
+  for (size_t i = 0; i < 8; i++) {
+    assert_int_equal(seen.id[i], 993 + i); /* the last 8, oldest first */
+    assert_int_equal(seen.spans[i], 993 + i <= 997 ? 2 : 1);
+  }
+  assert_int_equal(vw_store_stats(s).evicted_traces, 992);
   vw_store_destroy(s);
 }
 
@@ -130,6 +176,7 @@ int main(void) {
       cmocka_unit_test(test_store_log_ring_keeps_last_n_in_order),
       cmocka_unit_test(test_store_metric_latest_value_per_stream_and_limit),
       cmocka_unit_test(test_store_trace_ready_on_root_or_quiet),
+      cmocka_unit_test(test_store_index_finds_traces_through_collisions_and_evictions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * unpack_arena.c: a protobuf-c allocator that serves a whole unpacked
+ * request from one reusable block per thread. protobuf-c otherwise makes
+ * one malloc per message, string and array of a request (thousands for a
+ * batch of spans) and as many frees; under load that malloc traffic was
+ * most of the viewer's time. Everything is released at once by
+ * vw_unpack_arena_reset(); the block stays for the thread's next request.
+ */
+#include "viewer.h"
+
+#include <stdlib.h>
+
+#define FIRST_BLOCK (256u * 1024u)
+#define KEEP_AT_MOST (16u * 1024u * 1024u) /* larger blocks are not kept */
+
+typedef struct block {
+  struct block *next;
+  size_t size, used;
+  _Alignas(max_align_t) unsigned char data[];
+} block_t;
+
+typedef struct arena {
+  block_t *head;     /* current block; older ones follow */
+  size_t total_used; /* over all blocks since the last reset */
+} arena_t;
+
+static _Thread_local arena_t thread_arena;
+
+static block_t *block_new(size_t size) {
+  block_t *b = malloc(sizeof(*b) + size);
+  if (!b) return NULL;
+  b->next = NULL;
+  b->size = size;
+  b->used = 0;
+  return b;
+}
+
+static void *arena_alloc(void *ctx, size_t n) {
+  arena_t *a = ctx;
+  size_t need = (n + _Alignof(max_align_t) - 1) & ~(size_t)(_Alignof(max_align_t) - 1);
+  if (need == 0) need = _Alignof(max_align_t);
+  block_t *b = a->head;
+  if (!b || b->size - b->used < need) {
+    size_t size = b ? b->size * 2 : FIRST_BLOCK;
+    while (size < need) size *= 2;
+    block_t *nb = block_new(size);
+    if (!nb) return NULL;
+    nb->next = b;
+    a->head = b = nb;
+  }
+  void *p = b->data + b->used;
+  b->used += need;
+  a->total_used += need;
+  return p;
+}
+
+static void arena_free(void *ctx, void *p) { (void)ctx, (void)p; /* all at once, in reset */ }
+
+ProtobufCAllocator *vw_unpack_arena(void) {
+  static _Thread_local ProtobufCAllocator allocator;
+  allocator.alloc = arena_alloc;
+  allocator.free = arena_free;
+  allocator.allocator_data = &thread_arena;
+  return &allocator;
+}
+
+void vw_unpack_arena_reset(void) {
+  arena_t *a = &thread_arena;
+  block_t *b = a->head;
+  if (b && b->next) { /* the request needed several blocks: keep one big enough for all */
+    size_t want = a->total_used;
+    while (b) {
+      block_t *next = b->next;
+      free(b);
+      b = next;
+    }
+    a->head = want <= KEEP_AT_MOST ? block_new(want) : NULL;
+  } else if (b && b->size > KEEP_AT_MOST) {
+    free(b);
+    a->head = NULL;
+  } else if (b) {
+    b->used = 0;
+  }
+  a->total_used = 0;
+}
