@@ -7,7 +7,7 @@ PROJ_LIBS := $(shell pkg-config --libs proj 2>/dev/null)
 ISS_POINTS := $(BUILD)/tests/iss/sgp4_points
 ISS_GEODESY := $(BUILD)/tests/iss/geodesy_points
 ALL_BINS += $(BUILD)/bin/iss-distance-service $(ISS_POINTS) $(ISS_GEODESY)
-TEST_BINS += $(BUILD)/tests/iss/test_coords
+TEST_BINS += $(BUILD)/tests/iss/test_coords $(BUILD)/tests/iss/test_sgp4_deep
 TEST_SCRIPTS += iss-distance-service/tests/sgp4_vs_python.sh iss-distance-service/tests/geodesy_vs_geopy.sh
 
 $(BUILD)/gen/iss_default_tle.c: iss-distance-service/data/iss-25544.tle

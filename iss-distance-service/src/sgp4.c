@@ -1,11 +1,15 @@
-/* iss-distance-service/src/sgp4.c: SGP4 near-earth propagation, written
- * from the published equations (Spacetrack Report #3; Vallado et al. 2006,
- * whose variable names are kept so each line can be checked against the
- * paper). Two steps: sgp4_init computes the secular coefficients once per
- * TLE; sgp4_propagate applies drag, secular gravity, long- and short-period
- * periodics, solves Kepler's equation and returns the TEME state.
+/* iss-distance-service/src/sgp4.c: SGP4 propagation, written from the
+ * published equations (Spacetrack Report #3; Vallado et al. 2006, whose
+ * variable names are kept so each line can be checked against the paper).
+ * Two steps: sgp4_init computes the secular coefficients once per TLE;
+ * sgp4_propagate applies drag, secular gravity, long- and short-period
+ * periodics, solves Kepler's equation and returns the TEME state. Orbits of
+ * 225 minutes or more also get the deep-space (SDP4) lunar-solar and
+ * resonance terms of sgp4_deep.c at the two points the paper calls them.
  */
 #include "sgp4.h"
+
+#include "sgp4_deep.h"
 
 #include <math.h>
 #include <string.h>
@@ -31,7 +35,6 @@ const char *sgp4_strerror(sgp4_err_t err) {
   case SGP4_E_PERT_ECC: return "perturbed eccentricity out of range";
   case SGP4_E_SEMI_LATUS: return "semi-latus rectum below zero";
   case SGP4_E_DECAYED: return "orbit has decayed";
-  case SGP4_E_DEEP_SPACE: return "deep-space orbit (period of 225 minutes or more) is not supported";
   }
   return "unknown SGP4 error";
 }
@@ -64,7 +67,6 @@ sgp4_err_t sgp4_init(sgp4_t *s, const tle_t *t) {
   s->con41 = -con42 - cosio2 - cosio2;
   double posq = po * po, rp = ao * (1.0 - s->ecco);
 
-  if (TWO_PI / s->no_unkozai >= 225.0) return SGP4_E_DEEP_SPACE;
   if (omeosq < 0.0 && s->no_unkozai < 0.0) return SGP4_E_MEAN_MOTION;
 
   /* atmospheric density parameters, adjusted for low perigees */
@@ -117,6 +119,12 @@ sgp4_err_t sgp4_init(sgp4_t *s, const tle_t *t) {
   s->sinmao = sin(s->mo);
   s->x7thm1 = 7.0 * cosio2 - 1.0;
 
+  if (TWO_PI / s->no_unkozai >= 225.0) { /* deep space: no higher-order drag */
+    s->is_deep = 1;
+    s->isimp = 1;
+    sgp4__deep_init(s, ke, eccsq);
+  }
+
   if (!s->isimp) { /* higher-order drag terms */
     double cc1sq = s->cc1 * s->cc1;
     s->d2 = 4.0 * ao * tsi * cc1sq;
@@ -133,7 +141,7 @@ sgp4_err_t sgp4_init(sgp4_t *s, const tle_t *t) {
 }
 
 sgp4_err_t sgp4_propagate(const sgp4_t *s, double t, double r[3], double v[3]) {
-  const double ke = xke(), vkmpersec = RADIUS_EARTH_KM * ke / 60.0;
+  const double ke = xke(), j3oj2 = J3 / J2, vkmpersec = RADIUS_EARTH_KM * ke / 60.0;
   /* secular gravity and atmospheric drag */
   double xmdf = s->mo + s->mdot * t;
   double argpdf = s->argpo + s->argpdot * t;
@@ -154,6 +162,11 @@ sgp4_err_t sgp4_propagate(const sgp4_t *s, double t, double r[3], double v[3]) {
     templ = templ + s->t3cof * t3 + t4 * (s->t4cof + t * s->t5cof);
   }
   double nm = s->no_unkozai, em = s->ecco, inclm = s->inclo;
+  if (s->is_deep) { /* lunar-solar secular terms and resonance */
+    sgp4__elems_t m = {em, inclm, nodem, argpm, mm, nm};
+    sgp4__deep_secular(s, t, &m);
+    em = m.e, inclm = m.incl, nodem = m.node, argpm = m.argp, mm = m.m, nm = m.n;
+  }
   if (nm <= 0.0) return SGP4_E_MEAN_MOTION;
   double am = pow(ke / nm, X2O3) * tempa * tempa;
   nm = ke / pow(am, 1.5);
@@ -168,12 +181,33 @@ sgp4_err_t sgp4_propagate(const sgp4_t *s, double t, double r[3], double v[3]) {
   mm = fmod(xlm - argpm - nodem, TWO_PI);
 
   /* long-period periodics */
-  double sinip = sin(inclm), cosip = cos(inclm);
-  double ep = em, argpp = argpm, nodep = nodem, mp = mm;
+  double ep = em, xincp = inclm, argpp = argpm, nodep = nodem, mp = mm;
+  double aycof = s->aycof, xlcof = s->xlcof, con41 = s->con41, x1mth2 = s->x1mth2, x7thm1 = s->x7thm1;
+  if (s->is_deep) { /* lunar-solar periodics; coefficients of the perturbed inclination */
+    sgp4__elems_t p = {ep, xincp, nodep, argpp, mp, nm};
+    sgp4__deep_periodics(&s->deep, t, &p);
+    ep = p.e, xincp = p.incl, nodep = p.node, argpp = p.argp, mp = p.m;
+    if (xincp < 0.0) {
+      xincp = -xincp;
+      nodep = nodep + M_PI;
+      argpp = argpp - M_PI;
+    }
+    if (ep < 0.0 || ep > 1.0) return SGP4_E_PERT_ECC;
+  }
+  double sinip = sin(xincp), cosip = cos(xincp);
+  if (s->is_deep) {
+    aycof = -0.5 * j3oj2 * sinip;
+    double denom = fabs(cosip + 1.0) > 1.5e-12 ? 1.0 + cosip : 1.5e-12;
+    xlcof = -0.25 * j3oj2 * sinip * (3.0 + 5.0 * cosip) / denom;
+    double cosisq = cosip * cosip;
+    con41 = 3.0 * cosisq - 1.0;
+    x1mth2 = 1.0 - cosisq;
+    x7thm1 = 7.0 * cosisq - 1.0;
+  }
   double axnl = ep * cos(argpp);
   double temp = 1.0 / (am * (1.0 - ep * ep));
-  double aynl = ep * sin(argpp) + temp * s->aycof;
-  double xl = mp + argpp + nodep + temp * s->xlcof * axnl;
+  double aynl = ep * sin(argpp) + temp * aycof;
+  double xl = mp + argpp + nodep + temp * xlcof * axnl;
 
   /* Kepler's equation */
   double u = fmod(xl - nodep, TWO_PI), eo1 = u, tem5 = 9999.9, sineo1 = 0, coseo1 = 0;
@@ -203,12 +237,12 @@ sgp4_err_t sgp4_propagate(const sgp4_t *s, double t, double r[3], double v[3]) {
   double sin2u = (cosu + cosu) * sinu, cos2u = 1.0 - 2.0 * sinu * sinu;
   temp = 1.0 / pl;
   double temp1 = 0.5 * J2 * temp, temp2 = temp1 * temp;
-  double mrt = rl * (1.0 - 1.5 * temp2 * betal * s->con41) + 0.5 * temp1 * s->x1mth2 * cos2u;
-  su = su - 0.25 * temp2 * s->x7thm1 * sin2u;
+  double mrt = rl * (1.0 - 1.5 * temp2 * betal * con41) + 0.5 * temp1 * x1mth2 * cos2u;
+  su = su - 0.25 * temp2 * x7thm1 * sin2u;
   double xnode = nodep + 1.5 * temp2 * cosip * sin2u;
-  double xinc = inclm + 1.5 * temp2 * cosip * sinip * cos2u;
-  double mvt = rdotl - nm * temp1 * s->x1mth2 * sin2u / ke;
-  double rvdot = rvdotl + nm * temp1 * (s->x1mth2 * cos2u + 1.5 * s->con41) / ke;
+  double xinc = xincp + 1.5 * temp2 * cosip * sinip * cos2u;
+  double mvt = rdotl - nm * temp1 * x1mth2 * sin2u / ke;
+  double rvdot = rvdotl + nm * temp1 * (x1mth2 * cos2u + 1.5 * con41) / ke;
 
   /* orientation vectors, then position and velocity */
   double sinsu = sin(su), cossu = cos(su), snod = sin(xnode), cnod = cos(xnode);
