@@ -80,7 +80,7 @@ static void render_result(html_t *h, const char *json) {
                  "below the station.</div>\n<dl>\n");
   html_appendf(h, "<dt>ISS position</dt><dd id=\"iss-position\">%.2f&deg;, %.2f&deg; at %.0f km altitude</dd>\n",
                number(iss, "latitude"), number(iss, "longitude"), number(r, "altitude_km"));
-  html_appendf(h, "<dt>Place</dt><dd>%.4f&deg;, %.4f&deg;</dd>\n",
+  html_appendf(h, "<dt>Place</dt><dd id=\"place-position\">%.4f&deg;, %.4f&deg;</dd>\n",
                number(place, "latitude"), number(place, "longitude"));
   html_appendf(h, "<dt>Straight line</dt><dd>%.2f km</dd>\n", number(r, "slant_range_km"));
   html_append(h, "<dt>Time</dt><dd>");
