@@ -176,7 +176,7 @@ try:
 
     browser(f"--screenshot={shot}", "--window-size=1100,950", url=frontend.url("/?location=London"))
     expect(os.path.exists(shot) and os.path.getsize(shot) > 10000, f"no screenshot at {shot}")
-    print(f"screenshot: {shot}")
+    print(f"screenshots: {shot} {shot_am}")
 finally:
     shutil.rmtree(profile, ignore_errors=True)
     fake_api.shutdown()
