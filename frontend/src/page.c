@@ -2,7 +2,10 @@
  * its own CSS and no external resources, so it renders offline. */
 #include "page.h"
 
+#include "world_map.h"
+
 #include <cJSON.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char page_head[] =
@@ -40,6 +43,19 @@ static double number(const cJSON *obj, const char *key) {
   return cJSON_IsNumber(v) ? v->valuedouble : 0.0;
 }
 
+/* Reads obj's "latitude" and "longitude" when both are numbers in range. */
+static int position(const cJSON *obj, world_map_lonlat_t *out) {
+  const cJSON *lat = cJSON_GetObjectItemCaseSensitive(obj, "latitude");
+  const cJSON *lon = cJSON_GetObjectItemCaseSensitive(obj, "longitude");
+  if (!cJSON_IsNumber(lat) || !cJSON_IsNumber(lon)) return 0;
+  if (!(lat->valuedouble >= -90 && lat->valuedouble <= 90) ||
+      !(lon->valuedouble >= -180 && lon->valuedouble <= 180))
+    return 0;
+  out->lat = lat->valuedouble;
+  out->lon = lon->valuedouble;
+  return 1;
+}
+
 static const char *text(const cJSON *obj, const char *key) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
   return cJSON_IsString(v) ? v->valuestring : "";
@@ -64,14 +80,23 @@ static void render_result(html_t *h, const char *json) {
                  "below the station.</div>\n<dl>\n");
   html_appendf(h, "<dt>ISS position</dt><dd id=\"iss-position\">%.2f&deg;, %.2f&deg; at %.0f km altitude</dd>\n",
                number(iss, "latitude"), number(iss, "longitude"), number(r, "altitude_km"));
-  html_appendf(h, "<dt>Place</dt><dd>%.4f&deg;, %.4f&deg;</dd>\n",
+  html_appendf(h, "<dt>Place</dt><dd id=\"place-position\">%.4f&deg;, %.4f&deg;</dd>\n",
                number(place, "latitude"), number(place, "longitude"));
   html_appendf(h, "<dt>Straight line</dt><dd>%.2f km</dd>\n", number(r, "slant_range_km"));
   html_append(h, "<dt>Time</dt><dd>");
   html_append_escaped(h, text(r, "timestamp"));
   html_append(h, "</dd>\n<dt>Source</dt><dd id=\"source\">");
   html_append_escaped(h, text(r, "source"));
-  html_append(h, "</dd>\n</dl>\n</div>\n");
+  html_append(h, "</dd>\n</dl>\n");
+  /* the map labels the place with its first part ("Zurich" of "Zurich,
+   * Canton of Zurich, Switzerland") */
+  char name[128];
+  const char *full = text(r, "place");
+  size_t cut = strcspn(full, ",");
+  snprintf(name, sizeof name, "%.*s", (int)(cut < sizeof name ? cut : 0), full);
+  world_map_view_t map = {.place_label = cut < sizeof name ? name : full};
+  if (position(place, &map.place) && position(iss, &map.iss)) world_map_render(h, &map);
+  html_append(h, "</div>\n");
   cJSON_Delete(r);
 }
 

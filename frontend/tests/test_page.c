@@ -1,0 +1,98 @@
+/* test_page.c: the result page (page.c): the world map is drawn only when
+ * the gateway's answer has both positions, never with an error, and what
+ * came from upstream stays escaped in the map too. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../src/page.h"
+
+static const char zurich_json[] =
+    "{\"distance\": 7123.45, \"place\": \"Zurich, Canton of Zurich, Switzerland\","
+    " \"location\": {\"latitude\": 47.3769, \"longitude\": 8.5417},"
+    " \"iss_position\": {\"latitude\": -35.5, \"longitude\": -120.25},"
+    " \"altitude_km\": 420.1, \"slant_range_km\": 7000.2,"
+    " \"timestamp\": \"2026-11-22T18:00:00Z\", \"source\": \"sgp4\"}";
+
+static char *render(const page_view_t *v, html_t *h) {
+  page_render(h, v);
+  assert_false(h->oom);
+  assert_non_null(h->data);
+  return h->data;
+}
+
+static void test_page_result_with_positions_draws_map(void **state) {
+  (void)state;
+  html_t h = {0};
+  page_view_t v = {.location = "Zurich", .result_json = zurich_json};
+  const char *page = render(&v, &h);
+  const char *result = strstr(page, "id=\"result\"");
+  const char *map = strstr(page, "<svg id=\"world-map\"");
+  assert_non_null(result);
+  assert_non_null(map);
+  assert_true(map > result);
+  assert_non_null(strstr(map, "id=\"place-marker\" cx=\"8.542\" cy=\"-47.377\""));
+  assert_non_null(strstr(map, "id=\"iss-marker\" cx=\"-120.250\" cy=\"35.500\""));
+  assert_non_null(strstr(map, "id=\"place-label\""));
+  assert_non_null(strstr(map, ">Zurich</text>")); /* the first part of the place */
+  html_free(&h);
+}
+
+struct no_map_case {
+  const char *name;
+  page_view_t view;
+};
+
+static void test_page_no_map_table(void **state) {
+  (void)state;
+  static const struct no_map_case cases[] = {
+      {"error", {.location = "Nowhere", .error_status = 404, .error_text = "Location not found"}},
+      {"error wins over a result", {.result_json = zurich_json, .error_status = 502, .error_text = "x"}},
+      {"form only", {.location = NULL}},
+      {"unreadable answer", {.result_json = "not json"}},
+      {"no iss_position", {.result_json = "{\"distance\": 1, \"location\": {\"latitude\": 1, \"longitude\": 2}}"}},
+      {"no location", {.result_json = "{\"distance\": 1, \"iss_position\": {\"latitude\": 1, \"longitude\": 2}}"}},
+      {"latitude as a string",
+       {.result_json = "{\"location\": {\"latitude\": \"1\", \"longitude\": 2},"
+                       " \"iss_position\": {\"latitude\": 1, \"longitude\": 2}}"}},
+      {"latitude out of range",
+       {.result_json = "{\"location\": {\"latitude\": 91, \"longitude\": 2},"
+                       " \"iss_position\": {\"latitude\": 1, \"longitude\": 2}}"}},
+      {"longitude out of range",
+       {.result_json = "{\"location\": {\"latitude\": 1, \"longitude\": 2},"
+                       " \"iss_position\": {\"latitude\": 1, \"longitude\": -181}}"}},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    html_t h = {0};
+    page_render(&h, &cases[i].view);
+    if (!h.data || strstr(h.data, "world-map") || strstr(h.data, "<svg"))
+      fail_msg("%s: map drawn (or no page)", cases[i].name);
+    html_free(&h);
+  }
+}
+
+static void test_page_map_label_escaped(void **state) {
+  (void)state;
+  html_t h = {0};
+  page_view_t v = {.result_json = "{\"place\": \"<script>x</script>&, rest\","
+                                  " \"location\": {\"latitude\": 0, \"longitude\": 0},"
+                                  " \"iss_position\": {\"latitude\": 10, \"longitude\": 10}}"};
+  const char *page = render(&v, &h);
+  assert_non_null(strstr(page, "id=\"world-map\""));
+  assert_null(strstr(page, "<script"));
+  assert_non_null(strstr(page, ">&lt;script&gt;x&lt;/script&gt;&amp;</text>"));
+  html_free(&h);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_page_result_with_positions_draws_map),
+      cmocka_unit_test(test_page_no_map_table),
+      cmocka_unit_test(test_page_map_label_escaped),
+  };
+  return cmocka_run_group_tests_name("page", tests, NULL, NULL);
+}
