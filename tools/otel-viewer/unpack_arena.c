@@ -5,10 +5,12 @@
  * one malloc per message, string and array of a request (thousands for a
  * batch of spans) and as many frees; under load that malloc traffic was
  * most of the viewer's time. Everything is released at once by
- * vw_unpack_arena_reset(); the block stays for the thread's next request.
+ * vw_unpack_arena_reset(); the block stays for the thread's next request
+ * and is freed when the thread exits.
  */
 #include "viewer.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #define FIRST_BLOCK (256u * 1024u)
@@ -26,6 +28,24 @@ typedef struct arena {
 } arena_t;
 
 static _Thread_local arena_t thread_arena;
+static pthread_key_t exit_key; /* its destructor frees a thread's blocks */
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static void blocks_free(block_t *b) {
+  while (b) {
+    block_t *next = b->next;
+    free(b);
+    b = next;
+  }
+}
+
+static void on_thread_exit(void *arena) {
+  arena_t *a = arena;
+  blocks_free(a->head);
+  a->head = NULL;
+}
+
+static void exit_key_create(void) { (void)pthread_key_create(&exit_key, on_thread_exit); }
 
 static block_t *block_new(size_t size) {
   block_t *b = malloc(sizeof(*b) + size);
@@ -46,6 +66,10 @@ static void *arena_alloc(void *ctx, size_t n) {
     while (size < need) size *= 2;
     block_t *nb = block_new(size);
     if (!nb) return NULL;
+    if (!b) { /* the thread's first block: free it when the thread exits */
+      pthread_once(&exit_key_once, exit_key_create);
+      (void)pthread_setspecific(exit_key, a);
+    }
     nb->next = b;
     a->head = b = nb;
   }
@@ -70,11 +94,7 @@ void vw_unpack_arena_reset(void) {
   block_t *b = a->head;
   if (b && b->next) { /* the request needed several blocks: keep one big enough for all */
     size_t want = a->total_used;
-    while (b) {
-      block_t *next = b->next;
-      free(b);
-      b = next;
-    }
+    blocks_free(b);
     a->head = want <= KEEP_AT_MOST ? block_new(want) : NULL;
   } else if (b && b->size > KEEP_AT_MOST) {
     free(b);
