@@ -24,7 +24,8 @@ void otel__arena_init(otel__arena_t *a, size_t block_size);
 void *otel__arena_alloc(otel__arena_t *a, size_t n);
 /* Copies s (NULL reads as "") into the arena; NULL when out of memory. */
 char *otel__arena_strdup(otel__arena_t *a, const char *s);
-/* Frees every block; the arena can be used again afterwards. */
+/* Frees every block but the largest, which the calling thread keeps for its
+ * next arena (freed when the thread exits); the arena can be used again. */
 void otel__arena_cleanup(otel__arena_t *a);
 
 #endif /* OTEL_ARENA_H */

@@ -8,6 +8,7 @@ A second chain gets the ISS position from a fake open-notify API so that
 the path must cross the antimeridian (screenshot frontend-antimeridian.png).
 """
 import json
+import math
 import os
 import re
 import shutil
@@ -100,6 +101,13 @@ def path_points(d):
     return [(c, float(x), float(y)) for c, x, y in re.findall(r'([ML])(-?[0-9.]+) (-?[0-9.]+)', d or "")]
 
 
+def arc_degrees(lat1, lon1, lat2, lon2):
+    """Great-circle distance in degrees between two points on a sphere."""
+    p1, p2, dl = math.radians(lat1), math.radians(lat2), math.radians(lon2 - lon1)
+    c = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
+    return math.degrees(math.acos(max(-1.0, min(1.0, c))))
+
+
 def check_map(dom, place, iss, what):
     """The map shows place and iss ((lat, lon) each): markers at (lon, -lat)
     in the viewBox, the path from the place to the ISS, never spanning the
@@ -124,8 +132,14 @@ def check_map(dom, place, iss, what):
            f"{what}: path starts at {pts[0][1:]}, not at the place")
     expect(near(pts[-1][1], iss[1], 0.006) and near(pts[-1][2], -iss[0], 0.006),
            f"{what}: path ends at {pts[-1][1:]}, not at the ISS")
-    widest = max(abs(b[1] - a[1]) for a, b in zip(pts, pts[1:]) if b[0] == "L")
-    expect(widest < 5, f"{what}: a path segment spans {widest} degrees of longitude")
+    # Every segment is a short piece of the great circle (the map samples it
+    # about every 2 degrees of arc) and none runs across the map. Longitude
+    # steps alone say nothing: near a pole a short arc changes longitude a lot.
+    segments = [(a, b) for a, b in zip(pts, pts[1:]) if b[0] == "L"]
+    longest = max(arc_degrees(-a[2], a[1], -b[2], b[1]) for a, b in segments)
+    expect(longest < 2.5, f"{what}: a path segment is {longest:.2f} degrees of arc long")
+    widest = max(abs(b[1] - a[1]) for a, b in segments)
+    expect(widest < 180, f"{what}: a path segment spans {widest} degrees of longitude")
     return sum(1 for p in pts if p[0] == "M")
 
 
@@ -165,6 +179,17 @@ try:
         subpaths = check_map(dom, place, FAKE_ISS, "Auckland")
         expect(subpaths == 2, f"the path from Auckland east to 150 W has {subpaths} parts, want 2 (split at 180)")
     browser(f"--screenshot={shot_am}", "--window-size=1100,950", url=frontend_am.url("/?location=Auckland"))
+
+    # From Helsinki the path to 150 W runs a few degrees from the North Pole,
+    # where a 2-degree step changes longitude by tens of degrees (a live ISS
+    # position can do the same to the Zurich case above).
+    dom = browser("--dump-dom", url=frontend_am.url("/?location=Helsinki")).stdout
+    place = page_position(dom, "place-position")
+    expect(place is not None and near(place[1], 24.9, 0.5), f"Helsinki is at {place}")
+    if place:
+        check_map(dom, place, FAKE_ISS, "Helsinki")
+        pts = path_points(attr(element(dom, "iss-path"), "d"))
+        expect(max(-y for _, _, y in pts) > 80, "the path from Helsinki to 150 W does not pass near the pole")
 
     evil = '<script>document.title="pwned"</script>'
     dom = browser("--dump-dom", url=frontend.url("/?location=" + quote(evil))).stdout

@@ -93,32 +93,71 @@ char *vw_anyvalue_text(const AnyValue *v) {
   }
 }
 
-/* Appends " k=v" for each attribute (or only the keys in want, in its
- * order, when want is not NULL) to a malloc'd string. */
-static char *attrs_text(KeyValue *const *kv, size_t n, const char *const *want) {
-  size_t cap = 64, len = 0;
-  char *out = malloc(cap);
-  if (!out) return NULL;
-  out[0] = '\0';
-  size_t nwant = 0;
-  if (want) while (want[nwant]) nwant++;
-  for (size_t w = 0; w < (want ? nwant : 1); w++) {
-    for (size_t i = 0; i < n; i++) {
-      if (!kv[i]->key || (want && strcmp(kv[i]->key, want[w]) != 0)) continue;
-      char *v = vw_anyvalue_text(kv[i]->value);
-      if (!v) continue;
-      size_t need = len + strlen(kv[i]->key) + strlen(v) + 3;
-      if (need > cap) {
-        while (cap < need) cap *= 2;
-        char *n2 = realloc(out, cap);
-        if (!n2) { free(v); continue; }
-        out = n2;
-      }
-      len += (size_t)sprintf(out + len, "%s%s=%s", len ? " " : "", kv[i]->key, v);
-      free(v);
-    }
+/* Text of the attributes of one span or data point, built on the stack:
+ * this runs for every span that arrives. Longer text is cut with "...". */
+typedef struct attr_line {
+  char text[512];
+  size_t len;
+} attr_line_t;
+
+static void line_put(attr_line_t *l, const char *s) {
+  size_t room = sizeof l->text - 1 - l->len, n = strlen(s);
+  if (n > room) { /* cut, and mark the cut */
+    n = room;
+    if (n >= 3) memcpy(l->text + sizeof l->text - 4, "...", 3);
+    memcpy(l->text + l->len, s, n - (n >= 3 ? 3 : 0));
+  } else {
+    memcpy(l->text + l->len, s, n);
   }
-  return out;
+  l->len += n;
+  l->text[l->len] = '\0';
+}
+
+/* Appends "k=v" for one attribute, space-separated from what precedes. */
+static void put_attr(attr_line_t *l, const KeyValue *kv) {
+  const AnyValue *v = kv->value;
+  if (l->len) line_put(l, " ");
+  line_put(l, kv->key);
+  line_put(l, "=");
+  if (v && v->value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE) {
+    line_put(l, v->string_value ? v->string_value : "");
+  } else if (v && v->value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_INT_VALUE) {
+    char num[24];
+    snprintf(num, sizeof num, "%lld", (long long)v->int_value);
+    line_put(l, num);
+  } else {
+    char *text = vw_anyvalue_text(v);
+    if (text) line_put(l, text);
+    free(text);
+  }
+}
+
+/* "k=v k=v" for the attributes kv[0..n) (malloc'd, NULL when out of
+ * memory). When want is not NULL only its keys are taken, in its order
+ * (at most 32 keys), else all of them in theirs. */
+static char *attrs_text(KeyValue *const *kv, size_t n, const char *const *want) {
+  attr_line_t line = {.len = 0};
+  line.text[0] = '\0';
+  if (!want) {
+    for (size_t i = 0; i < n; i++)
+      if (kv[i]->key) put_attr(&line, kv[i]);
+    return strdup(line.text);
+  }
+  const KeyValue *found[32] = {0};
+  size_t nwant = 0;
+  while (want[nwant] && nwant < 32) nwant++;
+  for (size_t i = 0; i < n; i++) {
+    const char *key = kv[i]->key;
+    if (!key) continue;
+    for (size_t w = 0; w < nwant; w++)
+      if (key[0] == want[w][0] && strcmp(key, want[w]) == 0) {
+        if (!found[w]) found[w] = kv[i];
+        break;
+      }
+  }
+  for (size_t w = 0; w < nwant; w++)
+    if (found[w]) put_attr(&line, found[w]);
+  return strdup(line.text);
 }
 
 /* The attributes a person looks at first (HTTP semantic conventions). */
