@@ -4,7 +4,9 @@
 # instrumented (batch export to the local viewer), then with telemetry
 # disabled (OTEL_SDK_DISABLED=true), alternating, 3 rounds each; prints
 # requests/s and p50/p99 latency (medians of the rounds), the ratio, and
-# the resident memory (RSS) of each service after the load.
+# the resident memory (RSS) of each service after the load, and the CPU
+# time each process spent per request (the viewer included: on a 2-core
+# machine the receiver competes with the services for the same cores).
 set -euo pipefail
 BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,12 +33,23 @@ round() { # disabled(true|false) -> "req/s p50_ms p99_ms"
   PORT=$gw GEOLOCATOR_SERVICE_URL=http://127.0.0.1:$geo/ ISS_DISTANCE_SERVICE_URL=http://127.0.0.1:$iss/ \
     "$ROOT/$BUILD/bin/gateway" >/dev/null 2>&1 & pids+=($!)
   wait_port "$gw"
+  local procs=("${pids[@]}") t0=() i n
+  [[ $1 == false ]] && procs+=("$viewer")
+  for p in "${procs[@]}"; do t0+=("$(cpu_ticks "$p")"); done
   wrk -t2 -c16 -d5s --latency "http://127.0.0.1:$gw/?location=London" > "$work/wrk.out"
+  n=$(awk '/requests in/ {print $1}' "$work/wrk.out")
+  : > "$work/cpu.$1"
+  for i in "${!procs[@]}"; do
+    awk -v t="$(cpu_ticks "${procs[$i]}")" -v t0="${t0[$i]}" -v hz="$(getconf CLK_TCK)" -v n="$n" \
+      -v name="$(ps -o comm= -p "${procs[$i]}")" \
+      '{} END {printf "%s=%.1fus ", name, (t - t0) * 1e6 / hz / n}' </dev/null >> "$work/cpu.$1"
+  done
   : > "$work/rss.$1"
   for p in "${pids[@]}"; do ps -o rss= -o comm= -p "$p" | awk '{printf "%s=%.1fMB ", $2, $1/1024}' >> "$work/rss.$1"; done
   stop_all
   awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print r, p50, p99}' "$work/wrk.out"
 }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in clock ticks
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000} printf "%.2f", v}' <<<"$1"; }
 on=() off=()
 for _ in 1 2 3; do
@@ -54,4 +67,6 @@ printf '  OTEL_SDK_DISABLED:   %8.0f req/s  p50 %s ms  p99 %s ms\n' "$r_off" "$p
 printf '  ratio instrumented/disabled: %.3f\n' "$(echo "$r_on / $r_off" | bc -l)"
 echo "  RSS after the instrumented load: $(cat "$work/rss.false")"
 echo "  RSS after the load without telemetry: $(cat "$work/rss.true")"
+echo "  CPU per request, instrumented (last round): $(cat "$work/cpu.false")"
+echo "  CPU per request, without telemetry (last round): $(cat "$work/cpu.true")"
 kill "$viewer" 2>/dev/null || true
