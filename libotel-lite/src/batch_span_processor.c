@@ -12,9 +12,10 @@
  *
  * One background thread drains the ring and exports batches of up to
  * max_export_batch_size. It sleeps on a condition variable when the ring
- * holds less than a quarter of a batch, and is woken by the producer that
- * fills it to that mark (so that its wake-up latency never fills the ring
- * under a burst), every schedule_delay_ms otherwise, and by force_flush /
+ * holds less than a batch (or half the ring, if that is less, so that its
+ * wake-up latency does not fill the ring under a burst), and is woken by
+ * the producer that fills it to that mark, every schedule_delay_ms
+ * otherwise, and by force_flush /
  * shutdown, which export everything queued before the call. The "sleeping"
  * flag and the ring's tail form a Dekker pair (both sequentially
  * consistent): either the producer sees the worker asleep and wakes it, or
@@ -50,7 +51,7 @@ typedef struct batch {
   _Alignas(64) cell_t *cells;
   size_t capacity;
   size_t mask; /* capacity - 1 when a power of two, else 0 (then: modulo) */
-  size_t wake_threshold; /* max_export_batch_size / 4, at least 1 */
+  size_t wake_threshold; /* min(max_export_batch_size, capacity / 2), at least 1 */
   atomic_bool stopping;
   otel_span_exporter_t *exporter;
   otel_batch_span_processor_options_t opts;
@@ -294,7 +295,11 @@ otel_err_t otel_batch_span_processor_create(otel_span_exporter_t *exporter,
     b->opts.max_export_batch_size = b->opts.max_queue_size;
   b->capacity = b->opts.max_queue_size;
   b->mask = (b->capacity & (b->capacity - 1)) == 0 ? b->capacity - 1 : 0;
-  b->wake_threshold = b->opts.max_export_batch_size / 4 ? b->opts.max_export_batch_size / 4 : 1;
+  /* a full batch: each wake-up (a futex call and a cross-core interrupt,
+   * costly in a VM) is paid once per batch rather than four times */
+  b->wake_threshold = b->opts.max_export_batch_size;
+  if (b->wake_threshold > b->capacity / 2) b->wake_threshold = b->capacity / 2;
+  if (b->wake_threshold == 0) b->wake_threshold = 1;
   b->exporter = exporter;
   pthread_mutex_init(&b->lock, NULL);
   pthread_condattr_t ca;

@@ -175,7 +175,7 @@ static void *producer(void *p) {
 
 /* With a schedule delay of ten minutes, only the producers' wake-ups can
  * get spans exported. After a flood through a tiny ring, the worker must
- * have drained all but less than its wake threshold (8 / 4 = 2) by itself. */
+ * have drained all but less than its wake threshold (a batch, 8) by itself. */
 static void test_batch_flood_wakes_worker_every_time_nothing_stranded(void **state) {
   (void)state;
   struct fixture *f = make(64, 8, 600000);
@@ -187,11 +187,11 @@ static void test_batch_flood_wakes_worker_every_time_nothing_stranded(void **sta
   deadline.tv_sec += 20;
   pthread_mutex_lock(&f->gate.lock);
   int rc = 0;
-  while (st.queued - f->gate.exported >= 2 && rc == 0)
+  while (st.queued - f->gate.exported >= 8 && rc == 0)
     rc = pthread_cond_timedwait(&f->gate.cond, &f->gate.lock, &deadline);
   size_t stranded = st.queued - f->gate.exported;
   pthread_mutex_unlock(&f->gate.lock);
-  assert_true(stranded < 2);
+  assert_true(stranded < 8);
   assert_int_equal(st.queued + st.dropped, 200000);
   destroy(f);
 }
