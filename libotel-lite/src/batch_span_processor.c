@@ -10,8 +10,9 @@
  * share no lock and no per-span counter, so ending a span costs no cache
  * line bouncing beyond the cell itself.
  *
- * One background thread drains the ring and exports batches of up to
- * max_export_batch_size. It sleeps on a condition variable when the ring
+ * One background thread drains the ring and exports batches of
+ * max_export_batch_size (a smaller one only when schedule_delay_ms has
+ * passed, or on a flush). It sleeps on a condition variable when the ring
  * holds less than a batch (or half the ring, if that is less, so that its
  * wake-up latency does not fill the ring under a burst), and is woken by
  * the producer that fills it to that mark, every schedule_delay_ms
@@ -158,12 +159,23 @@ static void export_batch(batch_t *b, size_t n) {
   for (size_t i = 0; i < n; i++) otel_span_data_release(b->batch[i]);
 }
 
+static size_t pending(batch_t *b) {
+  return atomic_load_explicit(&b->tail, memory_order_seq_cst) -
+         atomic_load_explicit(&b->head, memory_order_relaxed);
+}
+
 /* Exports the published spans in batches. With `until` != SIZE_MAX, goes
  * on up to that position, waiting for spans claimed but not yet published
- * (a producer between its two instructions). Returns the spans exported. */
-static size_t drain(batch_t *b, size_t until) {
+ * (a producer between its two instructions). Otherwise, unless `partial`,
+ * only while a whole batch (wake_threshold) is pending: exporting whatever
+ * arrived during the previous export would chase the producers with
+ * batches of one or two spans, each paying a whole request (in the app,
+ * that was most of the exporter's and the receiver's work). Returns the
+ * spans exported. */
+static size_t drain(batch_t *b, size_t until, bool partial) {
   size_t head = atomic_load_explicit(&b->head, memory_order_relaxed), total = 0;
   for (;;) {
+    if (until == SIZE_MAX && !partial && pending(b) < b->wake_threshold) return total;
     size_t n = 0;
     while (n < b->opts.max_export_batch_size && head != until) {
       cell_t *c = cell_at(b, head);
@@ -183,22 +195,18 @@ static size_t drain(batch_t *b, size_t until) {
   }
 }
 
-static size_t pending(batch_t *b) {
-  return atomic_load_explicit(&b->tail, memory_order_seq_cst) -
-         atomic_load_explicit(&b->head, memory_order_relaxed);
-}
-
 static void *worker(void *arg) {
   batch_t *b = arg;
+  bool delay_expired = false;
   for (;;) {
-    drain(b, SIZE_MAX);
+    drain(b, SIZE_MAX, delay_expired);
     pthread_mutex_lock(&b->lock);
     uint64_t flush_target = b->flush_requested;
     bool stop = b->stop;
     if (flush_target != b->flush_done || stop) {
       pthread_mutex_unlock(&b->lock);
       /* everything ended before the request has claimed its cell by now */
-      drain(b, atomic_load_explicit(&b->tail, memory_order_acquire));
+      drain(b, atomic_load_explicit(&b->tail, memory_order_acquire), true);
       otel__span_exporter_force_flush(b->exporter, b->opts.export_timeout_ms);
       pthread_mutex_lock(&b->lock);
       b->flush_done = flush_target;
@@ -210,11 +218,15 @@ static void *worker(void *arg) {
     struct timespec deadline;
     deadline_after(&deadline, b->opts.schedule_delay_ms);
     atomic_store_explicit(&b->sleeping, true, memory_order_seq_cst);
+    delay_expired = false;
     while (!b->stop && b->flush_requested == b->flush_done && pending(b) < b->wake_threshold) {
       /* reset on every round: a producer that saw an earlier round's flag
        * may have signalled before this one began waiting */
       b->wake_sent = false;
-      if (pthread_cond_timedwait(&b->wake, &b->lock, &deadline) == ETIMEDOUT) break;
+      if (pthread_cond_timedwait(&b->wake, &b->lock, &deadline) == ETIMEDOUT) {
+        delay_expired = true; /* export what is there, whole batch or not */
+        break;
+      }
     }
     atomic_store_explicit(&b->sleeping, false, memory_order_relaxed);
     pthread_mutex_unlock(&b->lock);

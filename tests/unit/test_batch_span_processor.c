@@ -3,7 +3,8 @@
  * export everything pending, a stuck exporter never blocks span end.
  * The exporter here blocks on a condition the test releases: no sleeps.
  * Also: a producer filling the ring wakes the sleeping worker every time
- * (a lost wake-up would leave spans queued until the schedule delay). */
+ * (a lost wake-up would leave spans queued until the schedule delay), and
+ * the worker exports whole batches, not each span that arrived meanwhile. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +27,7 @@ struct gate {
   size_t exported;
   size_t calls;
   size_t max_batch;
+  otel_tracer_t *tracer_in_export; /* when set, the first export ends one span itself */
 };
 
 static otel_err_t gate_export(void *ctx, const otel_span_data_t *const *spans, size_t n) {
@@ -39,7 +41,9 @@ static otel_err_t gate_export(void *ctx, const otel_span_data_t *const *spans, s
   pthread_cond_broadcast(&g->cond);
   g->calls++;
   if (n > g->max_batch) g->max_batch = n;
+  otel_tracer_t *t = g->calls == 1 ? g->tracer_in_export : NULL;
   pthread_mutex_unlock(&g->lock);
+  if (t) otel_span_end(otel_tracer_start_span(t, "ended during an export", NULL));
   return OTEL_OK;
 }
 
@@ -101,19 +105,19 @@ static void test_batch_full_queue_drops_and_counts(void **state) {
   (void)state;
   struct fixture *f = make(8, 4, 60000);
   f->gate.held = true;
-  make_spans(f->tracer, 1);                /* wakes the worker (a quarter batch)... */
+  make_spans(f->tracer, 4);                /* a whole batch wakes the worker... */
   gate_wait_entered(&f->gate);             /* ...which is now stuck exporting it */
   make_spans(f->tracer, 8 + 5);            /* fills the queue (8), drops 5 */
   otel_span_processor_stats_t st;
   otel_span_processor_get_stats(f->bsp, &st);
-  assert_int_equal(st.queued, 9);
+  assert_int_equal(st.queued, 12);
   assert_int_equal(st.dropped, 5);
   gate_set(&f->gate, false);
   assert_int_equal(otel_tracer_provider_force_flush(f->tp, 10000), OTEL_OK);
-  assert_int_equal(f->gate.exported, 9);
+  assert_int_equal(f->gate.exported, 12);
   assert_true(f->gate.max_batch <= 4);
   otel_span_processor_get_stats(f->bsp, &st);
-  assert_int_equal(st.exported, 9);
+  assert_int_equal(st.exported, 12);
   destroy(f);
 }
 
@@ -121,12 +125,12 @@ static void test_batch_stuck_exporter_never_blocks_span_end(void **state) {
   (void)state;
   struct fixture *f = make(16, 2, 60000);
   f->gate.held = true;
-  make_spans(f->tracer, 1);
+  make_spans(f->tracer, 2);
   gate_wait_entered(&f->gate);
   make_spans(f->tracer, 1000); /* would hang here if on_end waited */
   otel_span_processor_stats_t st;
   otel_span_processor_get_stats(f->bsp, &st);
-  assert_int_equal(st.queued + st.dropped, 1001);
+  assert_int_equal(st.queued + st.dropped, 1002);
   destroy(f);
 }
 
@@ -158,6 +162,26 @@ static void test_batch_schedule_delay_exports_without_flush(void **state) {
   while (f->gate.exported < 1) pthread_cond_wait(&f->gate.cond, &f->gate.lock);
   pthread_mutex_unlock(&f->gate.lock);
   assert_int_equal(f->gate.exported, 1);
+  destroy(f);
+}
+
+/* A span that ends while a batch is being exported waits for a whole
+ * batch (or the schedule delay): the worker does not chase the producers
+ * with exports of a span or two. Deterministic: the span ends inside the
+ * first export, so the worker sees it the moment that export returns. */
+static void test_batch_exports_whole_batches_not_what_arrived_meanwhile(void **state) {
+  (void)state;
+  struct fixture *f = make(64, 4, 600000);
+  f->gate.tracer_in_export = f->tracer;
+  make_spans(f->tracer, 4);    /* a batch: exported; one more span ends inside */
+  pthread_mutex_lock(&f->gate.lock);
+  while (f->gate.exported < 4) pthread_cond_wait(&f->gate.cond, &f->gate.lock);
+  pthread_mutex_unlock(&f->gate.lock);
+  make_spans(f->tracer, 3);    /* with the one above, the second batch */
+  assert_int_equal(otel_tracer_provider_force_flush(f->tp, 10000), OTEL_OK);
+  assert_int_equal(f->gate.exported, 8);
+  assert_int_equal(f->gate.calls, 2); /* 4 + 4, not 4 + 1 + 3 */
+  assert_int_equal(f->gate.max_batch, 4);
   destroy(f);
 }
 
@@ -215,6 +239,7 @@ int main(void) {
       cmocka_unit_test(test_batch_force_flush_exports_pending_below_batch_size),
       cmocka_unit_test(test_batch_shutdown_flushes_all),
       cmocka_unit_test(test_batch_schedule_delay_exports_without_flush),
+      cmocka_unit_test(test_batch_exports_whole_batches_not_what_arrived_meanwhile),
       cmocka_unit_test(test_batch_many_threads_lose_nothing_concurrent_safe),
       cmocka_unit_test(test_batch_flood_wakes_worker_every_time_nothing_stranded),
   };
