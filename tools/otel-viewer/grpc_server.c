@@ -97,13 +97,15 @@ static grpc_status_code answer(vw_grpc_t *g, slot_t *s, const char **why) {
   ProtobufCMessage *req = protobuf_c_message_unpack(
       vw_request_descriptor((vw_signal_t)s->kind), vw_unpack_arena(), GRPC_SLICE_LENGTH(bytes),
       GRPC_SLICE_START_PTR(bytes));
-  grpc_slice_unref(bytes);
   if (!req) {
+    grpc_slice_unref(bytes);
     vw_unpack_arena_reset();
     *why = "could not decode the request: invalid protobuf";
     return GRPC_STATUS_INVALID_ARGUMENT;
   }
-  ProtobufCMessage *resp = vw_ingest_request(g->in, (vw_signal_t)s->kind, req);
+  vw_slice_t raw = {GRPC_SLICE_START_PTR(bytes), GRPC_SLICE_LENGTH(bytes)};
+  ProtobufCMessage *resp = vw_ingest_request(g->in, (vw_signal_t)s->kind, req, &raw);
+  grpc_slice_unref(bytes);
   vw_unpack_arena_reset();
   if (!resp) { *why = "out of memory"; return GRPC_STATUS_RESOURCE_EXHAUSTED; }
   size_t n = protobuf_c_message_get_packed_size(resp);

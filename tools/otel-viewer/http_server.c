@@ -193,15 +193,17 @@ static void handle_export(struct mg_connection *conn, vw_http_t *h, vw_signal_t 
   const char *err = "invalid protobuf";
   if (json) req = vw_json_to_pb(desc, (const char *)body, len, &err);
   else req = protobuf_c_message_unpack(desc, vw_unpack_arena(), len, body);
-  free(body);
   if (!req) {
+    free(body);
     if (!json) vw_unpack_arena_reset();
     char msg[128];
     snprintf(msg, sizeof msg, "could not decode the request: %s", err ? err : "invalid");
     respond_error(conn, h, 400, 3, msg, json);
     return;
   }
-  ProtobufCMessage *resp = vw_ingest_request(h->in, sig, req);
+  vw_slice_t raw = {body, len};
+  ProtobufCMessage *resp = vw_ingest_request(h->in, sig, req, json ? NULL : &raw);
+  free(body);
   if (json) protobuf_c_message_free_unpacked(req, NULL);
   else vw_unpack_arena_reset();
   if (!resp) {

@@ -6,7 +6,9 @@
  * and data), stores the valid ones, counts the others as rejected for the
  * partial_success of the response, and appends the whole request as one
  * line of OTLP/JSON to the JSON-lines file when there is one (the format of
- * the Collector's file exporter).
+ * the Collector's file exporter). A span or log record is stored as one
+ * block (record_block.c) holding its text and its bytes as they arrived
+ * (wire_slices.c; packed again only for requests that came as JSON).
  */
 #include "viewer.h"
 
@@ -95,8 +97,9 @@ char *vw_anyvalue_text(const AnyValue *v) {
 
 /* Text of the attributes of one span or data point, built on the stack:
  * this runs for every span that arrives. Longer text is cut with "...". */
+#define VW_ATTR_TEXT_MAX 512
 typedef struct attr_line {
-  char text[512];
+  char text[VW_ATTR_TEXT_MAX];
   size_t len;
 } attr_line_t;
 
@@ -132,16 +135,17 @@ static void put_attr(attr_line_t *l, const KeyValue *kv) {
   }
 }
 
-/* "k=v k=v" for the attributes kv[0..n) (malloc'd, NULL when out of
- * memory). When want is not NULL only its keys are taken, in its order
- * (at most 32 keys), else all of them in theirs. */
-static char *attrs_text(KeyValue *const *kv, size_t n, const char *const *want) {
+/* "k=v k=v" for the attributes kv[0..n) into out (VW_ATTR_TEXT_MAX
+ * bytes). When want is not NULL only its keys are taken, in its order (at
+ * most 32 keys), else all of them in theirs. */
+static void attrs_text_into(KeyValue *const *kv, size_t n, const char *const *want, char *out) {
   attr_line_t line = {.len = 0};
   line.text[0] = '\0';
   if (!want) {
     for (size_t i = 0; i < n; i++)
       if (kv[i]->key) put_attr(&line, kv[i]);
-    return strdup(line.text);
+    memcpy(out, line.text, line.len + 1);
+    return;
   }
   const KeyValue *found[32] = {0};
   size_t nwant = 0;
@@ -157,7 +161,14 @@ static char *attrs_text(KeyValue *const *kv, size_t n, const char *const *want) 
   }
   for (size_t w = 0; w < nwant; w++)
     if (found[w]) put_attr(&line, found[w]);
-  return strdup(line.text);
+  memcpy(out, line.text, line.len + 1);
+}
+
+/* As attrs_text_into, malloc'd (NULL when out of memory). */
+static char *attrs_text(KeyValue *const *kv, size_t n, const char *const *want) {
+  char text[VW_ATTR_TEXT_MAX];
+  attrs_text_into(kv, n, want, text);
+  return strdup(text);
 }
 
 /* The attributes a person looks at first (HTTP semantic conventions). */
@@ -166,14 +177,10 @@ static const char *const key_attrs[] = {
     "http.response.status_code", "server.address", "server.port",
     "rpc.method", "db.system", "error.type", "exception.message", NULL};
 
-static char *span_attrs(const Opentelemetry__Proto__Trace__V1__Span *sp) {
-  char *s = attrs_text(sp->attributes, sp->n_attributes, key_attrs);
-  if (s && !*s && sp->n_attributes) {
-    /* none of the known keys: the first three attributes */
-    free(s);
-    s = attrs_text(sp->attributes, sp->n_attributes < 3 ? sp->n_attributes : 3, NULL);
-  }
-  return s ? s : strdup("");
+static void span_attrs(const Opentelemetry__Proto__Trace__V1__Span *sp, char *out) {
+  attrs_text_into(sp->attributes, sp->n_attributes, key_attrs, out);
+  if (!*out && sp->n_attributes) /* none of the known keys: the first three attributes */
+    attrs_text_into(sp->attributes, sp->n_attributes < 3 ? sp->n_attributes : 3, NULL, out);
 }
 
 static char *service_of(const Resource *r) {
@@ -193,17 +200,52 @@ static void set_msg(char *msg, size_t size, const char *text) {
   if (!*msg) snprintf(msg, size, "%s", text);
 }
 
+/* The byte ranges of the n records of a request, when raw is given and
+ * its walk finds exactly n; else NULL (the records are packed again). */
+static vw_slice_t *record_slices(const vw_slice_t *raw, size_t n) {
+  if (!raw || n == 0) return NULL;
+  vw_slice_t *slices;
+  if (vw_wire_slices(raw->data, raw->len, &slices) == n) return slices;
+  free(slices);
+  return NULL;
+}
+
+/* Stores the record's strings and packed bytes (its slice of the request,
+ * else packed again) in one block; false when out of memory. */
+static bool fill_span(vw_span_t *v, const char *service,
+                      const Opentelemetry__Proto__Trace__V1__Span *sp, const vw_slice_t *slice) {
+  char attrs[VW_ATTR_TEXT_MAX];
+  span_attrs(sp, attrs);
+  const char *status = sp->status && sp->status->message ? sp->status->message : "";
+  if (slice) return vw_span_fill(v, service, sp->name, status, attrs, slice->data, slice->len);
+  vw_packed_t pb = vw_pack(&sp->base);
+  bool ok = pb.data && vw_span_fill(v, service, sp->name, status, attrs, pb.data, pb.len);
+  free(pb.data);
+  return ok;
+}
+
+static size_t count_spans(
+    const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req) {
+  size_t n = 0;
+  for (size_t r = 0; r < req->n_resource_spans; r++)
+    for (size_t s = 0; s < req->resource_spans[r]->n_scope_spans; s++)
+      n += req->resource_spans[r]->scope_spans[s]->n_spans;
+  return n;
+}
+
 int64_t vw_ingest_traces(vw_ingest_t *in,
     const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req,
-    char *msg, size_t msg_size) {
+    const vw_slice_t *raw, char *msg, size_t msg_size) {
   vw_stats_t st = {.requests = 1};
   msg[0] = '\0';
+  vw_slice_t *slices = record_slices(raw, count_spans(req));
+  size_t nth = 0; /* the span's position in the request, valid or not */
   for (size_t r = 0; r < req->n_resource_spans; r++) {
     const Opentelemetry__Proto__Trace__V1__ResourceSpans *rs = req->resource_spans[r];
     char *service = service_of(rs->resource);
     for (size_t s = 0; s < rs->n_scope_spans; s++) {
       const Opentelemetry__Proto__Trace__V1__ScopeSpans *ss = rs->scope_spans[s];
-      for (size_t k = 0; k < ss->n_spans; k++) {
+      for (size_t k = 0; k < ss->n_spans; k++, nth++) {
         const Opentelemetry__Proto__Trace__V1__Span *sp = ss->spans[k];
         if (sp->trace_id.len != 16 || sp->span_id.len != 8 ||
             is_zero(sp->trace_id.data, 16) || is_zero(sp->span_id.data, 8) ||
@@ -219,37 +261,66 @@ int64_t vw_ingest_traces(vw_ingest_t *in,
           memcpy(v.parent_id, sp->parent_span_id.data, 8);
           v.has_parent = true;
         }
-        v.service = strdup(service ? service : "");
-        v.name = strdup(sp->name ? sp->name : "");
         v.kind = (int)sp->kind;
         v.start_ns = sp->start_time_unix_nano;
         v.end_ns = sp->end_time_unix_nano;
         v.status_code = sp->status ? (int)sp->status->code : 0;
-        v.status_message = strdup(sp->status && sp->status->message ? sp->status->message : "");
-        v.attrs = span_attrs(sp);
-        v.pb = vw_pack(&sp->base);
+        if (!fill_span(&v, service, sp, slices ? &slices[nth] : NULL)) {
+          st.rejected++;
+          set_msg(msg, msg_size, "out of memory");
+          continue;
+        }
         vw_store_add_span(in->store, &v);
         st.spans++;
       }
     }
     free(service);
   }
+  free(slices);
   vw_store_count(in->store, &st);
   append_jsonl(in, &req->base);
   return (int64_t)st.rejected;
 }
 
+static size_t count_logs(
+    const Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest *req) {
+  size_t n = 0;
+  for (size_t r = 0; r < req->n_resource_logs; r++)
+    for (size_t s = 0; s < req->resource_logs[r]->n_scope_logs; s++)
+      n += req->resource_logs[r]->scope_logs[s]->n_log_records;
+  return n;
+}
+
+/* As fill_span, for a log record. */
+static bool fill_log(vw_log_t *l, const char *service,
+                     const Opentelemetry__Proto__Logs__V1__LogRecord *lr, const vw_slice_t *slice) {
+  char *body = vw_anyvalue_text(lr->body);
+  if (!body) return false;
+  bool ok;
+  if (slice) {
+    ok = vw_log_fill(l, lr->severity_text, service, body, slice->data, slice->len);
+  } else {
+    vw_packed_t pb = vw_pack(&lr->base);
+    ok = pb.data && vw_log_fill(l, lr->severity_text, service, body, pb.data, pb.len);
+    free(pb.data);
+  }
+  free(body);
+  return ok;
+}
+
 int64_t vw_ingest_logs(vw_ingest_t *in,
     const Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest *req,
-    char *msg, size_t msg_size) {
+    const vw_slice_t *raw, char *msg, size_t msg_size) {
   vw_stats_t st = {.requests = 1};
   msg[0] = '\0';
+  vw_slice_t *slices = record_slices(raw, count_logs(req));
+  size_t nth = 0;
   for (size_t r = 0; r < req->n_resource_logs; r++) {
     const Opentelemetry__Proto__Logs__V1__ResourceLogs *rl = req->resource_logs[r];
     char *service = service_of(rl->resource);
     for (size_t s = 0; s < rl->n_scope_logs; s++) {
       const Opentelemetry__Proto__Logs__V1__ScopeLogs *sl = rl->scope_logs[s];
-      for (size_t k = 0; k < sl->n_log_records; k++) {
+      for (size_t k = 0; k < sl->n_log_records; k++, nth++) {
         const Opentelemetry__Proto__Logs__V1__LogRecord *lr = sl->log_records[k];
         if ((lr->trace_id.len != 0 && lr->trace_id.len != 16) ||
             (lr->span_id.len != 0 && lr->span_id.len != 8)) {
@@ -260,21 +331,23 @@ int64_t vw_ingest_logs(vw_ingest_t *in,
         vw_log_t l = {0};
         l.time_ns = lr->time_unix_nano ? lr->time_unix_nano : lr->observed_time_unix_nano;
         l.severity_number = (int)lr->severity_number;
-        l.severity_text = strdup(lr->severity_text ? lr->severity_text : "");
-        l.service = strdup(service ? service : "");
-        l.body = vw_anyvalue_text(lr->body);
         if (lr->trace_id.len == 16 && !is_zero(lr->trace_id.data, 16)) {
           memcpy(l.trace_id, lr->trace_id.data, 16);
           l.has_trace = true;
           if (lr->span_id.len == 8) memcpy(l.span_id, lr->span_id.data, 8);
         }
-        l.pb = vw_pack(&lr->base);
+        if (!fill_log(&l, service, lr, slices ? &slices[nth] : NULL)) {
+          st.rejected++;
+          set_msg(msg, msg_size, "out of memory");
+          continue;
+        }
         vw_store_add_log(in->store, &l);
         st.logs++;
       }
     }
     free(service);
   }
+  free(slices);
   vw_store_count(in->store, &st);
   append_jsonl(in, &req->base);
   return (int64_t)st.rejected;
@@ -447,10 +520,10 @@ const ProtobufCMessageDescriptor *vw_request_descriptor(vw_signal_t sig) {
 }
 
 ProtobufCMessage *vw_ingest_request(vw_ingest_t *in, vw_signal_t sig,
-                                    const ProtobufCMessage *req) {
+                                    const ProtobufCMessage *req, const vw_slice_t *raw) {
   char msg[256];
   if (sig == VW_TRACES) {
-    int64_t rej = vw_ingest_traces(in, (const void *)req, msg, sizeof msg);
+    int64_t rej = vw_ingest_traces(in, (const void *)req, raw, msg, sizeof msg);
     Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceResponse *r = malloc(sizeof *r);
     if (!r) return NULL;
     opentelemetry__proto__collector__trace__v1__export_trace_service_response__init(r);
@@ -480,7 +553,7 @@ ProtobufCMessage *vw_ingest_request(vw_ingest_t *in, vw_signal_t sig,
     }
     return &r->base;
   }
-  int64_t rej = vw_ingest_logs(in, (const void *)req, msg, sizeof msg);
+  int64_t rej = vw_ingest_logs(in, (const void *)req, raw, msg, sizeof msg);
   Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceResponse *r = malloc(sizeof *r);
   if (!r) return NULL;
   opentelemetry__proto__collector__logs__v1__export_logs_service_response__init(r);

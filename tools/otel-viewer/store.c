@@ -33,25 +33,14 @@ struct vw_store {
   vw_stats_t stats;
 };
 
-static void span_free(vw_span_t *s) {
-  free(s->service);
-  free(s->name);
-  free(s->status_message);
-  free(s->attrs);
-  free(s->pb.data);
-}
+static void span_free(vw_span_t *s) { free(s->mem); }
 
 static void trace_free(vw_trace_t *t) {
   for (size_t i = 0; i < t->n_spans; i++) span_free(&t->spans[i]);
   free(t->spans);
 }
 
-static void log_free(vw_log_t *l) {
-  free(l->severity_text);
-  free(l->service);
-  free(l->body);
-  free(l->pb.data);
-}
+static void log_free(vw_log_t *l) { free(l->mem); }
 
 static void metric_free(vw_metric_t *m) {
   free(m->service);

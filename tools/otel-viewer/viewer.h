@@ -51,6 +51,7 @@ typedef struct vw_span {
   char *status_message;   /* "" if none */
   char *attrs;            /* key attributes as "k=v k=v", "" if none */
   vw_packed_t pb;         /* the Span message, packed */
+  void *mem;              /* the block the strings and pb.data live in */
 } vw_span_t;
 
 /* One trace: its spans in arrival order. */
@@ -74,8 +75,18 @@ typedef struct vw_log {
   bool has_trace;
   uint8_t span_id[8];
   vw_packed_t pb;         /* the LogRecord message, packed */
+  void *mem;              /* the block the strings and pb.data live in */
   uint64_t seq;
 } vw_log_t;
+
+/* record_block.c: sets a record's strings (NULL taken as "") and packed
+ * bytes as copies in one new block, v->mem, which the store frees with
+ * the record. Returns false when out of memory (nothing to free then). */
+bool vw_span_fill(vw_span_t *v, const char *service, const char *name,
+                  const char *status_message, const char *attrs, const uint8_t *pb,
+                  size_t pb_len);
+bool vw_log_fill(vw_log_t *l, const char *severity_text, const char *service, const char *body,
+                 const uint8_t *pb, size_t pb_len);
 
 typedef enum vw_metric_type {
   VW_METRIC_GAUGE = 0,
@@ -115,8 +126,9 @@ vw_store_t *vw_store_create(size_t max_traces, size_t max_logs,
                             size_t max_metrics);
 void vw_store_destroy(vw_store_t *s);
 
-/* Each add takes ownership of the record's strings and json (the caller's
- * struct is copied; do not free its members afterwards). */
+/* Each add takes ownership of the record (a span's or log's mem block, a
+ * metric's strings and json): the caller's struct is copied; do not free
+ * its members afterwards. */
 void vw_store_add_span(vw_store_t *s, vw_span_t *span);
 void vw_store_add_log(vw_store_t *s, vw_log_t *log);
 void vw_store_put_metric(vw_store_t *s, vw_metric_t *m);
@@ -200,17 +212,32 @@ vw_ingest_t *vw_ingest_create(vw_store_t *store, FILE *jsonl);
 void vw_ingest_destroy(vw_ingest_t *in); /* flushes and closes the file */
 void vw_ingest_flush(vw_ingest_t *in);
 
+/* A byte range of a request as it arrived. */
+typedef struct vw_slice {
+  const uint8_t *data;
+  size_t len;
+} vw_slice_t;
+
+/* wire_slices.c: the byte range of every Span of a packed
+ * ExportTraceServiceRequest (or LogRecord of an ExportLogsServiceRequest),
+ * in the order protobuf-c decodes them. Returns how many, with the ranges
+ * in *out (malloc'd, the caller frees); 0 and NULL when the bytes cannot
+ * be walked or memory ran out. */
+size_t vw_wire_slices(const uint8_t *data, size_t len, vw_slice_t **out);
+
 /* Each stores what is valid and returns how many items were rejected,
- * with the reason in msg (msg_size bytes, "" when none). Thread-safe. */
+ * with the reason in msg (msg_size bytes, "" when none). Thread-safe.
+ * raw, when not NULL, is the packed request that req was decoded from:
+ * its records are then stored as they arrived rather than packed again. */
 int64_t vw_ingest_traces(vw_ingest_t *in,
     const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req,
-    char *msg, size_t msg_size);
+    const vw_slice_t *raw, char *msg, size_t msg_size);
 int64_t vw_ingest_metrics(vw_ingest_t *in,
     const Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceRequest *req,
     char *msg, size_t msg_size);
 int64_t vw_ingest_logs(vw_ingest_t *in,
     const Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest *req,
-    char *msg, size_t msg_size);
+    const vw_slice_t *raw, char *msg, size_t msg_size);
 
 /* The three signals, for the transports. */
 typedef enum vw_signal { VW_TRACES = 0, VW_METRICS, VW_LOGS } vw_signal_t;
@@ -219,7 +246,7 @@ const ProtobufCMessageDescriptor *vw_request_descriptor(vw_signal_t sig);
  * Export*ServiceResponse (partial_success set when something was rejected).
  * Returns the response; free with protobuf_c_message_free_unpacked(r, NULL). */
 ProtobufCMessage *vw_ingest_request(vw_ingest_t *in, vw_signal_t sig,
-                                    const ProtobufCMessage *req);
+                                    const ProtobufCMessage *req, const vw_slice_t *raw);
 
 /* ---- text_buf.c: growable text for the renderers ----------------------- */
 typedef struct vw_buf {

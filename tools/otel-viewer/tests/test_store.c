@@ -22,10 +22,7 @@ static vw_span_t mk_span(uint8_t trace, uint8_t id, bool root) {
   memset(s.trace_id, trace, 16);
   memset(s.span_id, id, 8);
   if (!root) { memset(s.parent_id, 0xee, 8); s.has_parent = true; }
-  s.service = strdup("svc");
-  s.name = strdup("op");
-  s.status_message = strdup("");
-  s.attrs = strdup("");
+  assert_true(vw_span_fill(&s, "svc", "op", "", "", NULL, 0));
   return s;
 }
 
@@ -120,7 +117,8 @@ static void test_store_log_ring_keeps_last_n_in_order(void **state) {
   vw_store_t *s = vw_store_create(1, 3, 1);
   const char *bodies[] = {"a", "b", "c", "d", "e"};
   for (int i = 0; i < 5; i++) {
-    vw_log_t l = {.severity_text = strdup(""), .service = strdup("svc"), .body = strdup(bodies[i])};
+    vw_log_t l = {0};
+    assert_true(vw_log_fill(&l, "", "svc", bodies[i], NULL, 0));
     vw_store_add_log(s, &l);
   }
   char got[16] = "";
