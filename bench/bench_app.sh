@@ -3,7 +3,8 @@
 # wrk on GET /?location=London against the gateway, with the four services
 # instrumented (batch export to the local viewer), then with telemetry
 # disabled (OTEL_SDK_DISABLED=true), alternating, 3 rounds each; prints
-# requests/s and p50/p99 latency (medians of the rounds), the ratio, and
+# requests/s and p50/p99 latency (medians of the rounds, each after a
+# second of warm-up), the ratio, and
 # the resident memory (RSS) of each service after the load, and the CPU
 # time each process spent per request (the viewer included: on a 2-core
 # machine the receiver competes with the services for the same cores).
@@ -35,6 +36,8 @@ round() { # disabled(true|false) -> "req/s p50_ms p99_ms"
   wait_port "$gw"
   local procs=("${pids[@]}") t0=() i n
   [[ $1 == false ]] && procs+=("$viewer")
+  # one second of warm-up (connections, pools and caches filled), not measured
+  wrk -t2 -c16 -d1s "http://127.0.0.1:$gw/?location=London" > /dev/null
   for p in "${procs[@]}"; do t0+=("$(cpu_ticks "$p")"); done
   wrk -t2 -c16 -d5s --latency "http://127.0.0.1:$gw/?location=London" > "$work/wrk.out"
   n=$(awk '/requests in/ {print $1}' "$work/wrk.out")
