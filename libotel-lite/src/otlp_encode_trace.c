@@ -7,6 +7,8 @@
  */
 #include "otlp_encode.h"
 
+#include "trace_internal.h"
+
 #include "arena.h"
 #include "proto_attr.h"
 #include "proto_resource.h"
@@ -14,6 +16,10 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Spans that ended long ago are cold in cache by the time a batch is
+ * encoded: their memory is requested this many spans ahead. */
+#define PREFETCH_AHEAD 4
 
 typedef Opentelemetry__Proto__Trace__V1__ResourceSpans pb_resource_spans_t;
 typedef Opentelemetry__Proto__Trace__V1__ScopeSpans pb_scope_spans_t;
@@ -149,7 +155,9 @@ otel_err_t otel__otlp_encode_spans(const otel_span_data_t *const *spans, size_t 
   pb_resource_spans_t **rs = otel__arena_alloc(&a, slots * sizeof(*rs));
   const otel_resource_t **keys = otel__arena_alloc(&a, slots * sizeof(*keys));
   if (!rs || !keys) goto out;
+  for (size_t i = 0; i < n && i < PREFETCH_AHEAD; i++) otel__span_data_prefetch(spans[i]);
   for (size_t i = 0; i < n; i++) {
+    if (i + PREFETCH_AHEAD < n) otel__span_data_prefetch(spans[i + PREFETCH_AHEAD]);
     pb_scope_spans_t *ss = group_for(&a, rs, &req.n_resource_spans, keys, spans[i], n);
     pb_span_t *p = ss ? encode_span(&a, spans[i]) : NULL;
     if (!p) goto out;

@@ -200,6 +200,15 @@ const otel_span_data_t *otel_span_data_retain(const otel_span_data_t *d) {
 
 void otel_span_data_release(const otel_span_data_t *d) { span_unref((otel_span_t *)d); }
 
+void otel__span_data_prefetch(const otel_span_data_t *d) {
+  const otel_span_t *s = (const otel_span_t *)d;
+  const char *p = (const char *)s;
+  /* the struct, the inline attributes and the inline strings in use */
+  const char *end = (const char *)s->inline_room + INLINE_ATTRS * sizeof(otel_attr_t) + INLINE_BYTES;
+  if (!s->recording || s->is_static) end = (const char *)s->inline_room;
+  for (; p < end; p += 64) __builtin_prefetch(p, 0, 0);
+}
+
 /* ---- current span --------------------------------------------------------- */
 
 void otel_span_activate(otel_span_t *span) {

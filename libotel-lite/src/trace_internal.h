@@ -49,4 +49,9 @@ otel_err_t otel__span_exporter_export(otel_span_exporter_t *e,
                                       const otel_span_data_t *const *spans, size_t n);
 otel_err_t otel__span_exporter_force_flush(otel_span_exporter_t *e, uint32_t timeout_ms);
 
+/* Asks the CPU to start loading a finished span's memory (its struct and
+ * inline attributes): an exporter reading a batch of spans that ended
+ * long ago otherwise waits on a cache miss for each of them in turn. */
+void otel__span_data_prefetch(const otel_span_data_t *d);
+
 #endif /* OTEL_TRACE_INTERNAL_H */
