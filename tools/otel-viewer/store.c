@@ -289,8 +289,10 @@ void vw_store_poll_new(vw_store_t *s, uint64_t now_ns, uint64_t quiet_ns,
   vw_trace_t **v = sorted_traces(s);
   for (size_t i = 0; v && i < s->n_traces; i++) {
     vw_trace_t *t = v[i];
-    /* wait for quiet even after the root, so that one batch prints once */
-    bool quiet = now_ns - t->last_update_ns >= quiet_ns / 5;
+    /* wait for quiet even after the root: the services export on their
+     * own timers, and a trace printed at its first part would be printed
+     * again for each of the others */
+    bool quiet = now_ns - t->last_update_ns >= quiet_ns;
     if (t->shown_spans < t->n_spans && quiet && vw_trace_ready(t, now_ns, quiet_ns)) {
       cb(t, ud);
       t->shown_spans = t->n_spans;
