@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * internal.h: helpers shared between libotel-lite source files and never
- * exported: self-diagnostics, environment parsing, monotonic time.
+ * exported: self-diagnostics, environment parsing, monotonic time, the
+ * item size of array attributes.
  * Cross-file internals are named otel__*; anything used by one file only is
  * static in that file.
  */
@@ -11,6 +12,7 @@
 #include "otel/common.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Reports a background problem through the installed error handler.
@@ -31,5 +33,17 @@ const char *otel__env_str(const char *name);
 bool otel__env_bool(const char *name, bool def);      /* "true"/"false", any case */
 int64_t otel__env_int(const char *name, int64_t def); /* decimal, >= 0 */
 double otel__env_double(const char *name, double def);
+
+/* Bytes per item of an array attribute's items (const char *, bool,
+ * int64_t or double); 0 for a scalar type. */
+static inline size_t otel__attr_item_size(otel_attr_type_t type) {
+  switch (type) {
+  case OTEL_ATTR_TYPE_STRING_ARRAY: return sizeof(const char *);
+  case OTEL_ATTR_TYPE_BOOL_ARRAY: return sizeof(bool);
+  case OTEL_ATTR_TYPE_INT_ARRAY: return sizeof(int64_t);
+  case OTEL_ATTR_TYPE_DOUBLE_ARRAY: return sizeof(double);
+  default: return 0;
+  }
+}
 
 #endif /* OTEL_INTERNAL_H */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "internal.h"
 #include "logs_internal.h"
 
 /* ---- Severity ------------------------------------------------------------ */
@@ -92,16 +93,6 @@ static const char *take_str(cursor_t *c, const char *s, size_t n) {
   return p;
 }
 
-static size_t item_size(otel_attr_type_t t) {
-  switch (t) {
-  case OTEL_ATTR_TYPE_STRING_ARRAY: return sizeof(const char *);
-  case OTEL_ATTR_TYPE_BOOL_ARRAY: return sizeof(bool);
-  case OTEL_ATTR_TYPE_INT_ARRAY: return sizeof(int64_t);
-  case OTEL_ATTR_TYPE_DOUBLE_ARRAY: return sizeof(double);
-  default: return 0;
-  }
-}
-
 /* Copies one attribute's value into the block (or measures it). */
 static void copy_attr(cursor_t *c, otel_attr_t *dst, const otel_attr_t *a) {
   const char *key = take_str(c, a->key, strlen(a->key));
@@ -110,7 +101,7 @@ static void copy_attr(cursor_t *c, otel_attr_t *dst, const otel_attr_t *a) {
     dst->type = a->type;
     dst->value = a->value;
   }
-  size_t isz = item_size(a->type);
+  size_t isz = otel__attr_item_size(a->type);
   if (a->type == OTEL_ATTR_TYPE_STRING) {
     const char *s = a->value.s ? a->value.s : "";
     const char *v = take_str(c, s, strlen(s));

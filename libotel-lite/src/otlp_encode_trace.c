@@ -18,6 +18,7 @@
 #include "otlp_encode.h"
 
 #include "arena.h"
+#include "internal.h"
 #include "proto_resource.h"
 #include "trace_internal.h"
 #include "opentelemetry/proto/trace/v1/trace.pb-c.h"
@@ -107,16 +108,6 @@ static inline uint8_t *put_opt_fixed32(uint8_t *p, unsigned field, uint32_t v) {
 
 /* ---- AnyValue and KeyValue (common.proto) ----------------------------------- */
 
-static size_t item_size(otel_attr_type_t type) {
-  switch (type) {
-  case OTEL_ATTR_TYPE_STRING_ARRAY: return sizeof(const char *);
-  case OTEL_ATTR_TYPE_BOOL_ARRAY: return sizeof(bool);
-  case OTEL_ATTR_TYPE_INT_ARRAY: return sizeof(int64_t);
-  case OTEL_ATTR_TYPE_DOUBLE_ARRAY: return sizeof(double);
-  default: return 0;
-  }
-}
-
 /* The AnyValue of one scalar (its oneof member is written even at its
  * default value, as for any oneof): string 1, bool 2, int 3, double 4. */
 static size_t scalar_size(otel_attr_type_t type, const void *item) {
@@ -168,12 +159,12 @@ static size_t array_size(const otel_attr_t *a, size_t isz) {
 }
 
 static size_t any_size(const otel_attr_t *a) {
-  size_t isz = item_size(a->type);
+  size_t isz = otel__attr_item_size(a->type);
   return isz ? len_field(5, array_size(a, isz)) : scalar_size(a->type, scalar_item(a));
 }
 
 static uint8_t *put_any(uint8_t *p, const otel_attr_t *a) {
-  size_t isz = item_size(a->type);
+  size_t isz = otel__attr_item_size(a->type);
   if (!isz) return put_scalar(p, a->type, scalar_item(a));
   p = put_tag(p, 5, WT_LEN);
   p = put_varint(p, array_size(a, isz));

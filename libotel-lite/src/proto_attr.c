@@ -6,6 +6,8 @@
  */
 #include "proto_attr.h"
 
+#include "internal.h"
+
 static void any_scalar(otel__arena_t *arena, otel__pb_any_t *av,
                        otel_attr_type_t type, const void *item) {
   switch (type) {
@@ -32,21 +34,11 @@ static void any_scalar(otel__arena_t *arena, otel__pb_any_t *av,
   }
 }
 
-static size_t item_size(otel_attr_type_t type) {
-  switch (type) {
-  case OTEL_ATTR_TYPE_STRING_ARRAY: return sizeof(const char *);
-  case OTEL_ATTR_TYPE_BOOL_ARRAY: return sizeof(bool);
-  case OTEL_ATTR_TYPE_INT_ARRAY: return sizeof(int64_t);
-  case OTEL_ATTR_TYPE_DOUBLE_ARRAY: return sizeof(double);
-  default: return 0;
-  }
-}
-
 otel__pb_any_t *otel__proto_any(otel__arena_t *arena, const otel_attr_t *attr) {
   otel__pb_any_t *av = otel__arena_alloc(arena, sizeof(*av));
   if (!av) return NULL;
   opentelemetry__proto__common__v1__any_value__init(av);
-  size_t isz = item_size(attr->type);
+  size_t isz = otel__attr_item_size(attr->type);
   if (isz == 0) { /* scalar */
     const void *item = attr->type == OTEL_ATTR_TYPE_STRING ? (const void *)&attr->value.s
                                                            : (const void *)&attr->value;
