@@ -238,7 +238,9 @@ int64_t vw_ingest_traces(vw_ingest_t *in,
     const vw_slice_t *raw, char *msg, size_t msg_size) {
   vw_stats_t st = {.requests = 1};
   msg[0] = '\0';
-  vw_slice_t *slices = record_slices(raw, count_spans(req));
+  size_t total = count_spans(req), kept = 0;
+  vw_slice_t *slices = record_slices(raw, total);
+  vw_span_t *batch = total ? malloc(total * sizeof *batch) : NULL;
   size_t nth = 0; /* the span's position in the request, valid or not */
   for (size_t r = 0; r < req->n_resource_spans; r++) {
     const Opentelemetry__Proto__Trace__V1__ResourceSpans *rs = req->resource_spans[r];
@@ -265,17 +267,19 @@ int64_t vw_ingest_traces(vw_ingest_t *in,
         v.start_ns = sp->start_time_unix_nano;
         v.end_ns = sp->end_time_unix_nano;
         v.status_code = sp->status ? (int)sp->status->code : 0;
-        if (!fill_span(&v, service, sp, slices ? &slices[nth] : NULL)) {
+        if (!batch || !fill_span(&v, service, sp, slices ? &slices[nth] : NULL)) {
           st.rejected++;
           set_msg(msg, msg_size, "out of memory");
           continue;
         }
-        vw_store_add_span(in->store, &v);
+        batch[kept++] = v;
         st.spans++;
       }
     }
     free(service);
   }
+  vw_store_add_spans(in->store, batch, kept);
+  free(batch);
   free(slices);
   vw_store_count(in->store, &st);
   append_jsonl(in, &req->base);

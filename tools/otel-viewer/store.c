@@ -142,22 +142,20 @@ static vw_trace_t *find_or_add_trace(vw_store_t *s, const uint8_t id[16]) {
   return t;
 }
 
-void vw_store_add_span(vw_store_t *s, vw_span_t *span) {
-  pthread_mutex_lock(&s->mu);
+/* Adds one span; called with the lock held. */
+static void add_span_locked(vw_store_t *s, vw_span_t *span, uint64_t now_ns) {
   vw_trace_t *t = find_or_add_trace(s, span->trace_id);
   for (size_t i = 0; i < t->n_spans; i++) {
     if (memcmp(t->spans[i].span_id, span->span_id, 8) != 0) continue;
     span_free(&t->spans[i]); /* sent again (a retry): keep the latest copy */
     t->spans[i] = *span;
-    t->last_update_ns = vw_monotonic_ns();
+    t->last_update_ns = now_ns;
     s->seq++;
-    pthread_mutex_unlock(&s->mu);
     return;
   }
   if (t->n_spans >= VW_MAX_SPANS_PER_TRACE) {
     s->stats.dropped_spans++;
     span_free(span);
-    pthread_mutex_unlock(&s->mu);
     return;
   }
   if (t->n_spans == t->cap_spans) {
@@ -166,7 +164,6 @@ void vw_store_add_span(vw_store_t *s, vw_span_t *span) {
     if (!n) {
       s->stats.dropped_spans++;
       span_free(span);
-      pthread_mutex_unlock(&s->mu);
       return;
     }
     t->spans = n;
@@ -174,10 +171,18 @@ void vw_store_add_span(vw_store_t *s, vw_span_t *span) {
   }
   t->spans[t->n_spans++] = *span;
   if (!span->has_parent) t->root_seen = true;
-  t->last_update_ns = vw_monotonic_ns();
+  t->last_update_ns = now_ns;
   s->seq++;
+}
+
+void vw_store_add_spans(vw_store_t *s, vw_span_t *spans, size_t n) {
+  uint64_t now_ns = vw_monotonic_ns();
+  pthread_mutex_lock(&s->mu);
+  for (size_t i = 0; i < n; i++) add_span_locked(s, &spans[i], now_ns);
   pthread_mutex_unlock(&s->mu);
 }
+
+void vw_store_add_span(vw_store_t *s, vw_span_t *span) { vw_store_add_spans(s, span, 1); }
 
 void vw_store_add_log(vw_store_t *s, vw_log_t *log) {
   pthread_mutex_lock(&s->mu);

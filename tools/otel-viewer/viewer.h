@@ -130,6 +130,9 @@ void vw_store_destroy(vw_store_t *s);
  * metric's strings and json): the caller's struct is copied; do not free
  * its members afterwards. */
 void vw_store_add_span(vw_store_t *s, vw_span_t *span);
+/* The n spans of a request under one lock (the array itself stays the
+ * caller's). */
+void vw_store_add_spans(vw_store_t *s, vw_span_t *spans, size_t n);
 void vw_store_add_log(vw_store_t *s, vw_log_t *log);
 void vw_store_put_metric(vw_store_t *s, vw_metric_t *m);
 
