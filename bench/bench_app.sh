@@ -68,6 +68,10 @@ echo "app through the gateway, wrk -t2 -c16 -d5s GET /?location=London (median o
 printf '  instrumented:        %8.0f req/s  p50 %s ms  p99 %s ms\n' "$r_on" "$p50_on" "$p99_on"
 printf '  OTEL_SDK_DISABLED:   %8.0f req/s  p50 %s ms  p99 %s ms\n' "$r_off" "$p50_off" "$p99_off"
 printf '  ratio instrumented/disabled: %.3f\n' "$(echo "$r_on / $r_off" | bc -l)"
+# each instrumented round against the disabled round just before it: the
+# VM's speed drifts between phases, and neighbours share a phase
+pairs=$(for i in 0 1 2; do echo "$(col 1 "${on[$i]}") $(col 1 "${off[$i]}")" | awk '{printf "%.3f\n", $1 / $2}'; done | sort -n | tr '\n' ' ')
+echo "  ratio per pair of neighbouring rounds: $pairs"
 echo "  RSS after the instrumented load: $(cat "$work/rss.false")"
 echo "  RSS after the load without telemetry: $(cat "$work/rss.true")"
 echo "  CPU per request, instrumented (last round): $(cat "$work/cpu.false")"
