@@ -289,10 +289,41 @@ static void test_encode_each_span_alone_and_none(void **state) {
   free(buf);
 }
 
+/* A batch big enough for lengths of three varint bytes (ResourceSpans
+ * over 16 KiB): 600 spans, the fixture's five over and over. */
+static void test_encode_large_batch_repacks_identically(void **state) {
+  fixture_t *f = *state;
+  enum { N = 600 };
+  const otel_span_data_t *many[N];
+  for (size_t k = 0; k < N; k++) many[k] = f->spans[k % f->n];
+  uint8_t *buf;
+  size_t len;
+  assert_int_equal(otel__otlp_encode_spans(many, N, &buf, &len), OTEL_OK);
+  /* the first ResourceSpans: tag 0x0a, then a length of three varint bytes */
+  assert_int_equal(buf[0], 0x0a);
+  assert_true((buf[1] & 0x80) && (buf[2] & 0x80) && !(buf[3] & 0x80));
+  req_t *req = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+      NULL, len, buf);
+  assert_non_null(req);
+  assert_int_equal(protobuf_c_message_get_packed_size(&req->base), len);
+  uint8_t *again = malloc(len);
+  protobuf_c_message_pack(&req->base, again);
+  assert_memory_equal(again, buf, len);
+  size_t spans = 0;
+  for (size_t r = 0; r < req->n_resource_spans; r++)
+    for (size_t g = 0; g < req->resource_spans[r]->n_scope_spans; g++)
+      spans += req->resource_spans[r]->scope_spans[g]->n_spans;
+  assert_int_equal(spans, N);
+  free(again);
+  opentelemetry__proto__collector__trace__v1__export_trace_service_request__free_unpacked(req, NULL);
+  free(buf);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_encode_spans_decode_to_the_spans_and_repack_identically),
       cmocka_unit_test(test_encode_each_span_alone_and_none),
+      cmocka_unit_test(test_encode_large_batch_repacks_identically),
   };
   return cmocka_run_group_tests_name("otlp_encode_trace", tests, setup, teardown);
 }
