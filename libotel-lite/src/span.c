@@ -27,6 +27,8 @@
  * request, a size for which glibc consolidates its free lists first. */
 #define INLINE_ATTRS 16
 #define INLINE_BYTES 640
+/* a recording span's block: the struct, then the inline room */
+#define RECORDING_SIZE (sizeof(otel_span_t) + INLINE_ATTRS * sizeof(otel_attr_t) + INLINE_BYTES)
 
 struct otel_span {
   otel_span_data_t data; /* first: (otel_span_data_t *) == (otel_span_t *) */
@@ -201,12 +203,12 @@ const otel_span_data_t *otel_span_data_retain(const otel_span_data_t *d) {
 void otel_span_data_release(const otel_span_data_t *d) { span_unref((otel_span_t *)d); }
 
 void otel__span_data_prefetch(const otel_span_data_t *d) {
-  const otel_span_t *s = (const otel_span_t *)d;
-  const char *p = (const char *)s;
-  /* the struct, the inline attributes and the inline strings in use */
-  const char *end = (const char *)s->inline_room + INLINE_ATTRS * sizeof(otel_attr_t) + INLINE_BYTES;
-  if (!s->recording || s->is_static) end = (const char *)s->inline_room;
-  for (; p < end; p += 64) __builtin_prefetch(p, 0, 0);
+  /* The struct, the inline attributes and the inline strings. Reading any
+   * field to size this would itself wait for the miss; exported spans are
+   * recording spans, whose block is RECORDING_SIZE bytes (and a prefetch
+   * past a block's end cannot fault). */
+  const char *p = (const char *)d;
+  for (size_t off = 0; off < RECORDING_SIZE; off += 64) __builtin_prefetch(p + off, 0, 0);
 }
 
 /* ---- current span --------------------------------------------------------- */
@@ -293,8 +295,6 @@ static bool choose_parent(const otel_span_start_options_t *o, otel_span_context_
   }
   return false;
 }
-
-#define RECORDING_SIZE (sizeof(otel_span_t) + INLINE_ATTRS * sizeof(otel_attr_t) + INLINE_BYTES)
 
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 static void pool_init(void) {
