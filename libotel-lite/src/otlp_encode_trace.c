@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "internal.h"
+#include "otlp_wire.h"
 #include "proto_resource.h"
 #include "trace_internal.h"
 #include "opentelemetry/proto/trace/v1/trace.pb-c.h"
@@ -29,184 +30,6 @@
 /* Spans that ended long ago are cold in cache by the time a batch is
  * encoded: their memory is requested this many spans ahead. */
 #define PREFETCH_AHEAD 4
-
-/* ---- wire format ------------------------------------------------------------ */
-
-enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
-
-static inline size_t varint_len(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    n++;
-  }
-  return n;
-}
-
-static inline uint8_t *put_varint(uint8_t *p, uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = (uint8_t)(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = (uint8_t)v;
-  return p;
-}
-
-static inline size_t tag_len(unsigned field) { return field < 16 ? 1 : 2; }
-
-static inline uint8_t *put_tag(uint8_t *p, unsigned field, unsigned wire_type) {
-  return put_varint(p, (uint64_t)field << 3 | wire_type);
-}
-
-static inline uint8_t *put_fixed64(uint8_t *p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-  return p + 8;
-}
-
-static inline uint8_t *put_fixed32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-  return p + 4;
-}
-
-/* A length-delimited field of len bytes, header included. */
-static inline size_t len_field(unsigned field, size_t len) {
-  return tag_len(field) + varint_len(len) + len;
-}
-
-static inline uint8_t *put_bytes(uint8_t *p, unsigned field, const void *data, size_t len) {
-  p = put_tag(p, field, WT_LEN);
-  p = put_varint(p, len);
-  memcpy(p, data, len);
-  return p + len;
-}
-
-/* proto3 scalars: left out at their default value */
-static inline size_t opt_string_size(unsigned field, const char *s) {
-  return s && *s ? len_field(field, strlen(s)) : 0;
-}
-static inline uint8_t *put_opt_string(uint8_t *p, unsigned field, const char *s) {
-  return s && *s ? put_bytes(p, field, s, strlen(s)) : p;
-}
-static inline size_t opt_varint_size(unsigned field, uint64_t v) {
-  return v ? tag_len(field) + varint_len(v) : 0;
-}
-static inline uint8_t *put_opt_varint(uint8_t *p, unsigned field, uint64_t v) {
-  return v ? put_varint(put_tag(p, field, WT_VARINT), v) : p;
-}
-static inline size_t opt_fixed64_size(unsigned field, uint64_t v) {
-  return v ? tag_len(field) + 8 : 0;
-}
-static inline uint8_t *put_opt_fixed64(uint8_t *p, unsigned field, uint64_t v) {
-  return v ? put_fixed64(put_tag(p, field, WT_I64), v) : p;
-}
-static inline size_t opt_fixed32_size(unsigned field, uint32_t v) {
-  return v ? tag_len(field) + 4 : 0;
-}
-static inline uint8_t *put_opt_fixed32(uint8_t *p, unsigned field, uint32_t v) {
-  return v ? put_fixed32(put_tag(p, field, WT_I32), v) : p;
-}
-
-/* ---- AnyValue and KeyValue (common.proto) ----------------------------------- */
-
-/* The AnyValue of one scalar (its oneof member is written even at its
- * default value, as for any oneof): string 1, bool 2, int 3, double 4. */
-static size_t scalar_size(otel_attr_type_t type, const void *item) {
-  switch (type) {
-  case OTEL_ATTR_TYPE_STRING:
-  case OTEL_ATTR_TYPE_STRING_ARRAY: {
-    const char *s = *(const char *const *)item;
-    return len_field(1, s ? strlen(s) : 0);
-  }
-  case OTEL_ATTR_TYPE_BOOL:
-  case OTEL_ATTR_TYPE_BOOL_ARRAY: return 2;
-  case OTEL_ATTR_TYPE_INT:
-  case OTEL_ATTR_TYPE_INT_ARRAY: return 1 + varint_len((uint64_t) * (const int64_t *)item);
-  default: return 1 + 8;
-  }
-}
-
-static uint8_t *put_scalar(uint8_t *p, otel_attr_type_t type, const void *item) {
-  switch (type) {
-  case OTEL_ATTR_TYPE_STRING:
-  case OTEL_ATTR_TYPE_STRING_ARRAY: {
-    const char *s = *(const char *const *)item;
-    return put_bytes(p, 1, s ? s : "", s ? strlen(s) : 0);
-  }
-  case OTEL_ATTR_TYPE_BOOL:
-  case OTEL_ATTR_TYPE_BOOL_ARRAY:
-    return put_varint(put_tag(p, 2, WT_VARINT), *(const bool *)item ? 1 : 0);
-  case OTEL_ATTR_TYPE_INT:
-  case OTEL_ATTR_TYPE_INT_ARRAY:
-    return put_varint(put_tag(p, 3, WT_VARINT), (uint64_t) * (const int64_t *)item);
-  default: {
-    uint64_t bits;
-    memcpy(&bits, item, sizeof bits);
-    return put_fixed64(put_tag(p, 4, WT_I64), bits);
-  }
-  }
-}
-
-static const void *scalar_item(const otel_attr_t *a) {
-  return a->type == OTEL_ATTR_TYPE_STRING ? (const void *)&a->value.s : (const void *)&a->value;
-}
-
-/* ArrayValue content: repeated AnyValue values = 1. */
-static size_t array_size(const otel_attr_t *a, size_t isz) {
-  size_t n = a->value.array.items ? a->value.array.len : 0, total = 0;
-  const unsigned char *src = a->value.array.items;
-  for (size_t i = 0; i < n; i++) total += len_field(1, scalar_size(a->type, src + i * isz));
-  return total;
-}
-
-static size_t any_size(const otel_attr_t *a) {
-  size_t isz = otel__attr_item_size(a->type);
-  return isz ? len_field(5, array_size(a, isz)) : scalar_size(a->type, scalar_item(a));
-}
-
-static uint8_t *put_any(uint8_t *p, const otel_attr_t *a) {
-  size_t isz = otel__attr_item_size(a->type);
-  if (!isz) return put_scalar(p, a->type, scalar_item(a));
-  p = put_tag(p, 5, WT_LEN);
-  p = put_varint(p, array_size(a, isz));
-  size_t n = a->value.array.items ? a->value.array.len : 0;
-  const unsigned char *src = a->value.array.items;
-  for (size_t i = 0; i < n; i++) {
-    const void *item = src + i * isz;
-    p = put_tag(p, 1, WT_LEN);
-    p = put_varint(p, scalar_size(a->type, item));
-    p = put_scalar(p, a->type, item);
-  }
-  return p;
-}
-
-/* KeyValue content: key 1, value 2 (always present). */
-static size_t kv_size(const otel_attr_t *a) {
-  return len_field(1, strlen(a->key)) + len_field(2, any_size(a));
-}
-
-static bool kept(const otel_attr_t *a) { return a->key && a->key[0]; }
-
-/* The repeated KeyValue field `field` of the n attributes. */
-static size_t attrs_size(unsigned field, const otel_attr_t *attrs, size_t n) {
-  size_t total = 0;
-  for (size_t i = 0; i < n; i++)
-    if (kept(&attrs[i])) total += len_field(field, kv_size(&attrs[i]));
-  return total;
-}
-
-static uint8_t *put_attrs(uint8_t *p, unsigned field, const otel_attr_t *attrs, size_t n) {
-  for (size_t i = 0; i < n; i++) {
-    const otel_attr_t *a = &attrs[i];
-    if (!kept(a)) continue;
-    p = put_tag(p, field, WT_LEN);
-    p = put_varint(p, kv_size(a));
-    p = put_bytes(p, 1, a->key, strlen(a->key));
-    p = put_tag(p, 2, WT_LEN);
-    p = put_varint(p, any_size(a));
-    p = put_any(p, a);
-  }
-  return p;
-}
 
 /* ---- Span (trace.proto) --------------------------------------------------------- */
 
@@ -227,85 +50,85 @@ static uint32_t span_flags(uint8_t trace_flags, bool has_parent, bool parent_rem
 
 /* Event content: time 1, name 2, attributes 3, dropped 4. */
 static size_t event_size(const otel_span_event_t *e) {
-  return opt_fixed64_size(1, e->time_ns) + opt_string_size(2, e->name) +
-         attrs_size(3, e->attrs, e->attr_count) + opt_varint_size(4, e->dropped_attrs);
+  return wire_opt_fixed64_size(1, e->time_ns) + wire_opt_string_size(2, e->name) +
+         otel__wire_attrs_size(3, e->attrs, e->attr_count) + wire_opt_varint_size(4, e->dropped_attrs);
 }
 
 static uint8_t *put_event(uint8_t *p, const otel_span_event_t *e) {
-  p = put_opt_fixed64(p, 1, e->time_ns);
-  p = put_opt_string(p, 2, e->name);
-  p = put_attrs(p, 3, e->attrs, e->attr_count);
-  return put_opt_varint(p, 4, e->dropped_attrs);
+  p = wire_put_opt_fixed64(p, 1, e->time_ns);
+  p = wire_put_opt_string(p, 2, e->name);
+  p = otel__wire_put_attrs(p, 3, e->attrs, e->attr_count);
+  return wire_put_opt_varint(p, 4, e->dropped_attrs);
 }
 
 /* Link content: trace_id 1, span_id 2, trace_state 3, attributes 4,
  * dropped 5, flags 6. */
 static size_t link_size(const otel_span_link_data_t *l) {
-  return len_field(1, 16) + len_field(2, 8) + opt_string_size(3, l->trace_state) +
-         attrs_size(4, l->attrs, l->attr_count) + opt_varint_size(5, l->dropped_attrs) +
-         opt_fixed32_size(6, span_flags(l->context.trace_flags, true, l->context.is_remote));
+  return wire_len_field(1, 16) + wire_len_field(2, 8) + wire_opt_string_size(3, l->trace_state) +
+         otel__wire_attrs_size(4, l->attrs, l->attr_count) + wire_opt_varint_size(5, l->dropped_attrs) +
+         wire_opt_fixed32_size(6, span_flags(l->context.trace_flags, true, l->context.is_remote));
 }
 
 static uint8_t *put_link(uint8_t *p, const otel_span_link_data_t *l) {
-  p = put_bytes(p, 1, l->context.trace_id, 16);
-  p = put_bytes(p, 2, l->context.span_id, 8);
-  p = put_opt_string(p, 3, l->trace_state);
-  p = put_attrs(p, 4, l->attrs, l->attr_count);
-  p = put_opt_varint(p, 5, l->dropped_attrs);
-  return put_opt_fixed32(p, 6, span_flags(l->context.trace_flags, true, l->context.is_remote));
+  p = wire_put_bytes(p, 1, l->context.trace_id, 16);
+  p = wire_put_bytes(p, 2, l->context.span_id, 8);
+  p = wire_put_opt_string(p, 3, l->trace_state);
+  p = otel__wire_put_attrs(p, 4, l->attrs, l->attr_count);
+  p = wire_put_opt_varint(p, 5, l->dropped_attrs);
+  return wire_put_opt_fixed32(p, 6, span_flags(l->context.trace_flags, true, l->context.is_remote));
 }
 
 /* Status content: message 2, code 3. */
 static size_t status_size(const otel_span_data_t *s) {
-  return opt_string_size(2, s->status_description) + opt_varint_size(3, (uint64_t)s->status);
+  return wire_opt_string_size(2, s->status_description) + wire_opt_varint_size(3, (uint64_t)s->status);
 }
 
 /* Span content, fields 1 to 16 in number order. */
 static size_t span_size(const otel_span_data_t *s) {
   bool has_parent = !is_zero(s->parent_span_id, 8);
-  size_t n = len_field(1, 16) + len_field(2, 8) + opt_string_size(3, s->trace_state) +
-             (has_parent ? len_field(4, 8) : 0) + opt_string_size(5, s->name) +
-             opt_varint_size(6, (uint64_t)s->kind) + opt_fixed64_size(7, s->start_time_ns) +
-             opt_fixed64_size(8, s->end_time_ns) + attrs_size(9, s->attrs, s->attr_count) +
-             opt_varint_size(10, s->dropped_attrs);
-  for (size_t i = 0; i < s->event_count; i++) n += len_field(11, event_size(&s->events[i]));
-  n += opt_varint_size(12, s->dropped_events);
-  for (size_t i = 0; i < s->link_count; i++) n += len_field(13, link_size(&s->links[i]));
-  n += opt_varint_size(14, s->dropped_links);
-  n += len_field(15, status_size(s));
-  n += opt_fixed32_size(16, span_flags(s->context.trace_flags, has_parent, s->parent_is_remote));
+  size_t n = wire_len_field(1, 16) + wire_len_field(2, 8) + wire_opt_string_size(3, s->trace_state) +
+             (has_parent ? wire_len_field(4, 8) : 0) + wire_opt_string_size(5, s->name) +
+             wire_opt_varint_size(6, (uint64_t)s->kind) + wire_opt_fixed64_size(7, s->start_time_ns) +
+             wire_opt_fixed64_size(8, s->end_time_ns) + otel__wire_attrs_size(9, s->attrs, s->attr_count) +
+             wire_opt_varint_size(10, s->dropped_attrs);
+  for (size_t i = 0; i < s->event_count; i++) n += wire_len_field(11, event_size(&s->events[i]));
+  n += wire_opt_varint_size(12, s->dropped_events);
+  for (size_t i = 0; i < s->link_count; i++) n += wire_len_field(13, link_size(&s->links[i]));
+  n += wire_opt_varint_size(14, s->dropped_links);
+  n += wire_len_field(15, status_size(s));
+  n += wire_opt_fixed32_size(16, span_flags(s->context.trace_flags, has_parent, s->parent_is_remote));
   return n;
 }
 
 static uint8_t *put_span(uint8_t *p, const otel_span_data_t *s) {
   bool has_parent = !is_zero(s->parent_span_id, 8);
-  p = put_bytes(p, 1, s->context.trace_id, 16);
-  p = put_bytes(p, 2, s->context.span_id, 8);
-  p = put_opt_string(p, 3, s->trace_state);
-  if (has_parent) p = put_bytes(p, 4, s->parent_span_id, 8);
-  p = put_opt_string(p, 5, s->name);
-  p = put_opt_varint(p, 6, (uint64_t)s->kind);
-  p = put_opt_fixed64(p, 7, s->start_time_ns);
-  p = put_opt_fixed64(p, 8, s->end_time_ns);
-  p = put_attrs(p, 9, s->attrs, s->attr_count);
-  p = put_opt_varint(p, 10, s->dropped_attrs);
+  p = wire_put_bytes(p, 1, s->context.trace_id, 16);
+  p = wire_put_bytes(p, 2, s->context.span_id, 8);
+  p = wire_put_opt_string(p, 3, s->trace_state);
+  if (has_parent) p = wire_put_bytes(p, 4, s->parent_span_id, 8);
+  p = wire_put_opt_string(p, 5, s->name);
+  p = wire_put_opt_varint(p, 6, (uint64_t)s->kind);
+  p = wire_put_opt_fixed64(p, 7, s->start_time_ns);
+  p = wire_put_opt_fixed64(p, 8, s->end_time_ns);
+  p = otel__wire_put_attrs(p, 9, s->attrs, s->attr_count);
+  p = wire_put_opt_varint(p, 10, s->dropped_attrs);
   for (size_t i = 0; i < s->event_count; i++) {
-    p = put_tag(p, 11, WT_LEN);
-    p = put_varint(p, event_size(&s->events[i]));
+    p = wire_put_tag(p, 11, WIRE_LEN);
+    p = wire_put_varint(p, event_size(&s->events[i]));
     p = put_event(p, &s->events[i]);
   }
-  p = put_opt_varint(p, 12, s->dropped_events);
+  p = wire_put_opt_varint(p, 12, s->dropped_events);
   for (size_t i = 0; i < s->link_count; i++) {
-    p = put_tag(p, 13, WT_LEN);
-    p = put_varint(p, link_size(&s->links[i]));
+    p = wire_put_tag(p, 13, WIRE_LEN);
+    p = wire_put_varint(p, link_size(&s->links[i]));
     p = put_link(p, &s->links[i]);
   }
-  p = put_opt_varint(p, 14, s->dropped_links);
-  p = put_tag(p, 15, WT_LEN);
-  p = put_varint(p, status_size(s));
-  p = put_opt_string(p, 2, s->status_description);
-  p = put_opt_varint(p, 3, (uint64_t)s->status);
-  return put_opt_fixed32(p, 16, span_flags(s->context.trace_flags, has_parent, s->parent_is_remote));
+  p = wire_put_opt_varint(p, 14, s->dropped_links);
+  p = wire_put_tag(p, 15, WIRE_LEN);
+  p = wire_put_varint(p, status_size(s));
+  p = wire_put_opt_string(p, 2, s->status_description);
+  p = wire_put_opt_varint(p, 3, (uint64_t)s->status);
+  return wire_put_opt_fixed32(p, 16, span_flags(s->context.trace_flags, has_parent, s->parent_is_remote));
 }
 
 /* ---- grouping and the request ------------------------------------------------------ */
@@ -386,34 +209,34 @@ otel_err_t otel__otlp_encode_spans(const otel_span_data_t *const *spans, size_t 
     scopes[g].last = i;
     next[i] = SIZE_MAX;
     sizes[i] = span_size(s);
-    scopes[g].size += len_field(2, sizes[i]);
+    scopes[g].size += wire_len_field(2, sizes[i]);
   }
   size_t total = 0;
   for (size_t g = 0; g < n_scopes; g++) {
-    scopes[g].size += len_field(1, scopes[g].scope.len);
-    res[scopes[g].resource].size += len_field(2, scopes[g].size);
+    scopes[g].size += wire_len_field(1, scopes[g].scope.len);
+    res[scopes[g].resource].size += wire_len_field(2, scopes[g].size);
   }
   for (size_t r = 0; r < n_res; r++) {
-    res[r].size += len_field(1, res[r].packed.len);
-    total += len_field(1, res[r].size);
+    res[r].size += wire_len_field(1, res[r].packed.len);
+    total += wire_len_field(1, res[r].size);
   }
 
   /* pass 2: write */
   uint8_t *buf = malloc(total ? total : 1), *p = buf;
   if (!buf) goto out;
   for (size_t r = 0; r < n_res; r++) {
-    p = put_tag(p, 1, WT_LEN); /* resource_spans */
-    p = put_varint(p, res[r].size);
-    p = put_bytes(p, 1, res[r].packed.data, res[r].packed.len);
+    p = wire_put_tag(p, 1, WIRE_LEN); /* resource_spans */
+    p = wire_put_varint(p, res[r].size);
+    p = wire_put_bytes(p, 1, res[r].packed.data, res[r].packed.len);
     for (size_t g = 0; g < n_scopes; g++) {
       if (scopes[g].resource != r) continue;
-      p = put_tag(p, 2, WT_LEN); /* scope_spans */
-      p = put_varint(p, scopes[g].size);
-      p = put_bytes(p, 1, scopes[g].scope.data, scopes[g].scope.len);
+      p = wire_put_tag(p, 2, WIRE_LEN); /* scope_spans */
+      p = wire_put_varint(p, scopes[g].size);
+      p = wire_put_bytes(p, 1, scopes[g].scope.data, scopes[g].scope.len);
       for (size_t i = scopes[g].first; i != SIZE_MAX; i = next[i]) {
         if (i + PREFETCH_AHEAD < n) otel__span_data_prefetch(spans[i + PREFETCH_AHEAD]);
-        p = put_tag(p, 2, WT_LEN); /* spans */
-        p = put_varint(p, sizes[i]);
+        p = wire_put_tag(p, 2, WIRE_LEN); /* spans */
+        p = wire_put_varint(p, sizes[i]);
         p = put_span(p, spans[i]);
       }
     }

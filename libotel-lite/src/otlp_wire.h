@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * otlp_wire.h: writing the protobuf wire format directly, for the OTLP
+ * encoders of spans and log records (otlp_encode_trace.c,
+ * otlp_encode_logs.c). Each message is sized first (*_size: the bytes of
+ * its content), then written (put_*: returns the position after it), so
+ * that every length prefix is known before its message is written. The
+ * output is what protobuf-c would produce from our .proto files: fields in
+ * number order, proto3 scalars at their default value left out, oneof
+ * members and messages that are set written even when empty.
+ * Internal to libotel-lite.
+ */
+#ifndef OTEL_OTLP_WIRE_H
+#define OTEL_OTLP_WIRE_H
+
+#include "otel/common.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { WIRE_VARINT = 0, WIRE_I64 = 1, WIRE_LEN = 2, WIRE_I32 = 5 };
+
+static inline size_t wire_varint_len(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    n++;
+  }
+  return n;
+}
+
+static inline uint8_t *wire_put_varint(uint8_t *p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = (uint8_t)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (uint8_t)v;
+  return p;
+}
+
+static inline size_t wire_tag_len(unsigned field) { return field < 16 ? 1 : 2; }
+
+static inline uint8_t *wire_put_tag(uint8_t *p, unsigned field, unsigned wire_type) {
+  return wire_put_varint(p, (uint64_t)field << 3 | wire_type);
+}
+
+static inline uint8_t *wire_put_fixed64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+  return p + 8;
+}
+
+static inline uint8_t *wire_put_fixed32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+  return p + 4;
+}
+
+/* A length-delimited field of len bytes, header included. */
+static inline size_t wire_len_field(unsigned field, size_t len) {
+  return wire_tag_len(field) + wire_varint_len(len) + len;
+}
+
+static inline uint8_t *wire_put_bytes(uint8_t *p, unsigned field, const void *data, size_t len) {
+  p = wire_put_tag(p, field, WIRE_LEN);
+  p = wire_put_varint(p, len);
+  memcpy(p, data, len);
+  return p + len;
+}
+
+/* proto3 scalars: left out at their default value */
+static inline size_t wire_opt_string_size(unsigned field, const char *s) {
+  return s && *s ? wire_len_field(field, strlen(s)) : 0;
+}
+static inline uint8_t *wire_put_opt_string(uint8_t *p, unsigned field, const char *s) {
+  return s && *s ? wire_put_bytes(p, field, s, strlen(s)) : p;
+}
+static inline size_t wire_opt_varint_size(unsigned field, uint64_t v) {
+  return v ? wire_tag_len(field) + wire_varint_len(v) : 0;
+}
+static inline uint8_t *wire_put_opt_varint(uint8_t *p, unsigned field, uint64_t v) {
+  return v ? wire_put_varint(wire_put_tag(p, field, WIRE_VARINT), v) : p;
+}
+static inline size_t wire_opt_fixed64_size(unsigned field, uint64_t v) {
+  return v ? wire_tag_len(field) + 8 : 0;
+}
+static inline uint8_t *wire_put_opt_fixed64(uint8_t *p, unsigned field, uint64_t v) {
+  return v ? wire_put_fixed64(wire_put_tag(p, field, WIRE_I64), v) : p;
+}
+static inline size_t wire_opt_fixed32_size(unsigned field, uint32_t v) {
+  return v ? wire_tag_len(field) + 4 : 0;
+}
+static inline uint8_t *wire_put_opt_fixed32(uint8_t *p, unsigned field, uint32_t v) {
+  return v ? wire_put_fixed32(wire_put_tag(p, field, WIRE_I32), v) : p;
+}
+
+/* ---- KeyValue (common.proto), otlp_wire.c ---------------------------------- */
+
+/* The repeated KeyValue field `field` of n attributes (those with a NULL
+ * or empty key are left out, as the protobuf-c encoders did): its size
+ * and its writing. */
+size_t otel__wire_attrs_size(unsigned field, const otel_attr_t *attrs, size_t n);
+uint8_t *otel__wire_put_attrs(uint8_t *p, unsigned field, const otel_attr_t *attrs, size_t n);
+
+#endif /* OTEL_OTLP_WIRE_H */
