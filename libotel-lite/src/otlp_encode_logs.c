@@ -2,23 +2,21 @@
  *
  * otlp_encode_logs.c: log records -> one OTLP ExportLogsServiceRequest in
  * protobuf bytes, grouped by resource, then by instrumentation scope (the
- * logger), as the OTLP data model nests them. Messages are built in an
- * arena and packed once. Not for: sending (otlp_client.h). Bodies that are
- * not valid UTF-8 get U+FFFD in place of the bad bytes, since receivers
- * reject the whole request for one invalid proto3 string.
+ * logger), as the OTLP data model nests them, in order of first use. The
+ * records are written in the wire format directly (otlp_wire.h: a sizing
+ * pass, then one write); the few Resource and InstrumentationScope
+ * messages are packed with protobuf-c. Not for: sending (otlp_client.h).
+ * Bodies, severity texts and event names that are not valid UTF-8 get
+ * U+FFFD in place of the bad bytes, since receivers reject the whole
+ * request for one invalid proto3 string.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "logs_internal.h"
-#include "proto_attr.h"
+#include "otlp_wire.h"
 #include "proto_resource.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
-
-typedef Opentelemetry__Proto__Logs__V1__ResourceLogs pb_rlogs_t;
-typedef Opentelemetry__Proto__Logs__V1__ScopeLogs pb_slogs_t;
-typedef Opentelemetry__Proto__Logs__V1__LogRecord pb_rec_t;
-typedef Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest pb_req_t;
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t left) {
@@ -41,26 +39,48 @@ static size_t utf8_seq(const unsigned char *s, size_t left) {
   return n;
 }
 
-/* Arena copy of s[0..len) with invalid UTF-8 bytes replaced by U+FFFD. */
-static char *utf8_clean_dup(otel__arena_t *a, const char *s, size_t len) {
-  char *out = otel__arena_alloc(a, len * 3 + 1);
-  if (!out) return NULL;
+/* Length of s[0..len) once each invalid byte becomes U+FFFD (3 bytes). */
+static size_t utf8_clean_len(const char *s, size_t len) {
   const unsigned char *p = (const unsigned char *)s;
-  size_t o = 0;
+  size_t out = 0;
+  for (size_t i = 0; i < len;) {
+    size_t n = utf8_seq(p + i, len - i);
+    out += n ? n : 3;
+    i += n ? n : 1;
+  }
+  return out;
+}
+
+/* Writes s[0..len) with each invalid byte replaced by U+FFFD. */
+static uint8_t *put_utf8_clean(uint8_t *o, const char *s, size_t len) {
+  const unsigned char *p = (const unsigned char *)s;
   for (size_t i = 0; i < len;) {
     size_t n = utf8_seq(p + i, len - i);
     if (n) {
-      memcpy(out + o, p + i, n);
+      memcpy(o, p + i, n);
       o += n;
       i += n;
     } else {
-      memcpy(out + o, "\xEF\xBF\xBD", 3);
+      memcpy(o, "\xEF\xBF\xBD", 3);
       o += 3;
       i++;
     }
   }
-  out[o] = '\0';
-  return out;
+  return o;
+}
+
+/* A string field of cleaned text, left out when empty (proto3). */
+static size_t clean_string_size(unsigned field, const char *s, size_t len) {
+  size_t n = s ? utf8_clean_len(s, len) : 0;
+  return n ? wire_len_field(field, n) : 0;
+}
+
+static uint8_t *put_clean_string(uint8_t *p, unsigned field, const char *s, size_t len) {
+  size_t n = s ? utf8_clean_len(s, len) : 0;
+  if (!n) return p;
+  p = wire_put_tag(p, field, WIRE_LEN);
+  p = wire_put_varint(p, n);
+  return put_utf8_clean(p, s, len);
 }
 
 static bool nonzero(const uint8_t *p, size_t n) {
@@ -69,126 +89,163 @@ static bool nonzero(const uint8_t *p, size_t n) {
   return false;
 }
 
-static pb_rec_t *encode_record(otel__arena_t *a, const otel_log_record_t *r) {
-  pb_rec_t *m = otel__arena_alloc(a, sizeof(*m));
-  if (!m) return NULL;
-  opentelemetry__proto__logs__v1__log_record__init(m);
-  m->time_unix_nano = r->timestamp_ns;
-  m->observed_time_unix_nano = r->observed_timestamp_ns;
-  m->severity_number = (Opentelemetry__Proto__Logs__V1__SeverityNumber)r->severity;
-  m->severity_text = utf8_clean_dup(a, r->severity_text, strlen(r->severity_text));
-  if (!m->severity_text) return NULL;
+/* The body AnyValue's content: string_value = 1, written even when empty
+ * (a oneof member). */
+static size_t body_size(const otel_log_record_t *r) {
+  return wire_len_field(1, utf8_clean_len(r->body, r->body_len));
+}
+
+static bool has_ids(const otel_log_record_t *r) {
+  return nonzero(r->trace_id, 16) && nonzero(r->span_id, 8);
+}
+
+/* LogRecord content, fields in number order: time 1, severity_number 2,
+ * severity_text 3, body 5, attributes 6, dropped 7, flags 8, trace_id 9,
+ * span_id 10, observed_time 11, event_name 12. */
+static size_t record_size(const otel_log_record_t *r) {
+  bool ids = has_ids(r);
+  return wire_opt_fixed64_size(1, r->timestamp_ns) + wire_opt_varint_size(2, (uint64_t)r->severity) +
+         clean_string_size(3, r->severity_text, strlen(r->severity_text)) +
+         (r->body ? wire_len_field(5, body_size(r)) : 0) +
+         otel__wire_attrs_size(6, r->attrs, r->attr_count) +
+         wire_opt_varint_size(7, r->dropped_attributes_count) +
+         (ids ? wire_opt_fixed32_size(8, r->trace_flags) + wire_len_field(9, 16) + wire_len_field(10, 8) : 0) +
+         wire_opt_fixed64_size(11, r->observed_timestamp_ns) +
+         (r->event_name ? clean_string_size(12, r->event_name, strlen(r->event_name)) : 0);
+}
+
+static uint8_t *put_record(uint8_t *p, const otel_log_record_t *r) {
+  bool ids = has_ids(r);
+  p = wire_put_opt_fixed64(p, 1, r->timestamp_ns);
+  p = wire_put_opt_varint(p, 2, (uint64_t)r->severity);
+  p = put_clean_string(p, 3, r->severity_text, strlen(r->severity_text));
   if (r->body) {
-    otel_attr_t body = OTEL_ATTR_STR("", "");
-    body.value.s = utf8_clean_dup(a, r->body, r->body_len);
-    if (!body.value.s || !(m->body = otel__proto_any(a, &body))) return NULL;
+    p = wire_put_tag(p, 5, WIRE_LEN);
+    p = wire_put_varint(p, body_size(r));
+    p = wire_put_tag(p, 1, WIRE_LEN);
+    p = wire_put_varint(p, utf8_clean_len(r->body, r->body_len));
+    p = put_utf8_clean(p, r->body, r->body_len);
   }
-  if (r->attr_count) {
-    m->attributes = otel__proto_kvs(a, r->attrs, r->attr_count, &m->n_attributes);
-    if (!m->attributes) return NULL;
+  p = otel__wire_put_attrs(p, 6, r->attrs, r->attr_count);
+  p = wire_put_opt_varint(p, 7, r->dropped_attributes_count);
+  if (ids) {
+    p = wire_put_opt_fixed32(p, 8, r->trace_flags);
+    p = wire_put_bytes(p, 9, r->trace_id, 16);
+    p = wire_put_bytes(p, 10, r->span_id, 8);
   }
-  m->dropped_attributes_count = r->dropped_attributes_count;
-  if (r->event_name) {
-    m->event_name = utf8_clean_dup(a, r->event_name, strlen(r->event_name));
-    if (!m->event_name) return NULL;
-  }
-  if (nonzero(r->trace_id, 16) && nonzero(r->span_id, 8)) {
-    m->flags = r->trace_flags;
-    m->trace_id.len = 16;
-    m->trace_id.data = otel__arena_alloc(a, 16);
-    m->span_id.len = 8;
-    m->span_id.data = otel__arena_alloc(a, 8);
-    if (!m->trace_id.data || !m->span_id.data) return NULL;
-    memcpy(m->trace_id.data, r->trace_id, 16);
-    memcpy(m->span_id.data, r->span_id, 8);
-  }
-  return m;
+  p = wire_put_opt_fixed64(p, 11, r->observed_timestamp_ns);
+  if (r->event_name) p = put_clean_string(p, 12, r->event_name, strlen(r->event_name));
+  return p;
 }
 
-/* Index of key in keys[0..*n), appended when absent. */
-static size_t index_of(const void **keys, size_t *n, const void *key) {
-  for (size_t i = 0; i < *n; i++)
-    if (keys[i] == key) return i;
-  keys[*n] = key;
-  return (*n)++;
+/* ---- grouping and the request ---------------------------------------------------- */
+
+typedef struct packed {
+  uint8_t *data;
+  size_t len;
+} packed_t;
+
+/* m (a protobuf-c message, NULL when out of memory) packed into the arena. */
+static packed_t pack_message(otel__arena_t *a, const void *message) {
+  const ProtobufCMessage *m = message;
+  packed_t p = {NULL, 0};
+  if (!m) return p;
+  p.len = protobuf_c_message_get_packed_size(m);
+  p.data = otel__arena_alloc(a, p.len ? p.len : 1);
+  if (p.data) protobuf_c_message_pack(m, p.data);
+  return p;
 }
 
-static otel_err_t build(otel__arena_t *a, const otel_log_record_t *const *recs, size_t n,
-                        pb_req_t *req) {
-  /* Distinct resources and (resource, logger) scopes, in order of first use. */
-  const void **res_keys = otel__arena_alloc(a, n * sizeof(void *));
-  const void **scope_keys = otel__arena_alloc(a, n * sizeof(void *));
-  size_t *scope_res = otel__arena_alloc(a, n * sizeof(size_t));
-  size_t *rec_scope = otel__arena_alloc(a, n * sizeof(size_t));
-  size_t *scope_count = otel__arena_alloc(a, n * sizeof(size_t));
-  if (!res_keys || !scope_keys || !scope_res || !rec_scope || !scope_count) return OTEL_ENOMEM;
-  size_t n_res = 0, n_scopes = 0;
-  for (size_t i = 0; i < n; i++) {
-    size_t ri = index_of(res_keys, &n_res, recs[i]->resource);
-    size_t si;
-    for (si = 0; si < n_scopes; si++)
-      if (scope_keys[si] == recs[i]->logger && scope_res[si] == ri) break;
-    if (si == n_scopes) {
-      scope_keys[n_scopes] = recs[i]->logger;
-      scope_res[n_scopes++] = ri;
-    }
-    rec_scope[i] = si;
-    scope_count[si]++;
-  }
-  pb_rlogs_t **rl = otel__arena_alloc(a, n_res * sizeof(*rl));
-  pb_slogs_t **sl = otel__arena_alloc(a, n_scopes * sizeof(*sl));
-  if (!rl || !sl) return OTEL_ENOMEM;
-  for (size_t ri = 0; ri < n_res; ri++) {
-    rl[ri] = otel__arena_alloc(a, sizeof(pb_rlogs_t));
-    if (!rl[ri]) return OTEL_ENOMEM;
-    opentelemetry__proto__logs__v1__resource_logs__init(rl[ri]);
-    rl[ri]->resource = otel__proto_resource(a, res_keys[ri]);
-    size_t k = 0;
-    for (size_t si = 0; si < n_scopes; si++) k += scope_res[si] == ri;
-    rl[ri]->scope_logs = otel__arena_alloc(a, k * sizeof(pb_slogs_t *));
-    if (!rl[ri]->resource || !rl[ri]->scope_logs) return OTEL_ENOMEM;
-  }
-  for (size_t si = 0; si < n_scopes; si++) {
-    const otel_logger_t *lg = scope_keys[si];
-    sl[si] = otel__arena_alloc(a, sizeof(pb_slogs_t));
-    if (!sl[si]) return OTEL_ENOMEM;
-    opentelemetry__proto__logs__v1__scope_logs__init(sl[si]);
-    sl[si]->scope = otel__proto_scope(a, otel_logger_scope_name(lg), otel_logger_scope_version(lg));
-    sl[si]->log_records = otel__arena_alloc(a, scope_count[si] * sizeof(pb_rec_t *));
-    if (!sl[si]->scope || !sl[si]->log_records) return OTEL_ENOMEM;
-    pb_rlogs_t *parent = rl[scope_res[si]];
-    parent->scope_logs[parent->n_scope_logs++] = sl[si];
-  }
-  for (size_t i = 0; i < n; i++) {
-    pb_rec_t *m = encode_record(a, recs[i]);
-    if (!m) return OTEL_ENOMEM;
-    pb_slogs_t *s = sl[rec_scope[i]];
-    s->log_records[s->n_log_records++] = m;
-  }
-  req->resource_logs = rl;
-  req->n_resource_logs = n_res;
-  return OTEL_OK;
-}
+typedef struct scope_group {
+  size_t resource;           /* index into the resource groups */
+  const otel_logger_t *logger;
+  packed_t scope;            /* InstrumentationScope, packed */
+  size_t first, last, size;  /* record chain (through next[]) and content size */
+} scope_group_t;
+
+typedef struct resource_group {
+  const otel_resource_t *resource;
+  packed_t packed;           /* Resource, packed */
+  size_t size;
+} resource_group_t;
 
 otel_err_t otel__otlp_encode_logs(const otel_log_record_t *const *recs, size_t n,
                                   uint8_t **out_buf, size_t *out_len) {
   *out_buf = NULL;
   *out_len = 0;
-  otel__arena_t arena;
-  otel__arena_init(&arena, 0);
-  pb_req_t req = OPENTELEMETRY__PROTO__COLLECTOR__LOGS__V1__EXPORT_LOGS_SERVICE_REQUEST__INIT;
-  otel_err_t err = n ? build(&arena, recs, n, &req) : OTEL_OK;
-  if (err) goto out;
-  size_t len = opentelemetry__proto__collector__logs__v1__export_logs_service_request__get_packed_size(&req);
-  uint8_t *buf = malloc(len ? len : 1);
-  if (!buf) {
-    err = OTEL_ENOMEM;
+  otel__arena_t a;
+  otel__arena_init(&a, 0);
+  otel_err_t err = OTEL_ENOMEM;
+  size_t slots = n ? n : 1, n_res = 0, n_scopes = 0;
+  resource_group_t *res = otel__arena_alloc(&a, slots * sizeof(*res));
+  scope_group_t *scopes = otel__arena_alloc(&a, slots * sizeof(*scopes));
+  size_t *next = otel__arena_alloc(&a, slots * sizeof(*next));
+  size_t *sizes = otel__arena_alloc(&a, slots * sizeof(*sizes));
+  if (!res || !scopes || !next || !sizes) goto out;
+  /* pass 1: distinct resources and (resource, logger) scopes in order of
+   * first use, and the size of every record */
+  for (size_t i = 0; i < n; i++) {
+    const otel_log_record_t *r = recs[i];
+    size_t ri = 0, si = 0;
+    while (ri < n_res && res[ri].resource != r->resource) ri++;
+    if (ri == n_res) {
+      res[ri] = (resource_group_t){.resource = r->resource};
+      res[ri].packed = pack_message(&a, otel__proto_resource(&a, r->resource));
+      if (!res[ri].packed.data) goto out;
+      n_res++;
+    }
+    while (si < n_scopes && !(scopes[si].resource == ri && scopes[si].logger == r->logger)) si++;
+    if (si == n_scopes) {
+      scopes[si] = (scope_group_t){.resource = ri, .logger = r->logger, .first = i};
+      scopes[si].scope = pack_message(&a, otel__proto_scope(&a, otel_logger_scope_name(r->logger),
+                                                            otel_logger_scope_version(r->logger)));
+      if (!scopes[si].scope.data) goto out;
+      n_scopes++;
+    } else {
+      next[scopes[si].last] = i;
+    }
+    scopes[si].last = i;
+    next[i] = SIZE_MAX;
+    sizes[i] = record_size(r);
+    scopes[si].size += wire_len_field(2, sizes[i]);
+  }
+  size_t total = 0;
+  for (size_t si = 0; si < n_scopes; si++) {
+    scopes[si].size += wire_len_field(1, scopes[si].scope.len);
+    res[scopes[si].resource].size += wire_len_field(2, scopes[si].size);
+  }
+  for (size_t ri = 0; ri < n_res; ri++) {
+    res[ri].size += wire_len_field(1, res[ri].packed.len);
+    total += wire_len_field(1, res[ri].size);
+  }
+  /* pass 2: write */
+  uint8_t *buf = malloc(total ? total : 1), *p = buf;
+  if (!buf) goto out;
+  for (size_t ri = 0; ri < n_res; ri++) {
+    p = wire_put_tag(p, 1, WIRE_LEN); /* resource_logs */
+    p = wire_put_varint(p, res[ri].size);
+    p = wire_put_bytes(p, 1, res[ri].packed.data, res[ri].packed.len);
+    for (size_t si = 0; si < n_scopes; si++) {
+      if (scopes[si].resource != ri) continue;
+      p = wire_put_tag(p, 2, WIRE_LEN); /* scope_logs */
+      p = wire_put_varint(p, scopes[si].size);
+      p = wire_put_bytes(p, 1, scopes[si].scope.data, scopes[si].scope.len);
+      for (size_t i = scopes[si].first; i != SIZE_MAX; i = next[i]) {
+        p = wire_put_tag(p, 2, WIRE_LEN); /* log_records */
+        p = wire_put_varint(p, sizes[i]);
+        p = put_record(p, recs[i]);
+      }
+    }
+  }
+  if ((size_t)(p - buf) != total) { /* a size and its writing disagree: a bug, not data */
+    free(buf);
+    err = OTEL_EINVAL;
     goto out;
   }
-  opentelemetry__proto__collector__logs__v1__export_logs_service_request__pack(&req, buf);
   *out_buf = buf;
-  *out_len = len;
+  *out_len = total;
+  err = OTEL_OK;
 out:
-  otel__arena_cleanup(&arena);
+  otel__arena_cleanup(&a);
   return err;
 }
