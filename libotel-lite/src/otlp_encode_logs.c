@@ -3,20 +3,17 @@
  * otlp_encode_logs.c: log records -> one OTLP ExportLogsServiceRequest in
  * protobuf bytes, grouped by resource, then by instrumentation scope (the
  * logger), as the OTLP data model nests them, in order of first use. The
- * records are written in the wire format directly (otlp_wire.h: a sizing
- * pass, then one write); the few Resource and InstrumentationScope
- * messages are packed with protobuf-c. Not for: sending (otlp_client.h).
+ * records are written in the wire format directly (otlp_wire.h,
+ * otlp_wire_request.c: a sizing pass, then one write). Not for: sending
+ * (otlp_client.h).
  * Bodies, severity texts and event names that are not valid UTF-8 get
  * U+FFFD in place of the bad bytes, since receivers reject the whole
  * request for one invalid proto3 string.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "logs_internal.h"
 #include "otlp_wire.h"
-#include "proto_resource.h"
-#include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
 
 /* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid. */
 static size_t utf8_seq(const unsigned char *s, size_t left) {
@@ -138,114 +135,31 @@ static uint8_t *put_record(uint8_t *p, const otel_log_record_t *r) {
   return p;
 }
 
-/* ---- grouping and the request ---------------------------------------------------- */
+/* ---- the request -------------------------------------------------------------------- */
 
-typedef struct packed {
-  uint8_t *data;
-  size_t len;
-} packed_t;
-
-/* m (a protobuf-c message, NULL when out of memory) packed into the arena. */
-static packed_t pack_message(otel__arena_t *a, const void *message) {
-  const ProtobufCMessage *m = message;
-  packed_t p = {NULL, 0};
-  if (!m) return p;
-  p.len = protobuf_c_message_get_packed_size(m);
-  p.data = otel__arena_alloc(a, p.len ? p.len : 1);
-  if (p.data) protobuf_c_message_pack(m, p.data);
-  return p;
+static const otel_resource_t *record_resource(const void *item) {
+  return ((const otel_log_record_t *)item)->resource;
 }
 
-typedef struct scope_group {
-  size_t resource;           /* index into the resource groups */
-  const otel_logger_t *logger;
-  packed_t scope;            /* InstrumentationScope, packed */
-  size_t first, last, size;  /* record chain (through next[]) and content size */
-} scope_group_t;
+/* one ScopeLogs per logger */
+static bool same_logger(const void *a, const void *b) {
+  return ((const otel_log_record_t *)a)->logger == ((const otel_log_record_t *)b)->logger;
+}
 
-typedef struct resource_group {
-  const otel_resource_t *resource;
-  packed_t packed;           /* Resource, packed */
-  size_t size;
-} resource_group_t;
+static void record_scope(const void *item, const char **name, const char **version) {
+  const otel_logger_t *logger = ((const otel_log_record_t *)item)->logger;
+  *name = otel_logger_scope_name(logger);
+  *version = otel_logger_scope_version(logger);
+}
+
+static size_t record_item_size(const void *item) { return record_size(item); }
+static uint8_t *record_put_item(uint8_t *p, const void *item) { return put_record(p, item); }
 
 otel_err_t otel__otlp_encode_logs(const otel_log_record_t *const *recs, size_t n,
                                   uint8_t **out_buf, size_t *out_len) {
-  *out_buf = NULL;
-  *out_len = 0;
-  otel__arena_t a;
-  otel__arena_init(&a, 0);
-  otel_err_t err = OTEL_ENOMEM;
-  size_t slots = n ? n : 1, n_res = 0, n_scopes = 0;
-  resource_group_t *res = otel__arena_alloc(&a, slots * sizeof(*res));
-  scope_group_t *scopes = otel__arena_alloc(&a, slots * sizeof(*scopes));
-  size_t *next = otel__arena_alloc(&a, slots * sizeof(*next));
-  size_t *sizes = otel__arena_alloc(&a, slots * sizeof(*sizes));
-  if (!res || !scopes || !next || !sizes) goto out;
-  /* pass 1: distinct resources and (resource, logger) scopes in order of
-   * first use, and the size of every record */
-  for (size_t i = 0; i < n; i++) {
-    const otel_log_record_t *r = recs[i];
-    size_t ri = 0, si = 0;
-    while (ri < n_res && res[ri].resource != r->resource) ri++;
-    if (ri == n_res) {
-      res[ri] = (resource_group_t){.resource = r->resource};
-      res[ri].packed = pack_message(&a, otel__proto_resource(&a, r->resource));
-      if (!res[ri].packed.data) goto out;
-      n_res++;
-    }
-    while (si < n_scopes && !(scopes[si].resource == ri && scopes[si].logger == r->logger)) si++;
-    if (si == n_scopes) {
-      scopes[si] = (scope_group_t){.resource = ri, .logger = r->logger, .first = i};
-      scopes[si].scope = pack_message(&a, otel__proto_scope(&a, otel_logger_scope_name(r->logger),
-                                                            otel_logger_scope_version(r->logger)));
-      if (!scopes[si].scope.data) goto out;
-      n_scopes++;
-    } else {
-      next[scopes[si].last] = i;
-    }
-    scopes[si].last = i;
-    next[i] = SIZE_MAX;
-    sizes[i] = record_size(r);
-    scopes[si].size += wire_len_field(2, sizes[i]);
-  }
-  size_t total = 0;
-  for (size_t si = 0; si < n_scopes; si++) {
-    scopes[si].size += wire_len_field(1, scopes[si].scope.len);
-    res[scopes[si].resource].size += wire_len_field(2, scopes[si].size);
-  }
-  for (size_t ri = 0; ri < n_res; ri++) {
-    res[ri].size += wire_len_field(1, res[ri].packed.len);
-    total += wire_len_field(1, res[ri].size);
-  }
-  /* pass 2: write */
-  uint8_t *buf = malloc(total ? total : 1), *p = buf;
-  if (!buf) goto out;
-  for (size_t ri = 0; ri < n_res; ri++) {
-    p = wire_put_tag(p, 1, WIRE_LEN); /* resource_logs */
-    p = wire_put_varint(p, res[ri].size);
-    p = wire_put_bytes(p, 1, res[ri].packed.data, res[ri].packed.len);
-    for (size_t si = 0; si < n_scopes; si++) {
-      if (scopes[si].resource != ri) continue;
-      p = wire_put_tag(p, 2, WIRE_LEN); /* scope_logs */
-      p = wire_put_varint(p, scopes[si].size);
-      p = wire_put_bytes(p, 1, scopes[si].scope.data, scopes[si].scope.len);
-      for (size_t i = scopes[si].first; i != SIZE_MAX; i = next[i]) {
-        p = wire_put_tag(p, 2, WIRE_LEN); /* log_records */
-        p = wire_put_varint(p, sizes[i]);
-        p = put_record(p, recs[i]);
-      }
-    }
-  }
-  if ((size_t)(p - buf) != total) { /* a size and its writing disagree: a bug, not data */
-    free(buf);
-    err = OTEL_EINVAL;
-    goto out;
-  }
-  *out_buf = buf;
-  *out_len = total;
-  err = OTEL_OK;
-out:
-  otel__arena_cleanup(&a);
-  return err;
+  otel__wire_request_t r = {
+      .items = (const void *const *)recs, .n = n, .resource_of = record_resource,
+      .same_scope = same_logger, .scope_of = record_scope, .item_size = record_item_size,
+      .put_item = record_put_item};
+  return otel__wire_encode_request(&r, out_buf, out_len);
 }

@@ -3,33 +3,24 @@
  * otlp_encode_trace.c: finished spans -> ExportTraceServiceRequest bytes.
  *
  * Spans are grouped into ResourceSpans by resource and into ScopeSpans by
- * instrumentation scope, in order of first appearance, and written in the
- * protobuf wire format straight from the span data: a first pass sizes
- * every span, a second writes them into one buffer. (Building the
+ * instrumentation scope, in order of first appearance (otlp_wire_request.c),
+ * and written in the protobuf wire format straight from the span data: a
+ * first pass sizes every span, a second writes them into one buffer. (Building the
  * protobuf-c message tree first, then sizing and packing it, wrote and
  * read about a kilobyte of structs per span; the exporter thread spent
  * most of its time there.) The bytes are those protobuf-c would produce
  * for the same message from our .proto files: fields in number order,
  * proto3 fields at their default value left out; the unit test checks
  * that unpacking and repacking them with protobuf-c gives the same bytes.
- * The few Resource and InstrumentationScope messages are packed with
- * protobuf-c (proto_resource.c).
  */
 #include "otlp_encode.h"
 
-#include "arena.h"
 #include "internal.h"
 #include "otlp_wire.h"
-#include "proto_resource.h"
 #include "trace_internal.h"
 #include "opentelemetry/proto/trace/v1/trace.pb-c.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-/* Spans that ended long ago are cold in cache by the time a batch is
- * encoded: their memory is requested this many spans ahead. */
-#define PREFETCH_AHEAD 4
 
 /* ---- Span (trace.proto) --------------------------------------------------------- */
 
@@ -131,125 +122,34 @@ static uint8_t *put_span(uint8_t *p, const otel_span_data_t *s) {
   return wire_put_opt_fixed32(p, 16, span_flags(s->context.trace_flags, has_parent, s->parent_is_remote));
 }
 
-/* ---- grouping and the request ------------------------------------------------------ */
+/* ---- the request -------------------------------------------------------------------- */
 
-typedef struct packed {
-  uint8_t *data;
-  size_t len;
-} packed_t;
-
-/* A ScopeSpans: its scope, its spans (a chain through next[]), its size. */
-typedef struct scope_group {
-  size_t resource;      /* index into resources */
-  const char *name, *version;
-  packed_t scope;       /* InstrumentationScope, packed */
-  size_t first, last;   /* span indices */
-  size_t size;          /* content size */
-} scope_group_t;
-
-typedef struct resource_group {
-  const otel_resource_t *resource;
-  packed_t packed;      /* Resource, packed */
-  size_t size;          /* content size */
-} resource_group_t;
-
-/* m packed into the arena; .data NULL when m is NULL (out of memory) or
- * there is no more memory. */
-static packed_t pack_message(otel__arena_t *a, const void *message) {
-  const ProtobufCMessage *m = message;
-  packed_t p = {NULL, 0};
-  if (!m) return p;
-  p.len = protobuf_c_message_get_packed_size(m);
-  p.data = otel__arena_alloc(a, p.len ? p.len : 1);
-  if (p.data) protobuf_c_message_pack(m, p.data);
-  return p;
+static const otel_resource_t *span_resource(const void *item) {
+  return ((const otel_span_data_t *)item)->resource;
 }
 
 static bool same_str(const char *a, const char *b) { return !strcmp(a ? a : "", b ? b : ""); }
 
+static bool same_scope(const void *a, const void *b) {
+  const otel_span_data_t *x = a, *y = b;
+  return same_str(x->scope_name, y->scope_name) && same_str(x->scope_version, y->scope_version);
+}
+
+static void span_scope(const void *item, const char **name, const char **version) {
+  const otel_span_data_t *s = item;
+  *name = s->scope_name;
+  *version = s->scope_version;
+}
+
+static size_t span_item_size(const void *item) { return span_size(item); }
+static uint8_t *span_put_item(uint8_t *p, const void *item) { return put_span(p, item); }
+static void span_prefetch(const void *item) { otel__span_data_prefetch(item); }
+
 otel_err_t otel__otlp_encode_spans(const otel_span_data_t *const *spans, size_t n,
                                    uint8_t **out, size_t *out_len) {
-  *out = NULL;
-  *out_len = 0;
-  otel__arena_t a;
-  otel__arena_init(&a, 16 * 1024);
-  otel_err_t err = OTEL_ENOMEM;
-  size_t slots = n ? n : 1, n_res = 0, n_scopes = 0;
-  resource_group_t *res = otel__arena_alloc(&a, slots * sizeof(*res));
-  scope_group_t *scopes = otel__arena_alloc(&a, slots * sizeof(*scopes));
-  size_t *next = otel__arena_alloc(&a, slots * sizeof(*next));   /* next span, same scope */
-  size_t *sizes = otel__arena_alloc(&a, slots * sizeof(*sizes)); /* span content sizes */
-  if (!res || !scopes || !next || !sizes) goto out;
-
-  /* pass 1: group, and size every span */
-  for (size_t i = 0; i < n && i < PREFETCH_AHEAD; i++) otel__span_data_prefetch(spans[i]);
-  for (size_t i = 0; i < n; i++) {
-    if (i + PREFETCH_AHEAD < n) otel__span_data_prefetch(spans[i + PREFETCH_AHEAD]);
-    const otel_span_data_t *s = spans[i];
-    size_t r = 0, g = 0;
-    while (r < n_res && res[r].resource != s->resource) r++;
-    if (r == n_res) {
-      res[r] = (resource_group_t){.resource = s->resource};
-      res[r].packed = pack_message(&a, otel__proto_resource(&a, s->resource));
-      if (!res[r].packed.data) goto out;
-      n_res++;
-    }
-    while (g < n_scopes && !(scopes[g].resource == r && same_str(scopes[g].name, s->scope_name) &&
-                             same_str(scopes[g].version, s->scope_version)))
-      g++;
-    if (g == n_scopes) {
-      scopes[g] = (scope_group_t){.resource = r, .name = s->scope_name,
-                                  .version = s->scope_version, .first = i};
-      scopes[g].scope = pack_message(&a, otel__proto_scope(&a, s->scope_name, s->scope_version));
-      if (!scopes[g].scope.data) goto out;
-      n_scopes++;
-    } else {
-      next[scopes[g].last] = i;
-    }
-    scopes[g].last = i;
-    next[i] = SIZE_MAX;
-    sizes[i] = span_size(s);
-    scopes[g].size += wire_len_field(2, sizes[i]);
-  }
-  size_t total = 0;
-  for (size_t g = 0; g < n_scopes; g++) {
-    scopes[g].size += wire_len_field(1, scopes[g].scope.len);
-    res[scopes[g].resource].size += wire_len_field(2, scopes[g].size);
-  }
-  for (size_t r = 0; r < n_res; r++) {
-    res[r].size += wire_len_field(1, res[r].packed.len);
-    total += wire_len_field(1, res[r].size);
-  }
-
-  /* pass 2: write */
-  uint8_t *buf = malloc(total ? total : 1), *p = buf;
-  if (!buf) goto out;
-  for (size_t r = 0; r < n_res; r++) {
-    p = wire_put_tag(p, 1, WIRE_LEN); /* resource_spans */
-    p = wire_put_varint(p, res[r].size);
-    p = wire_put_bytes(p, 1, res[r].packed.data, res[r].packed.len);
-    for (size_t g = 0; g < n_scopes; g++) {
-      if (scopes[g].resource != r) continue;
-      p = wire_put_tag(p, 2, WIRE_LEN); /* scope_spans */
-      p = wire_put_varint(p, scopes[g].size);
-      p = wire_put_bytes(p, 1, scopes[g].scope.data, scopes[g].scope.len);
-      for (size_t i = scopes[g].first; i != SIZE_MAX; i = next[i]) {
-        if (i + PREFETCH_AHEAD < n) otel__span_data_prefetch(spans[i + PREFETCH_AHEAD]);
-        p = wire_put_tag(p, 2, WIRE_LEN); /* spans */
-        p = wire_put_varint(p, sizes[i]);
-        p = put_span(p, spans[i]);
-      }
-    }
-  }
-  if ((size_t)(p - buf) != total) { /* a size and its writing disagree: a bug, not data */
-    free(buf);
-    err = OTEL_EINVAL;
-    goto out;
-  }
-  *out = buf;
-  *out_len = total;
-  err = OTEL_OK;
-out:
-  otel__arena_cleanup(&a);
-  return err;
+  otel__wire_request_t r = {
+      .items = (const void *const *)spans, .n = n, .resource_of = span_resource,
+      .same_scope = same_scope, .scope_of = span_scope, .item_size = span_item_size,
+      .put_item = span_put_item, .prefetch = span_prefetch};
+  return otel__wire_encode_request(&r, out, out_len);
 }

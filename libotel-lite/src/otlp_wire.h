@@ -14,6 +14,7 @@
 #define OTEL_OTLP_WIRE_H
 
 #include "otel/common.h"
+#include "otel/resource.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -101,5 +102,29 @@ static inline uint8_t *wire_put_opt_fixed32(uint8_t *p, unsigned field, uint32_t
  * and its writing. */
 size_t otel__wire_attrs_size(unsigned field, const otel_attr_t *attrs, size_t n);
 uint8_t *otel__wire_put_attrs(uint8_t *p, unsigned field, const otel_attr_t *attrs, size_t n);
+
+/* ---- the request, otlp_wire_request.c --------------------------------------- */
+
+/* Items that ended long ago are cold in cache when a batch is encoded:
+ * their memory is requested this many items ahead. */
+#define OTEL__WIRE_PREFETCH_AHEAD 4
+
+/* n items (spans, log records) and what the request writer needs of them.
+ * Items of the same resource (pointer) and same_scope go into one Scope*
+ * message, whose scope is scope_of its first item. prefetch may be NULL. */
+typedef struct otel__wire_request {
+  const void *const *items;
+  size_t n;
+  const otel_resource_t *(*resource_of)(const void *item);
+  bool (*same_scope)(const void *a, const void *b);
+  void (*scope_of)(const void *item, const char **name, const char **version);
+  size_t (*item_size)(const void *item);                /* the item's content */
+  uint8_t *(*put_item)(uint8_t *p, const void *item);  /* writes that content */
+  void (*prefetch)(const void *item);
+} otel__wire_request_t;
+
+/* Writes the Export*ServiceRequest of r's items. *out is malloc'd
+ * (free()); OTEL_ENOMEM. No items make an empty request (*out_len 0). */
+otel_err_t otel__wire_encode_request(const otel__wire_request_t *r, uint8_t **out, size_t *out_len);
 
 #endif /* OTEL_OTLP_WIRE_H */
