@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * arena.c: bump allocation in linked blocks for protobuf-c message trees
+ * arena.c: bump allocation in linked blocks for memory freed all at once
  * (see arena.h). Blocks double in size as an arena grows (up to
  * MAX_GROWN_BLOCK; larger allocations get a block of their own). Each
  * thread keeps the largest block of its last arena as a spare for its next

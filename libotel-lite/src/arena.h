@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * arena.h: a bump allocator for building one protobuf-c message tree (an
- * Export*ServiceRequest) before it is packed. Everything taken from the
- * arena is freed at once by otel__arena_cleanup(), so encoders need no
- * per-node free logic. Not thread-safe: one arena per encoding.
+ * arena.h: a bump allocator for memory that dies all at once: a protobuf-c
+ * message tree being built before it is packed (metrics, resources and
+ * scopes), the grouping tables of an OTLP request being written, a span's
+ * overflow storage. Everything taken from the arena is freed at once by
+ * otel__arena_cleanup(), so its users need no per-node free logic. Not
+ * thread-safe: one arena per encoding or per span.
  */
 #ifndef OTEL_ARENA_H
 #define OTEL_ARENA_H
