@@ -3,6 +3,7 @@
 # see frontend/data/ATTRIBUTION) is compiled into the binary as a C string.
 FRONTEND_LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out frontend/src/main.c,$(wildcard frontend/src/*.c)))
 FRONTEND_LAND_OBJ := $(BUILD)/obj/gen/world_map_land.o
+FRONTEND_TEST_LIBS := $(shell pkg-config --libs libcjson 2>/dev/null) -lm
 ALL_BINS += $(BUILD)/bin/frontend
 TEST_BINS += $(BUILD)/tests/frontend/test_world_map $(BUILD)/tests/frontend/test_page
 
@@ -21,4 +22,4 @@ $(BUILD)/bin/frontend: $(BUILD)/obj/frontend/src/main.o $(FRONTEND_LIB_OBJS) $(F
 
 $(BUILD)/tests/frontend/%: $(BUILD)/obj/frontend/tests/%.o $(FRONTEND_LIB_OBJS) $(FRONTEND_LAND_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) $(shell pkg-config --libs libcjson) -lm -o $@
+	$(CC) $(LDFLAGS) $^ $(CMOCKA_LIBS) $(FRONTEND_TEST_LIBS) -o $@

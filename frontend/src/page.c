@@ -5,7 +5,6 @@
 #include "world_map.h"
 
 #include <cJSON.h>
-#include <stdio.h>
 #include <string.h>
 
 static const char page_head[] =
@@ -92,9 +91,14 @@ static void render_result(html_t *h, const char *json) {
    * Canton of Zurich, Switzerland") */
   char name[128];
   const char *full = text(r, "place");
-  size_t cut = strcspn(full, ",");
-  snprintf(name, sizeof name, "%.*s", (int)(cut < sizeof name ? cut : 0), full);
-  world_map_view_t map = {.place_label = cut < sizeof name ? name : full};
+  size_t n = strcspn(full, ",");
+  if (n >= sizeof name) { /* cut long ones, not inside a UTF-8 character */
+    n = sizeof name - 1;
+    while (n > 0 && ((unsigned char)full[n] & 0xC0) == 0x80) n--;
+  }
+  memcpy(name, full, n);
+  name[n] = '\0';
+  world_map_view_t map = {.place_label = name};
   if (position(place, &map.place) && position(iss, &map.iss)) world_map_render(h, &map);
   html_append(h, "</div>\n");
   cJSON_Delete(r);

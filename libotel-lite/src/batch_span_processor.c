@@ -16,8 +16,8 @@
  * holds less than a batch (or half the ring, if that is less, so that its
  * wake-up latency does not fill the ring under a burst), and is woken by
  * the producer that fills it to that mark, every schedule_delay_ms
- * otherwise, and by force_flush /
- * shutdown, which export everything queued before the call. The "sleeping"
+ * otherwise, and by force_flush / shutdown, which export everything queued
+ * before the call. The "sleeping"
  * flag and the ring's tail form a Dekker pair (both sequentially
  * consistent): either the producer sees the worker asleep and wakes it, or
  * the worker sees the producer's span before it sleeps.

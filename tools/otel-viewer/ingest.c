@@ -210,17 +210,25 @@ static vw_slice_t *record_slices(const vw_slice_t *raw, size_t n) {
   return NULL;
 }
 
-/* Stores the record's strings and packed bytes (its slice of the request,
- * else packed again) in one block; false when out of memory. */
+/* A record's packed bytes: its slice of the request when there is one
+ * (borrowed: *owned false), else the record packed again (*owned true:
+ * the caller frees .data). .data is NULL when out of memory. */
+static vw_packed_t record_bytes(const ProtobufCMessage *m, const vw_slice_t *slice, bool *owned) {
+  *owned = !slice;
+  return slice ? (vw_packed_t){(uint8_t *)slice->data, slice->len} : vw_pack(m);
+}
+
+/* Stores the record's strings and packed bytes in one block; false when
+ * out of memory. */
 static bool fill_span(vw_span_t *v, const char *service,
                       const Opentelemetry__Proto__Trace__V1__Span *sp, const vw_slice_t *slice) {
   char attrs[VW_ATTR_TEXT_MAX];
   span_attrs(sp, attrs);
   const char *status = sp->status && sp->status->message ? sp->status->message : "";
-  if (slice) return vw_span_fill(v, service, sp->name, status, attrs, slice->data, slice->len);
-  vw_packed_t pb = vw_pack(&sp->base);
+  bool owned;
+  vw_packed_t pb = record_bytes(&sp->base, slice, &owned);
   bool ok = pb.data && vw_span_fill(v, service, sp->name, status, attrs, pb.data, pb.len);
-  free(pb.data);
+  if (owned) free(pb.data);
   return ok;
 }
 
@@ -300,14 +308,10 @@ static bool fill_log(vw_log_t *l, const char *service,
                      const Opentelemetry__Proto__Logs__V1__LogRecord *lr, const vw_slice_t *slice) {
   char *body = vw_anyvalue_text(lr->body);
   if (!body) return false;
-  bool ok;
-  if (slice) {
-    ok = vw_log_fill(l, lr->severity_text, service, body, slice->data, slice->len);
-  } else {
-    vw_packed_t pb = vw_pack(&lr->base);
-    ok = pb.data && vw_log_fill(l, lr->severity_text, service, body, pb.data, pb.len);
-    free(pb.data);
-  }
+  bool owned;
+  vw_packed_t pb = record_bytes(&lr->base, slice, &owned);
+  bool ok = pb.data && vw_log_fill(l, lr->severity_text, service, body, pb.data, pb.len);
+  if (owned) free(pb.data);
   free(body);
   return ok;
 }
