@@ -2,7 +2,9 @@
 #
 #   make deps    install the Debian packages that are missing (apt-get);
 #                `make run` installs only what building and running need
-#   make all     build libotel-lite, the services and the tools into build/
+#   make all     (the default) install what building needs if it is missing,
+#                then build libotel-lite, the services, the tools, the tests
+#                and the benchmarks into build/
 #   make run     build, then run the four services and the local viewer
 #   make test    deps + all + every unit and integration test
 #   make bench   build and run the benchmarks (they print figures)
@@ -110,11 +112,17 @@ TEST_SCRIPTS := $(sort $(wildcard tests/integration/*.sh))
 include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all deps test unit-test bench run clean
+.PHONY: all build-all deps test unit-test bench run clean
 .SECONDARY:
 .DEFAULT_GOAL := all
 
-all: $(LIBOTEL) $(ALL_BINS) $(TEST_BINS) $(BENCH_BINS)
+# The build runs in a second make so that pkg-config answers are taken after
+# deps.sh has installed what was missing (a fresh machine has no protoc-c).
+all:
+	@scripts/deps.sh build
+	@$(MAKE) --no-print-directory build-all
+
+build-all: $(LIBOTEL) $(ALL_BINS) $(TEST_BINS) $(BENCH_BINS)
 
 deps:
 	@scripts/deps.sh
@@ -122,7 +130,7 @@ deps:
 # `make test` installs what is missing first, then builds in a second make so
 # that pkg-config answers are taken after the install.
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory build-all
 	@BUILD=$(BUILD) scripts/run-tests.sh $(TEST_BINS) $(TEST_SCRIPTS)
 
 unit-test: $(UNIT_BINS)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh: installs the Debian packages this project needs that are missing.
 #   deps.sh run    what building and running the app needs (`make run`)
+#   deps.sh build  that plus cmocka, for the unit tests `make` builds too
 #   deps.sh        that plus what the tests and benchmarks drive (`make
 #                  deps`, `make test`, `make bench`): Chromium, Prometheus...
 # Fast when everything is there: it only asks dpkg.
@@ -17,7 +18,12 @@ test_pkgs=(libcmocka-dev curl python3 python3-yaml python3-sgp4 python3-geopy pr
 
 missing=()
 wanted=("${build_pkgs[@]}")
-[[ "$mode" == run ]] || wanted+=("${test_pkgs[@]}")
+case "$mode" in
+  run) ;;
+  build) wanted+=(libcmocka-dev) ;;
+  test) wanted+=("${test_pkgs[@]}") ;;
+  *) echo "deps.sh: unknown mode '$mode' (run, build or test)" >&2; exit 2 ;;
+esac
 for p in "${wanted[@]}" ${EXTRA_DEB_PACKAGES:-}; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")

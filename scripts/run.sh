@@ -12,7 +12,7 @@ mkdir -p "$LOGDIR"
 
 for program in otel-viewer iss-distance-service geolocator-service gateway frontend; do
   if [[ ! -x "$BUILD/bin/$program" ]]; then
-    echo "make run: $BUILD/bin/$program was not built; run 'make all' and read its errors." >&2
+    echo "make run: $BUILD/bin/$program was not built; run 'make' and read its errors." >&2
     exit 1
   fi
 done
