@@ -63,33 +63,53 @@ static struct curl_slist *copy_headers(const struct curl_slist *in) {
   return out;
 }
 
-/* url.full without credentials, server.address and server.port. */
-static void url_attributes(otel_span_t *span, const char *url) {
+/* What the duration metric takes from the transfer's URL. */
+typedef struct url_info {
+  char host[256]; /* "" when the URL has none */
+  long port;      /* 0 when unknown */
+} url_info_t;
+
+/* Parses the transfer's URL once, for the span and the metric alike:
+ * url.full (user and password replaced by REDACTED, as the semantic
+ * conventions ask), server.address and server.port go on the span when it
+ * records; host and port go into *info. */
+static void url_attributes(otel_span_t *span, const char *url, url_info_t *info) {
+  bool recording = otel_span_is_recording(span);
   CURLU *u = curl_url();
   if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
-    otel_span_set_attribute_str(span, "url.full", url);
+    /* as given, unless it might hold credentials that cannot be cut out */
+    if (!strchr(url, '@')) otel_span_set_attribute_str(span, "url.full", url);
     curl_url_cleanup(u);
     return;
   }
   char *part = NULL;
-  if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK) {
-    curl_free(part);
-    curl_url_set(u, CURLUPART_USER, "REDACTED", 0);
-  }
-  if (curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK) {
-    curl_free(part);
-    curl_url_set(u, CURLUPART_PASSWORD, "REDACTED", 0);
-  }
-  if (curl_url_get(u, CURLUPART_URL, &part, 0) == CURLUE_OK) {
-    otel_span_set_attribute_str(span, "url.full", part);
-    curl_free(part);
+  if (recording) {
+    bool credentials = false;
+    if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK) {
+      curl_free(part);
+      curl_url_set(u, CURLUPART_USER, "REDACTED", 0);
+      credentials = true;
+    }
+    if (curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK) {
+      curl_free(part);
+      curl_url_set(u, CURLUPART_PASSWORD, "REDACTED", 0);
+      credentials = true;
+    }
+    if (!credentials) {
+      otel_span_set_attribute_str(span, "url.full", url);
+    } else if (curl_url_get(u, CURLUPART_URL, &part, 0) == CURLUE_OK) {
+      otel_span_set_attribute_str(span, "url.full", part);
+      curl_free(part);
+    }
   }
   if (curl_url_get(u, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
     otel_span_set_attribute_str(span, "server.address", part);
+    snprintf(info->host, sizeof info->host, "%s", part);
     curl_free(part);
   }
   if (curl_url_get(u, CURLUPART_PORT, &part, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-    otel_span_set_attribute_int(span, "server.port", strtol(part, NULL, 10));
+    info->port = strtol(part, NULL, 10);
+    otel_span_set_attribute_int(span, "server.port", info->port);
     curl_free(part);
   }
   curl_url_cleanup(u);
@@ -129,7 +149,8 @@ CURLcode otel_curl_perform_with_headers(CURL *easy, struct curl_slist *headers) 
     otel_span_update_name(span, method);
     otel_span_set_attribute_str(span, "http.request.method", method);
   }
-  if (url) url_attributes(span, url);
+  url_info_t info = {.host = "", .port = 0};
+  if (url && (duration_histogram || otel_span_is_recording(span))) url_attributes(span, url, &info);
   if (rc != CURLE_OK) {
     otel_span_set_attribute_str(span, "error.type", curl_error_type(rc));
     otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, curl_easy_strerror(rc));
@@ -143,26 +164,12 @@ CURLcode otel_curl_perform_with_headers(CURL *easy, struct curl_slist *headers) 
     }
   }
   if (duration_histogram) {
-    char host[256] = "", code[24] = "";
-    long port = 0;
-    CURLU *u = url ? curl_url() : NULL;
-    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
-      char *part;
-      if (curl_url_get(u, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
-        snprintf(host, sizeof host, "%s", part);
-        curl_free(part);
-      }
-      if (curl_url_get(u, CURLUPART_PORT, &part, CURLU_DEFAULT_PORT) == CURLUE_OK) {
-        port = strtol(part, NULL, 10);
-        curl_free(part);
-      }
-    }
-    curl_url_cleanup(u);
+    char code[24] = "";
     otel_attr_t attrs[6];
     size_t n = 0;
     attrs[n++] = OTEL_ATTR_STR("http.request.method", method ? method : "_OTHER");
-    if (host[0]) attrs[n++] = OTEL_ATTR_STR("server.address", host);
-    if (port) attrs[n++] = OTEL_ATTR_INT("server.port", port);
+    if (info.host[0]) attrs[n++] = OTEL_ATTR_STR("server.address", info.host);
+    if (info.port) attrs[n++] = OTEL_ATTR_INT("server.port", info.port);
     if (rc == CURLE_OK) attrs[n++] = OTEL_ATTR_INT("http.response.status_code", status);
     if (rc != CURLE_OK) attrs[n++] = OTEL_ATTR_STR("error.type", curl_error_type(rc));
     else if (status >= 400) {
