@@ -6,78 +6,22 @@
  * records are written in the wire format directly (otlp_wire.h,
  * otlp_wire_request.c: a sizing pass, then one write). Not for: sending
  * (otlp_client.h).
- * Bodies, severity texts and event names that are not valid UTF-8 get
- * U+FFFD in place of the bad bytes, since receivers reject the whole
- * request for one invalid proto3 string.
+ * Like every string the encoders write, bodies, severity texts, event
+ * names and attributes that are not valid UTF-8 get U+FFFD in place of
+ * the bad bytes (utf8.h).
  */
 #include <string.h>
 
 #include "logs_internal.h"
 #include "otlp_wire.h"
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t left) {
-  unsigned char c = s[0];
-  size_t n;
-  uint32_t cp;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
-  else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
-  else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
-  else return 0;
-  if (left < n) return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3F);
-  }
-  if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-      (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-    return 0;
-  return n;
-}
-
-/* Length of s[0..len) once each invalid byte becomes U+FFFD (3 bytes). */
-static size_t utf8_clean_len(const char *s, size_t len) {
-  const unsigned char *p = (const unsigned char *)s;
-  size_t out = 0;
-  for (size_t i = 0; i < len;) {
-    size_t n = utf8_seq(p + i, len - i);
-    out += n ? n : 3;
-    i += n ? n : 1;
-  }
-  return out;
-}
-
-/* Writes s[0..len) with each invalid byte replaced by U+FFFD. */
-static uint8_t *put_utf8_clean(uint8_t *o, const char *s, size_t len) {
-  const unsigned char *p = (const unsigned char *)s;
-  for (size_t i = 0; i < len;) {
-    size_t n = utf8_seq(p + i, len - i);
-    if (n) {
-      memcpy(o, p + i, n);
-      o += n;
-      i += n;
-    } else {
-      memcpy(o, "\xEF\xBF\xBD", 3);
-      o += 3;
-      i++;
-    }
-  }
-  return o;
-}
-
 /* A string field of cleaned text, left out when empty (proto3). */
 static size_t clean_string_size(unsigned field, const char *s, size_t len) {
-  size_t n = s ? utf8_clean_len(s, len) : 0;
-  return n ? wire_len_field(field, n) : 0;
+  return s && len ? wire_string_size(field, s, len) : 0;
 }
 
 static uint8_t *put_clean_string(uint8_t *p, unsigned field, const char *s, size_t len) {
-  size_t n = s ? utf8_clean_len(s, len) : 0;
-  if (!n) return p;
-  p = wire_put_tag(p, field, WIRE_LEN);
-  p = wire_put_varint(p, n);
-  return put_utf8_clean(p, s, len);
+  return s && len ? wire_put_string(p, field, s, len) : p;
 }
 
 static bool nonzero(const uint8_t *p, size_t n) {
@@ -89,7 +33,7 @@ static bool nonzero(const uint8_t *p, size_t n) {
 /* The body AnyValue's content: string_value = 1, written even when empty
  * (a oneof member). */
 static size_t body_size(const otel_log_record_t *r) {
-  return wire_len_field(1, utf8_clean_len(r->body, r->body_len));
+  return wire_string_size(1, r->body, r->body_len);
 }
 
 static bool has_ids(const otel_log_record_t *r) {
@@ -119,9 +63,7 @@ static uint8_t *put_record(uint8_t *p, const otel_log_record_t *r) {
   if (r->body) {
     p = wire_put_tag(p, 5, WIRE_LEN);
     p = wire_put_varint(p, body_size(r));
-    p = wire_put_tag(p, 1, WIRE_LEN);
-    p = wire_put_varint(p, utf8_clean_len(r->body, r->body_len));
-    p = put_utf8_clean(p, r->body, r->body_len);
+    p = wire_put_string(p, 1, r->body, r->body_len);
   }
   p = otel__wire_put_attrs(p, 6, r->attrs, r->attr_count);
   p = wire_put_opt_varint(p, 7, r->dropped_attributes_count);

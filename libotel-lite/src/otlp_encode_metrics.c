@@ -68,9 +68,10 @@ static pb_metric_t *encode_stream(otel__arena_t *a, const otel_metric_stream_t *
   pb_metric_t *m = otel__arena_alloc(a, sizeof(*m));
   if (!m) return NULL;
   opentelemetry__proto__metrics__v1__metric__init(m);
-  m->name = (char *)s->name;
-  m->description = (char *)s->description;
-  m->unit = (char *)s->unit;
+  m->name = (char *)s->name; /* checked against the instrument name syntax: ASCII */
+  m->description = otel__proto_text(a, s->description);
+  m->unit = otel__proto_text(a, s->unit);
+  if (!m->description || !m->unit) return NULL;
   int temporality = s->temporality == OTEL_TEMPORALITY_DELTA
                         ? OPENTELEMETRY__PROTO__METRICS__V1__AGGREGATION_TEMPORALITY__AGGREGATION_TEMPORALITY_DELTA
                         : OPENTELEMETRY__PROTO__METRICS__V1__AGGREGATION_TEMPORALITY__AGGREGATION_TEMPORALITY_CUMULATIVE;

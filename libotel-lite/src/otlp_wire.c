@@ -15,7 +15,7 @@ static size_t scalar_size(otel_attr_type_t type, const void *item) {
   case OTEL_ATTR_TYPE_STRING:
   case OTEL_ATTR_TYPE_STRING_ARRAY: {
     const char *s = *(const char *const *)item;
-    return wire_len_field(1, s ? strlen(s) : 0);
+    return s ? wire_string_size(1, s, strlen(s)) : wire_len_field(1, 0);
   }
   case OTEL_ATTR_TYPE_BOOL:
   case OTEL_ATTR_TYPE_BOOL_ARRAY: return 2;
@@ -30,7 +30,7 @@ static uint8_t *put_scalar(uint8_t *p, otel_attr_type_t type, const void *item) 
   case OTEL_ATTR_TYPE_STRING:
   case OTEL_ATTR_TYPE_STRING_ARRAY: {
     const char *s = *(const char *const *)item;
-    return wire_put_bytes(p, 1, s ? s : "", s ? strlen(s) : 0);
+    return s ? wire_put_string(p, 1, s, strlen(s)) : wire_put_bytes(p, 1, "", 0);
   }
   case OTEL_ATTR_TYPE_BOOL:
   case OTEL_ATTR_TYPE_BOOL_ARRAY:
@@ -81,7 +81,7 @@ static uint8_t *put_any(uint8_t *p, const otel_attr_t *a) {
 
 /* KeyValue content: key 1, value 2 (always present). */
 static size_t kv_size(const otel_attr_t *a) {
-  return wire_len_field(1, strlen(a->key)) + wire_len_field(2, any_size(a));
+  return wire_string_size(1, a->key, strlen(a->key)) + wire_len_field(2, any_size(a));
 }
 
 static bool kept(const otel_attr_t *a) { return a->key && a->key[0]; }
@@ -100,7 +100,7 @@ uint8_t *otel__wire_put_attrs(uint8_t *p, unsigned field, const otel_attr_t *att
     if (!kept(a)) continue;
     p = wire_put_tag(p, field, WIRE_LEN);
     p = wire_put_varint(p, kv_size(a));
-    p = wire_put_bytes(p, 1, a->key, strlen(a->key));
+    p = wire_put_string(p, 1, a->key, strlen(a->key));
     p = wire_put_tag(p, 2, WIRE_LEN);
     p = wire_put_varint(p, any_size(a));
     p = put_any(p, a);

@@ -7,7 +7,9 @@
  * that every length prefix is known before its message is written. The
  * output is what protobuf-c would produce from our .proto files: fields in
  * number order, proto3 scalars at their default value left out, oneof
- * members and messages that are set written even when empty.
+ * members and messages that are set written even when empty. Text goes
+ * through wire_*string*: bytes that are not valid UTF-8 become U+FFFD
+ * (utf8.h), since one invalid string loses the whole request.
  * Internal to libotel-lite.
  */
 #ifndef OTEL_OTLP_WIRE_H
@@ -15,6 +17,7 @@
 
 #include "otel/common.h"
 #include "otel/resource.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,12 +72,25 @@ static inline uint8_t *wire_put_bytes(uint8_t *p, unsigned field, const void *da
   return p + len;
 }
 
+/* A string field of s[0..len), made valid UTF-8. */
+static inline size_t wire_string_size(unsigned field, const char *s, size_t len) {
+  return wire_len_field(field, otel__utf8_clean_len(s, len));
+}
+static inline uint8_t *wire_put_string(uint8_t *p, unsigned field, const char *s, size_t len) {
+  size_t n = otel__utf8_clean_len(s, len);
+  p = wire_put_tag(p, field, WIRE_LEN);
+  p = wire_put_varint(p, n);
+  if (n != len) return otel__utf8_put_clean(p, s, len);
+  memcpy(p, s, len);
+  return p + len;
+}
+
 /* proto3 scalars: left out at their default value */
 static inline size_t wire_opt_string_size(unsigned field, const char *s) {
-  return s && *s ? wire_len_field(field, strlen(s)) : 0;
+  return s && *s ? wire_string_size(field, s, strlen(s)) : 0;
 }
 static inline uint8_t *wire_put_opt_string(uint8_t *p, unsigned field, const char *s) {
-  return s && *s ? wire_put_bytes(p, field, s, strlen(s)) : p;
+  return s && *s ? wire_put_string(p, field, s, strlen(s)) : p;
 }
 static inline size_t wire_opt_varint_size(unsigned field, uint64_t v) {
   return v ? wire_tag_len(field) + wire_varint_len(v) : 0;

@@ -7,6 +7,20 @@
 #include "proto_attr.h"
 
 #include "internal.h"
+#include "utf8.h"
+
+#include <string.h>
+
+char *otel__proto_text(otel__arena_t *arena, const char *s) {
+  if (!s) s = "";
+  size_t len = strlen(s), n = otel__utf8_clean_len(s, len);
+  char *p = otel__arena_alloc(arena, n + 1);
+  if (!p) return NULL;
+  if (n == len) memcpy(p, s, len);
+  else otel__utf8_put_clean((uint8_t *)p, s, len);
+  p[n] = '\0';
+  return p;
+}
 
 static void any_scalar(otel__arena_t *arena, otel__pb_any_t *av,
                        otel_attr_type_t type, const void *item) {
@@ -14,7 +28,7 @@ static void any_scalar(otel__arena_t *arena, otel__pb_any_t *av,
   case OTEL_ATTR_TYPE_STRING:
   case OTEL_ATTR_TYPE_STRING_ARRAY:
     av->value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
-    av->string_value = otel__arena_strdup(arena, *(const char *const *)item);
+    av->string_value = otel__proto_text(arena, *(const char *const *)item);
     break;
   case OTEL_ATTR_TYPE_BOOL:
   case OTEL_ATTR_TYPE_BOOL_ARRAY:
@@ -69,7 +83,7 @@ otel__pb_kv_t *otel__proto_kv(otel__arena_t *arena, const otel_attr_t *attr) {
   otel__pb_kv_t *kv = otel__arena_alloc(arena, sizeof(*kv));
   if (!kv) return NULL;
   opentelemetry__proto__common__v1__key_value__init(kv);
-  kv->key = otel__arena_strdup(arena, attr->key);
+  kv->key = otel__proto_text(arena, attr->key);
   kv->value = otel__proto_any(arena, attr);
   return kv->key && kv->value ? kv : NULL;
 }

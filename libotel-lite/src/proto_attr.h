@@ -15,6 +15,10 @@
 typedef Opentelemetry__Proto__Common__V1__KeyValue otel__pb_kv_t;
 typedef Opentelemetry__Proto__Common__V1__AnyValue otel__pb_any_t;
 
+/* A copy of s (NULL reads as "") in the arena with each byte that is not
+ * valid UTF-8 replaced by U+FFFD, or NULL when out of memory. */
+char *otel__proto_text(otel__arena_t *arena, const char *s);
+
 /* Returns an arena-owned KeyValue for attr, or NULL when out of memory. */
 otel__pb_kv_t *otel__proto_kv(otel__arena_t *arena, const otel_attr_t *attr);
 

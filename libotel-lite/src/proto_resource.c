@@ -30,7 +30,7 @@ otel__proto_scope(otel__arena_t *arena, const char *name, const char *version) {
   Opentelemetry__Proto__Common__V1__InstrumentationScope *s = otel__arena_alloc(arena, sizeof(*s));
   if (!s) return NULL;
   opentelemetry__proto__common__v1__instrumentation_scope__init(s);
-  s->name = otel__arena_strdup(arena, name);
-  s->version = otel__arena_strdup(arena, version);
+  s->name = otel__proto_text(arena, name);
+  s->version = otel__proto_text(arena, version);
   return s->name && s->version ? s : NULL;
 }

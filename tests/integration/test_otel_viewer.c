@@ -743,6 +743,10 @@ static void test_viewer_malformed_http_gets_status_and_keeps_serving(void **stat
   char *big = calloc(1, big_len);
   uint8_t badgz[] = {0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xff, 0xff, 0x00};
   const char garbage[] = "\xff\xff\xff\xff garbage that is not protobuf";
+  size_t not_utf8_len;
+  uint8_t *not_utf8 = trace_request("svc-\xC3(", 0x9a, &not_utf8_len, false);
+  const char bad_json[] =
+      "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":{\"stringValue\":\"\xff\"}}]}]}]}";
   const struct {
     const char *what, *method, *path, *ctype, *enc;
     const void *body;
@@ -757,6 +761,10 @@ static void test_viewer_malformed_http_gets_status_and_keeps_serving(void **stat
       {"no content type", "POST", "/v1/traces", NULL, NULL, "hello", 5, 415},
       {"unknown encoding", "POST", "/v1/traces", "application/x-protobuf", "br", good, n, 415},
       {"bad gzip", "POST", "/v1/traces", "application/x-protobuf", "gzip", badgz, sizeof badgz, 400},
+      {"string not UTF-8 (refused whole, as the Collector does)", "POST", "/v1/traces",
+       "application/x-protobuf", NULL, not_utf8, not_utf8_len, 400},
+      {"string not UTF-8 in JSON", "POST", "/v1/logs", "application/json", NULL,
+       bad_json, sizeof bad_json - 1, 400},
       {"oversized body", "POST", "/v1/traces", "application/x-protobuf", NULL, big, big_len, 413},
       {"unknown path", "POST", "/v1/profiles", "application/x-protobuf", NULL, good, n, 404},
       {"unknown api", "GET", "/api/nothing", NULL, NULL, NULL, 0, 404},
@@ -799,6 +807,7 @@ static void test_viewer_malformed_http_gets_status_and_keeps_serving(void **stat
   free(z);
   free(big);
   free(good);
+  free(not_utf8);
   assert_healthy();
   check_trace("svc-before-bad", 0x99);
 }
@@ -815,6 +824,11 @@ static void test_viewer_malformed_grpc_invalid_argument_keeps_serving(void **sta
   }
   assert_int_equal(grpc_call_export(methods[0], good, n / 2, &r), GRPC_STATUS_INVALID_ARGUMENT);
   free(r.data);
+  size_t bad_len;
+  uint8_t *not_utf8 = trace_request("svc-\xED\xA0\x80", 0xab, &bad_len, false);
+  assert_int_equal(grpc_call_export(methods[0], not_utf8, bad_len, &r), GRPC_STATUS_INVALID_ARGUMENT);
+  free(r.data);
+  free(not_utf8);
   assert_int_equal(grpc_call_export("/opentelemetry.proto.collector.profiles.v1.ProfilesService/Export",
                                     good, n, &r),
                    GRPC_STATUS_UNIMPLEMENTED);

@@ -220,6 +220,20 @@ static void test_otlp_encode_logs_invalid_utf8_replaced(void **state) {
   free(recs);
 }
 
+/* Invalid bytes inside and right after long ASCII runs (the encoder skips
+ * ASCII eight bytes at a time), and text ending in the middle of a word. */
+static void test_otlp_encode_logs_invalid_utf8_after_ascii_runs(void **state) {
+  fixture_t *f = *state;
+  otel_log_info(f->a, "0123456789abcdef\xff" "ABCDEFG\xC3\xA9HIJKLMNOPQRSTUVWXYZ\x80xyz");
+  size_t n;
+  const otel_log_record_t **recs = collect(f, &n);
+  req_t *req = round_trip(recs, n);
+  assert_string_equal(req->resource_logs[0]->scope_logs[0]->log_records[0]->body->string_value,
+                      "0123456789abcdef\xEF\xBF\xBD" "ABCDEFG\xC3\xA9HIJKLMNOPQRSTUVWXYZ\xEF\xBF\xBDxyz");
+  opentelemetry__proto__collector__logs__v1__export_logs_service_request__free_unpacked(req, NULL);
+  free(recs);
+}
+
 static void test_otlp_encode_logs_empty_batch_is_empty_request(void **state) {
   (void)state;
   req_t *req = round_trip(NULL, 0);
@@ -233,6 +247,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_otlp_encode_logs_no_span_no_body_leaves_fields_empty, setup, teardown),
       cmocka_unit_test_setup_teardown(test_otlp_encode_logs_groups_by_resource_and_scope, setup, teardown),
       cmocka_unit_test_setup_teardown(test_otlp_encode_logs_invalid_utf8_replaced, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_otlp_encode_logs_invalid_utf8_after_ascii_runs, setup,
+                                      teardown),
       cmocka_unit_test(test_otlp_encode_logs_empty_batch_is_empty_request),
   };
   return cmocka_run_group_tests_name("otlp_encode_logs", tests, NULL, NULL);

@@ -4,7 +4,9 @@
  * again by protobuf-c, they are the same bytes (fields in number order,
  * defaults left out, lengths right). Spans from two resources and three
  * scopes, interleaved; every attribute type, arrays included; events,
- * links, statuses, dropped counts, a span without parent or name. */
+ * links, statuses, dropped counts, a span without parent or name; text
+ * that is not valid UTF-8 in values, keys, event names and statuses,
+ * which must arrive with U+FFFD in place of each bad byte. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -55,7 +57,7 @@ static otel_tracer_provider_t *provider(const char *service, otel_span_exporter_
  * two resources and three scopes. */
 static int setup(void **state) {
   fixture_t *f = calloc(1, sizeof(*f));
-  f->tp[0] = provider("gateway", &f->mem[0], 12);
+  f->tp[0] = provider("gateway", &f->mem[0], 13);
   f->tp[1] = provider("iss-distance-service", &f->mem[1], 128);
   otel_tracer_t *a = otel_tracer_provider_get_tracer(f->tp[0], "scope.a", "1.2.3");
   otel_tracer_t *b = otel_tracer_provider_get_tracer(f->tp[0], "scope.b", NULL);
@@ -81,18 +83,19 @@ static int setup(void **state) {
       OTEL_ATTR_ARRAY("ints", OTEL_ATTR_TYPE_INT_ARRAY, ints, 4),
       OTEL_ATTR_ARRAY("doubles", OTEL_ATTR_TYPE_DOUBLE_ARRAY, dbls, 3),
       OTEL_ATTR_ARRAY("no items", OTEL_ATTR_TYPE_INT_ARRAY, NULL, 0),
+      OTEL_ATTR_STR("key \xfe", "cut \xC3"),
       OTEL_ATTR_STR("over the limit", "dropped"),
   };
   otel_span_set_attributes(root, attrs, sizeof attrs / sizeof attrs[0]);
   otel_attr_t ev[] = {OTEL_ATTR_INT("n", 1)};
-  otel_span_add_event_at(root, "cache miss", 1700000000000000000ull, ev, 1);
+  otel_span_add_event_at(root, "cache \xED\xA0\x80 miss", 1700000000000000000ull, ev, 1);
   otel_span_add_event_at(root, NULL, 0, NULL, 0);
   otel_span_context_t linked = otel_span_get_context(root);
   linked.is_remote = true;
   otel_span_link_t link = {.context = linked, .trace_state = "k=v", .attrs = ev, .attr_count = 1};
   otel_span_start_options_t client = {.kind = OTEL_SPAN_KIND_CLIENT, .links = &link, .link_count = 1};
   otel_span_t *child = otel_tracer_start_span(b, "GET", &client);
-  otel_span_set_status(child, OTEL_SPAN_STATUS_ERROR, "upstream answered 503");
+  otel_span_set_status(child, OTEL_SPAN_STATUS_ERROR, "upstream answered 503 \xC0\xAF");
   otel_span_t *other = otel_tracer_start_span(c, "calculating-iss-distance",
                                               &(otel_span_start_options_t){.root = true});
   otel_span_set_attribute_str(other, "iss.position", "-6.3430,105.6684");
@@ -130,13 +133,30 @@ static const char *service_of(const Opentelemetry__Proto__Resource__V1__Resource
   return NULL;
 }
 
+/* The text a receiver gets for s: the strings setup made that are not
+ * valid UTF-8 (a stray byte, a cut sequence, a surrogate, an overlong
+ * form) with U+FFFD for each bad byte; any other string as it is. */
+static const char *as_sent(const char *s) {
+  static const char *const sent[][2] = {
+      {"\xff not utf-8", "\xEF\xBF\xBD not utf-8"},
+      {"key \xfe", "key \xEF\xBF\xBD"},
+      {"cut \xC3", "cut \xEF\xBF\xBD"},
+      {"cache \xED\xA0\x80 miss", "cache \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD miss"},
+      {"upstream answered 503 \xC0\xAF", "upstream answered 503 \xEF\xBF\xBD\xEF\xBF\xBD"},
+  };
+  if (!s) return "";
+  for (size_t i = 0; i < sizeof sent / sizeof sent[0]; i++)
+    if (!strcmp(s, sent[i][0])) return sent[i][1];
+  return s;
+}
+
 static void assert_any(const pb_any_t *v, otel_attr_type_t type, const void *item) {
   switch (type) {
   case OTEL_ATTR_TYPE_STRING:
   case OTEL_ATTR_TYPE_STRING_ARRAY: {
     const char *s = *(const char *const *)item;
     assert_int_equal(v->value_case, OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE);
-    assert_string_equal(v->string_value, s ? s : "");
+    assert_string_equal(v->string_value, as_sent(s));
     break;
   }
   case OTEL_ATTR_TYPE_BOOL:
@@ -159,7 +179,7 @@ static void assert_attrs(pb_kv_t **kv, size_t n_kv, const otel_attr_t *attrs, si
   assert_int_equal(n_kv, n);
   for (size_t i = 0; i < n; i++) {
     const otel_attr_t *a = &attrs[i];
-    assert_string_equal(kv[i]->key, a->key);
+    assert_string_equal(kv[i]->key, as_sent(a->key));
     assert_non_null(kv[i]->value);
     static const size_t isz[] = {0, 0, 0, 0, sizeof(char *), sizeof(bool), sizeof(int64_t),
                                  sizeof(double)};
@@ -188,7 +208,7 @@ static void assert_span(const pb_span_t *p, const otel_span_data_t *s) {
   } else {
     assert_int_equal(p->parent_span_id.len, 0);
   }
-  assert_string_equal(p->name, s->name ? s->name : "");
+  assert_string_equal(p->name, as_sent(s->name));
   assert_int_equal(p->kind, s->kind);
   assert_true(p->start_time_unix_nano == s->start_time_ns);
   assert_true(p->end_time_unix_nano == s->end_time_ns);
@@ -197,7 +217,7 @@ static void assert_span(const pb_span_t *p, const otel_span_data_t *s) {
   assert_int_equal(p->n_events, s->event_count);
   for (size_t i = 0; i < s->event_count; i++) {
     assert_true(p->events[i]->time_unix_nano == s->events[i].time_ns);
-    assert_string_equal(p->events[i]->name, s->events[i].name ? s->events[i].name : "");
+    assert_string_equal(p->events[i]->name, as_sent(s->events[i].name));
     assert_attrs(p->events[i]->attributes, p->events[i]->n_attributes, s->events[i].attrs,
                  s->events[i].attr_count);
   }
@@ -212,7 +232,7 @@ static void assert_span(const pb_span_t *p, const otel_span_data_t *s) {
   }
   assert_non_null(p->status);
   assert_int_equal(p->status->code, s->status);
-  assert_string_equal(p->status->message, s->status_description ? s->status_description : "");
+  assert_string_equal(p->status->message, as_sent(s->status_description));
   assert_int_equal(p->flags & 0xff, s->context.trace_flags);
   assert_true(p->flags & 0x100);
 }
@@ -259,7 +279,7 @@ static void test_encode_spans_decode_to_the_spans_and_repack_identically(void **
   assert_span(iss->scope_spans[0]->spans[1], f->spans[4]);
   /* the content is what setup made */
   assert_string_equal(gw->scope_spans[1]->spans[1]->name, "GET /");
-  assert_int_equal(gw->scope_spans[1]->spans[1]->n_attributes, 12);
+  assert_int_equal(gw->scope_spans[1]->spans[1]->n_attributes, 13);
   assert_int_equal(gw->scope_spans[1]->spans[1]->dropped_attributes_count, 2);
   assert_int_equal(gw->scope_spans[1]->spans[1]->n_events, 2);
   assert_int_equal(gw->scope_spans[0]->spans[0]->n_links, 1);

@@ -1,5 +1,6 @@
 /* test_proto_attr.c: otel_attr_t -> OTLP KeyValue (proto_attr.c, arena.c):
- * every attribute type survives a pack/unpack round trip. */
+ * every attribute type survives a pack/unpack round trip; keys and strings
+ * that are not valid UTF-8 arrive with U+FFFD for each bad byte. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,6 +80,23 @@ static void test_proto_attr_arrays_round_trip(void **state) {
   opentelemetry__proto__common__v1__key_value_list__free_unpacked(back, NULL);
 }
 
+static void test_proto_attr_invalid_utf8_replaced(void **state) {
+  (void)state;
+  const char *strs[] = {"ok \xC3\xA9", "\xF5\x80"};
+  otel_attr_t attrs[] = {OTEL_ATTR_STR("user_agent.original", "Mozilla \xE9t\xE9"),
+                         OTEL_ATTR_STR("bad \x80 key", "v"),
+                         OTEL_ATTR_ARRAY("s", OTEL_ATTR_TYPE_STRING_ARRAY, strs, 2)};
+  size_t n;
+  kvlist_t *back = round_trip(attrs, 3, &n);
+  assert_int_equal(back->n_values, 3);
+  assert_string_equal(back->values[0]->value->string_value, "Mozilla \xEF\xBF\xBDt\xEF\xBF\xBD");
+  assert_string_equal(back->values[1]->key, "bad \xEF\xBF\xBD key");
+  Opentelemetry__Proto__Common__V1__ArrayValue *a = back->values[2]->value->array_value;
+  assert_string_equal(a->values[0]->string_value, "ok \xC3\xA9");
+  assert_string_equal(a->values[1]->string_value, "\xEF\xBF\xBD\xEF\xBF\xBD");
+  opentelemetry__proto__common__v1__key_value_list__free_unpacked(back, NULL);
+}
+
 static void test_arena_large_allocation_gets_own_block(void **state) {
   (void)state;
   otel__arena_t arena;
@@ -97,6 +115,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_proto_attr_scalars_round_trip),
       cmocka_unit_test(test_proto_attr_arrays_round_trip),
+      cmocka_unit_test(test_proto_attr_invalid_utf8_replaced),
       cmocka_unit_test(test_arena_large_allocation_gets_own_block),
   };
   return cmocka_run_group_tests_name("proto_attr", tests, NULL, NULL);

@@ -49,6 +49,7 @@ typedef struct slot {
   grpc_byte_buffer *payload;
   grpc_byte_buffer *response;
   grpc_slice status_details;
+  char why[160];              /* a status message made for this call */
   int cancelled;
 } slot_t;
 
@@ -101,6 +102,14 @@ static grpc_status_code answer(vw_grpc_t *g, slot_t *s, const char **why) {
     grpc_slice_unref(bytes);
     vw_unpack_arena_reset();
     *why = "could not decode the request: invalid protobuf";
+    return GRPC_STATUS_INVALID_ARGUMENT;
+  }
+  char field[96];
+  if (vw_find_invalid_utf8(req, field, sizeof field)) {
+    grpc_slice_unref(bytes);
+    vw_unpack_arena_reset();
+    snprintf(s->why, sizeof s->why, "string field contains invalid UTF-8 (%s)", field);
+    *why = s->why;
     return GRPC_STATUS_INVALID_ARGUMENT;
   }
   vw_slice_t raw = {GRPC_SLICE_START_PTR(bytes), GRPC_SLICE_LENGTH(bytes)};

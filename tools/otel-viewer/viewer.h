@@ -207,6 +207,13 @@ ProtobufCMessage *vw_json_to_pb(const ProtobufCMessageDescriptor *desc,
                                 const char *json, size_t len,
                                 const char **err);
 
+/* ---- utf8_check.c: strings a Collector would refuse ---------------------- */
+
+/* True when some string field anywhere in m is not valid UTF-8; its name
+ * ("KeyValue.key", say) goes into where (size bytes). The transports then
+ * refuse the request whole, as the Collector does. */
+bool vw_find_invalid_utf8(const ProtobufCMessage *m, char *where, size_t size);
+
 /* ---- ingest.c: requests -> store, JSON lines ---------------------------- */
 
 typedef struct vw_ingest vw_ingest_t;

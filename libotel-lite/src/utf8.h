@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * utf8.h: making text valid UTF-8 for OTLP. Every string field of an OTLP
+ * protobuf message must be valid UTF-8, and receivers built on protobuf-go
+ * (the OpenTelemetry Collector among them) reject a whole export request
+ * for one invalid string, losing every span, record or point in it. Text
+ * that comes from outside (a URL path, a header, a user's query) can hold
+ * any bytes, so the encoders write it through these functions: each byte
+ * that does not belong to a valid UTF-8 sequence becomes U+FFFD.
+ * Internal to libotel-lite.
+ */
+#ifndef OTEL_UTF8_H
+#define OTEL_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The length of s[0..len) once each invalid byte is replaced by U+FFFD (3
+ * bytes): len itself when s[0..len) is valid UTF-8 already. */
+size_t otel__utf8_clean_len(const char *s, size_t len);
+
+/* Writes s[0..len) to out with each invalid byte replaced by U+FFFD, and
+ * returns the position after it; out has room for otel__utf8_clean_len. */
+uint8_t *otel__utf8_put_clean(uint8_t *out, const char *s, size_t len);
+
+#endif /* OTEL_UTF8_H */
