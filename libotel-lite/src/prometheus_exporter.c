@@ -3,11 +3,13 @@
  * prometheus_exporter.c: the Prometheus text exposition of a collected
  * metric batch, and the civetweb /metrics endpoint (see
  * exporter_prometheus.h). Formatting is a pure function of the batch.
+ * Label values and HELP texts that are not valid UTF-8 get U+FFFD.
  */
 #include "otel/exporter_prometheus.h"
 
 #include "internal.h"
 #include "metrics_internal.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -104,13 +106,26 @@ static void shortest(double v, char *out, size_t cap) {
   }
 }
 
+/* A label value or HELP text: escaped, and made valid UTF-8 (the format
+ * requires it; Prometheus fails the whole scrape on one invalid value). */
 static void escape_value(text_t *t, const char *v) {
+  size_t len = strlen(v), clean_len = otel__utf8_clean_len(v, len);
+  char *clean = NULL;
+  if (clean_len != len) {
+    if (!(clean = malloc(clean_len + 1))) {
+      t->oom = true;
+      return;
+    }
+    *otel__utf8_put_clean((uint8_t *)clean, v, len) = '\0';
+    v = clean;
+  }
   for (const char *p = v; *p; p++) {
     if (*p == '\\') add(t, "\\\\");
     else if (*p == '"') add(t, "\\\"");
     else if (*p == '\n') add(t, "\\n");
     else add(t, "%c", *p);
   }
+  free(clean);
 }
 
 static void attr_value(text_t *t, const otel_attr_t *a) {

@@ -34,6 +34,7 @@ static void test_prometheus_text_translation(void **state) {
   otel_histogram_record(h, 2.5, &OTEL_ATTR_STR("http.route", "/"), 1);
   otel_counter_add(ud, 2, NULL, 0);
   otel_gauge_record(g, 1024, &OTEL_ATTR_STR("weird key", "a\"b\\c\nd"), 1);
+  otel_gauge_record(g, 7, &OTEL_ATTR_STR("user_agent", "Mozilla \xe9t\xe9"), 1);
   char *text;
   size_t len;
   assert_int_equal(otel_prometheus_text(mp, &text, &len), OTEL_OK);
@@ -53,6 +54,7 @@ static void test_prometheus_text_translation(void **state) {
       "http_server_active_requests{otel_scope_name=\"iss\",otel_scope_version=\"1.0\"} 2\n",
       "# TYPE queue_size_bytes gauge\n",
       "queue_size_bytes{otel_scope_name=\"iss\",otel_scope_version=\"1.0\",weird_key=\"a\\\"b\\\\c\\nd\"} 1024\n",
+      "queue_size_bytes{otel_scope_name=\"iss\",otel_scope_version=\"1.0\",user_agent=\"Mozilla \xEF\xBF\xBDt\xEF\xBF\xBD\"} 7\n",
   };
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
     if (!strstr(text, want[i])) fail_msg("missing:\n%s\nin:\n%s", want[i], text);
