@@ -109,6 +109,10 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBOTEL) $(SVC_KIT_OBJS)
 # ---- component folders (services, tools) add themselves here --------------
 TEST_BINS += $(UNIT_BINS) $(INTEG_BINS)
 TEST_SCRIPTS := $(sort $(wildcard tests/integration/*.sh))
+ifeq ($(SANITIZE),1)
+# plain builds of the Docker stages: nothing for the sanitizers to add
+TEST_SCRIPTS := $(filter-out %/docker_build_stages.sh,$(TEST_SCRIPTS))
+endif
 include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 
 # ---- top-level targets -----------------------------------------------------
