@@ -6,32 +6,43 @@
  * does the same, so that an SDK sending one fails here as it would there
  * instead of only in the Docker setup. Walks any protobuf-c message
  * through its descriptor: singular, repeated and oneof string and message
- * fields.
+ * fields. The validation is the viewer's own, not libotel-lite's utf8.c,
+ * on purpose: the receiver is there to catch what the SDK gets wrong.
  */
 #include "viewer.h"
 
 #include <stdio.h>
+#include <string.h>
 
-/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
+/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
+ * ASCII, nearly all of telemetry, is passed over eight bytes at a time. */
 static bool utf8_valid(const char *text) {
   const unsigned char *s = (const unsigned char *)text;
-  while (*s) {
-    unsigned char c = *s;
+  size_t len = strlen(text), i = 0;
+  while (i < len) {
+    for (; i + 8 <= len; i += 8) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (w & 0x8080808080808080ull) break;
+    }
+    while (i < len && s[i] < 0x80) i++;
+    if (i == len) break;
+    unsigned char c = s[i];
     size_t n;
     uint32_t cp;
-    if (c < 0x80) { s++; continue; }
     if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
     else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
     else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
     else return false;
-    for (size_t i = 1; i < n; i++) {
-      if ((s[i] & 0xC0) != 0x80) return false; /* also stops at the NUL */
-      cp = (cp << 6) | (s[i] & 0x3F);
+    if (len - i < n) return false;
+    for (size_t k = 1; k < n; k++) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
     }
     if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
         (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
       return false;
-    s += n;
+    i += n;
   }
   return true;
 }
