@@ -746,7 +746,8 @@ static void test_viewer_malformed_http_gets_status_and_keeps_serving(void **stat
   size_t not_utf8_len;
   uint8_t *not_utf8 = trace_request("svc-\xC3(", 0x9a, &not_utf8_len, false);
   const char bad_json[] =
-      "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":{\"stringValue\":\"\xff\"}}]}]}]}";
+      "{\"resourceLogs\":[{\"scopeLogs\":[{\"logRecords\":[{\"body\":{\"stringValue\":\"0123456789\xff"
+      "abcdefgh\"}}]}]}]}";
   const struct {
     const char *what, *method, *path, *ctype, *enc;
     const void *body;
