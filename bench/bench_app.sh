@@ -8,6 +8,8 @@
 # the resident memory (RSS) of each service after the load, and the CPU
 # time each process spent per request (the viewer included: on a 2-core
 # machine the receiver competes with the services for the same cores).
+# Export is OTLP/gRPC, the default; OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+# bash bench/bench_app.sh measures OTLP/HTTP instead.
 set -euo pipefail
 BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,11 +25,18 @@ trap 'stop_all; rm -rf "$work"' EXIT
 viewer=$!
 for _ in $(seq 200); do grep -q listening "$work/viewer.out" && break; sleep 0.05; done
 grpc=$(sed -n 's/.*grpc=127.0.0.1:\([0-9]*\).*/\1/p' "$work/viewer.out")
+http=$(sed -n 's/.*http=127.0.0.1:\([0-9]*\).*/\1/p' "$work/viewer.out")
+protocol=${OTEL_EXPORTER_OTLP_PROTOCOL:-grpc}
+case $protocol in
+  grpc) otlp_port=$grpc ;;
+  http/protobuf) otlp_port=$http ;;
+  *) echo "bench_app: OTEL_EXPORTER_OTLP_PROTOCOL must be grpc or http/protobuf, not '$protocol'"; exit 1 ;;
+esac
 
 round() { # disabled(true|false) -> "req/s p50_ms p99_ms"
   local iss geo gw
   iss=$(free_port); geo=$(free_port); gw=$(free_port)
-  export OTEL_SDK_DISABLED=$1 OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$grpc
+  export OTEL_SDK_DISABLED=$1 OTEL_EXPORTER_OTLP_PROTOCOL=$protocol OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$otlp_port
   PORT=$iss "$ROOT/$BUILD/bin/iss-distance-service" >/dev/null 2>&1 & pids+=($!)
   PORT=$geo "$ROOT/$BUILD/bin/geolocator-service" >/dev/null 2>&1 & pids+=($!)
   wait_port "$iss"; wait_port "$geo"
@@ -64,7 +73,7 @@ col() { local i=$1; shift; for x in "$@"; do echo "$x" | awk -v i="$i" '{print $
 r_on=$(med $(col 1 "${on[@]}")); r_off=$(med $(col 1 "${off[@]}"))
 p50_on=$(med $(for v in $(col 2 "${on[@]}"); do to_ms "$v"; echo; done)); p99_on=$(med $(for v in $(col 3 "${on[@]}"); do to_ms "$v"; echo; done))
 p50_off=$(med $(for v in $(col 2 "${off[@]}"); do to_ms "$v"; echo; done)); p99_off=$(med $(for v in $(col 3 "${off[@]}"); do to_ms "$v"; echo; done))
-echo "app through the gateway, wrk -t2 -c16 -d5s GET /?location=London (median of 3 rounds):"
+echo "app through the gateway, wrk -t2 -c16 -d5s GET /?location=London, OTLP export over $protocol (median of 3 rounds):"
 printf '  instrumented:        %8.0f req/s  p50 %s ms  p99 %s ms\n' "$r_on" "$p50_on" "$p99_on"
 printf '  OTEL_SDK_DISABLED:   %8.0f req/s  p50 %s ms  p99 %s ms\n' "$r_off" "$p50_off" "$p99_off"
 printf '  ratio instrumented/disabled: %.3f\n' "$(echo "$r_on / $r_off" | bc -l)"
