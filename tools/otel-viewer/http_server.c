@@ -236,6 +236,14 @@ static void handle_export(struct mg_connection *conn, vw_http_t *h, vw_signal_t 
   protobuf_c_message_free_unpacked(resp, NULL);
 }
 
+/* No authentication here; without an auth handler civetweb would look for
+ * "/.htpasswd" on every request (no document root is set). */
+static int no_authentication(struct mg_connection *conn, void *unused) {
+  (void)conn;
+  (void)unused;
+  return 1; /* authorized */
+}
+
 static int handler(struct mg_connection *conn, void *cbdata) {
   vw_http_t *h = cbdata;
   const struct mg_request_info *ri = mg_get_request_info(conn);
@@ -286,6 +294,7 @@ vw_http_t *vw_http_start(const char *bind, int port, vw_ingest_t *in,
     return NULL;
   }
   mg_set_request_handler(h->ctx, "/", handler, h);
+  mg_set_auth_handler(h->ctx, "/", no_authentication, NULL);
   struct mg_server_port ports[4];
   int n = mg_get_server_ports(h->ctx, 4, ports);
   *bound_port = n > 0 ? ports[0].port : port;
