@@ -72,9 +72,8 @@ typedef struct url_info {
 /* Parses the transfer's URL once, for the span and the metric alike:
  * url.full (user and password replaced by REDACTED, as the semantic
  * conventions ask), server.address and server.port go on the span when it
- * records; host and port go into *info. */
-static void url_attributes(otel_span_t *span, const char *url, url_info_t *info) {
-  bool recording = otel_span_is_recording(span);
+ * is recording; host and port go into *info. */
+static void url_attributes(otel_span_t *span, bool recording, const char *url, url_info_t *info) {
   CURLU *u = curl_url();
   if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
     /* as given, unless it might hold credentials that cannot be cut out */
@@ -150,7 +149,8 @@ CURLcode otel_curl_perform_with_headers(CURL *easy, struct curl_slist *headers) 
     otel_span_set_attribute_str(span, "http.request.method", method);
   }
   url_info_t info = {.host = "", .port = 0};
-  if (url && (duration_histogram || otel_span_is_recording(span))) url_attributes(span, url, &info);
+  bool recording = otel_span_is_recording(span);
+  if (url && (recording || duration_histogram)) url_attributes(span, recording, url, &info);
   if (rc != CURLE_OK) {
     otel_span_set_attribute_str(span, "error.type", curl_error_type(rc));
     otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, curl_easy_strerror(rc));

@@ -80,9 +80,7 @@ static inline uint8_t *wire_put_string(uint8_t *p, unsigned field, const char *s
   size_t n = otel__utf8_clean_len(s, len);
   p = wire_put_tag(p, field, WIRE_LEN);
   p = wire_put_varint(p, n);
-  if (n != len) return otel__utf8_put_clean(p, s, len);
-  memcpy(p, s, len);
-  return p + len;
+  return otel__utf8_put(p, s, len, n);
 }
 
 /* proto3 scalars: left out at their default value */

@@ -9,16 +9,12 @@
 #include "internal.h"
 #include "utf8.h"
 
-#include <string.h>
-
 char *otel__proto_text(otel__arena_t *arena, const char *s) {
   if (!s) s = "";
   size_t len = strlen(s), n = otel__utf8_clean_len(s, len);
   char *p = otel__arena_alloc(arena, n + 1);
   if (!p) return NULL;
-  if (n == len) memcpy(p, s, len);
-  else otel__utf8_put_clean((uint8_t *)p, s, len);
-  p[n] = '\0';
+  *otel__utf8_put((uint8_t *)p, s, len, n) = '\0';
   return p;
 }
 

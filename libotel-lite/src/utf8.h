@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The length of s[0..len) once each invalid byte is replaced by U+FFFD (3
  * bytes): len itself when s[0..len) is valid UTF-8 already. */
@@ -22,5 +23,13 @@ size_t otel__utf8_clean_len(const char *s, size_t len);
 /* Writes s[0..len) to out with each invalid byte replaced by U+FFFD, and
  * returns the position after it; out has room for otel__utf8_clean_len. */
 uint8_t *otel__utf8_put_clean(uint8_t *out, const char *s, size_t len);
+
+/* The same when clean_len (otel__utf8_clean_len of s) is known already: a
+ * plain copy when it equals len, the text being valid. */
+static inline uint8_t *otel__utf8_put(uint8_t *out, const char *s, size_t len, size_t clean_len) {
+  if (clean_len != len) return otel__utf8_put_clean(out, s, len);
+  memcpy(out, s, len);
+  return out + len;
+}
 
 #endif /* OTEL_UTF8_H */

@@ -106,9 +106,8 @@ static size_t collect_body(char *data, size_t size, size_t n, void *out) {
   return size * n;
 }
 
-/* One GET of url through the helper; the response body lands in body
- * (2048 bytes). Returns what otel_curl_perform returned. */
-static CURLcode get(const char *url, char *body) {
+/* A handle for GET url whose response body lands in body (2048 bytes). */
+static CURL *new_handle(const char *url, char *body) {
   CURL *easy = curl_easy_init();
   assert_non_null(easy);
   body[0] = '\0';
@@ -116,6 +115,13 @@ static CURLcode get(const char *url, char *body) {
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect_body);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, body);
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 5000L);
+  return easy;
+}
+
+/* One GET of url through the helper. Returns what otel_curl_perform
+ * returned. */
+static CURLcode get(const char *url, char *body) {
+  CURL *easy = new_handle(url, body);
   CURLcode rc = otel_curl_perform(easy);
   curl_easy_cleanup(easy);
   return rc;
@@ -167,13 +173,7 @@ static void test_server_receives_this_spans_traceparent(void **state) {
   struct fixture *f = *state;
   char url[128], body[2048], want[80], trace[33], span[17];
   snprintf(url, sizeof url, "http://127.0.0.1:%d/echo", f->port);
-  CURL *easy = curl_easy_init();
-  body[0] = '\0';
-  curl_easy_setopt(easy, CURLOPT_URL, url);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect_body);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, body);
-  assert_int_equal(otel_curl_perform(easy), CURLE_OK);
-  curl_easy_cleanup(easy);
+  assert_int_equal(get(url, body), CURLE_OK);
   const otel_span_data_t *s = only_span(f);
   otel_trace_id_to_hex(s->context.trace_id, trace);
   otel_span_id_to_hex(s->context.span_id, span);
@@ -191,11 +191,7 @@ static void test_callers_traceparent_is_replaced_and_other_headers_kept(void **s
   snprintf(line, sizeof line, "traceparent: %s", stale);
   struct curl_slist *headers = curl_slist_append(NULL, "X-Custom: kept");
   headers = curl_slist_append(headers, line);
-  CURL *easy = curl_easy_init();
-  body[0] = '\0';
-  curl_easy_setopt(easy, CURLOPT_URL, url);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, collect_body);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, body);
+  CURL *easy = new_handle(url, body);
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
   assert_int_equal(otel_curl_perform_with_headers(easy, headers), CURLE_OK);
   otel_span_id_to_hex(only_span(f)->context.span_id, span);

@@ -104,11 +104,9 @@ static grpc_status_code answer(vw_grpc_t *g, slot_t *s, const char **why) {
     *why = "could not decode the request: invalid protobuf";
     return GRPC_STATUS_INVALID_ARGUMENT;
   }
-  char field[96];
-  if (vw_find_invalid_utf8(req, field, sizeof field)) {
+  if (vw_find_invalid_utf8(req, s->why, sizeof s->why)) {
     grpc_slice_unref(bytes);
     vw_unpack_arena_reset();
-    snprintf(s->why, sizeof s->why, "string field contains invalid UTF-8 (%s)", field);
     *why = s->why;
     return GRPC_STATUS_INVALID_ARGUMENT;
   }

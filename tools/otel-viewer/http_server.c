@@ -201,13 +201,11 @@ static void handle_export(struct mg_connection *conn, vw_http_t *h, vw_signal_t 
     respond_error(conn, h, 400, 3, msg, json);
     return;
   }
-  char field[96];
-  if (vw_find_invalid_utf8(req, field, sizeof field)) {
+  char msg[160];
+  if (vw_find_invalid_utf8(req, msg, sizeof msg)) {
     free(body);
     if (json) protobuf_c_message_free_unpacked(req, NULL);
     else vw_unpack_arena_reset();
-    char msg[160];
-    snprintf(msg, sizeof msg, "string field contains invalid UTF-8 (%s)", field);
     respond_error(conn, h, 400, 3, msg, json);
     return;
   }

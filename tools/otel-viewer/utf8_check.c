@@ -79,10 +79,10 @@ static const ProtobufCFieldDescriptor *find_bad(const ProtobufCMessage *m,
   return NULL;
 }
 
-bool vw_find_invalid_utf8(const ProtobufCMessage *m, char *where, size_t size) {
+bool vw_find_invalid_utf8(const ProtobufCMessage *m, char *msg, size_t size) {
   const ProtobufCMessageDescriptor *owner = NULL;
   const ProtobufCFieldDescriptor *f = find_bad(m, &owner);
   if (!f) return false;
-  if (size) snprintf(where, size, "%s.%s", owner->short_name, f->name);
+  if (size) snprintf(msg, size, "string field contains invalid UTF-8 (%s.%s)", owner->short_name, f->name);
   return true;
 }

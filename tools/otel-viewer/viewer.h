@@ -209,10 +209,11 @@ ProtobufCMessage *vw_json_to_pb(const ProtobufCMessageDescriptor *desc,
 
 /* ---- utf8_check.c: strings a Collector would refuse ---------------------- */
 
-/* True when some string field anywhere in m is not valid UTF-8; its name
- * ("KeyValue.key", say) goes into where (size bytes). The transports then
- * refuse the request whole, as the Collector does. */
-bool vw_find_invalid_utf8(const ProtobufCMessage *m, char *where, size_t size);
+/* True when some string field anywhere in m is not valid UTF-8; the error
+ * message, naming the field ("... (KeyValue.key)"), goes into msg (size
+ * bytes). The transports then refuse the request whole, as the Collector
+ * does. */
+bool vw_find_invalid_utf8(const ProtobufCMessage *m, char *msg, size_t size);
 
 /* ---- ingest.c: requests -> store, JSON lines ---------------------------- */
 
