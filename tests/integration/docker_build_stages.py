@@ -131,6 +131,9 @@ try:
         os.makedirs(bindir)
         binary = shutil.copy(built, bindir)
         shutil.rmtree(tree)
+        check(name in START, f"{name}: add how to start it and what to ask it to START in this test")
+        if name not in START:
+            continue
         extra_env, path, want = START[name]
         port = free_port()
         run_env = {"PATH": "/usr/bin:/bin", "PORT": str(port), "OTEL_SDK_DISABLED": "true", **extra_env}
