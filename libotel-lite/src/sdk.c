@@ -8,6 +8,8 @@
 
 #include "internal.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -54,6 +56,42 @@ static otel_err_t setup_traces(otel_sdk_t *sdk, const otel_sdk_options_t *o) {
   return err;
 }
 
+/* Appends ` key="value"` for each resource attribute (arrays as [n items]). */
+static size_t describe_resource(const otel_resource_t *r, char *buf, size_t cap) {
+  size_t len = 0;
+  for (size_t i = 0; i < otel_resource_attr_count(r) && len < cap; i++) {
+    const otel_attr_t *a = otel_resource_attr_at(r, i);
+    int n;
+    switch (a->type) {
+    case OTEL_ATTR_TYPE_STRING: n = snprintf(buf + len, cap - len, " %s=\"%s\"", a->key, a->value.s); break;
+    case OTEL_ATTR_TYPE_BOOL: n = snprintf(buf + len, cap - len, " %s=%s", a->key, a->value.b ? "true" : "false"); break;
+    case OTEL_ATTR_TYPE_INT: n = snprintf(buf + len, cap - len, " %s=%" PRId64, a->key, a->value.i); break;
+    case OTEL_ATTR_TYPE_DOUBLE: n = snprintf(buf + len, cap - len, " %s=%g", a->key, a->value.d); break;
+    default: n = snprintf(buf + len, cap - len, " %s=[array]", a->key); break;
+    }
+    if (n < 0) break;
+    len += (size_t)n;
+  }
+  return len < cap ? len : cap - 1;
+}
+
+/* One line at start (OTEL_LOG_LEVEL info, the default): the resource as it
+ * will be sent, and where each signal goes. The answer to "is my service
+ * named right, and where does its telemetry go?" before anything exports. */
+static void report_setup(const otel_sdk_t *sdk) {
+  char res[400];
+  res[0] = 0;
+  describe_resource(sdk->resource, res, sizeof res);
+  otel_otlp_options_t otlp;
+  otel_otlp_options_init(&otlp, OTEL_SIGNAL_TRACES);
+  const char *traces = otel__env_str("OTEL_TRACES_EXPORTER");
+  const char *metrics = otel__env_str("OTEL_METRICS_EXPORTER");
+  const char *logs = otel__env_str("OTEL_LOGS_EXPORTER");
+  otel__diag(OTEL_DIAG_INFO, "sdk_setup", "sdk started: resource%s; traces=%s metrics=%s logs=%s; otlp %s %s",
+             res, traces ? traces : "otlp", metrics ? metrics : "otlp", logs ? logs : "otlp",
+             otlp.protocol == OTEL_OTLP_PROTOCOL_GRPC ? "grpc" : "http/protobuf", otlp.endpoint);
+}
+
 otel_err_t otel_sdk_init(const otel_sdk_options_t *o, otel_sdk_t **out) {
   *out = NULL;
   otel_sdk_options_t defaults;
@@ -82,6 +120,7 @@ otel_err_t otel_sdk_init(const otel_sdk_options_t *o, otel_sdk_t **out) {
     return err;
   }
   otel_tracer_provider_set_global(sdk->tracer_provider);
+  report_setup(sdk);
   *out = sdk;
   return OTEL_OK;
 }
