@@ -139,7 +139,7 @@ int main(void) {
   int port = svc_env_port(SERVICE_NAME, DEFAULT_PORT);
   if (!app.geolocator_url || !app.iss_distance_url || port < 0) return 2;
 
-  /* WORKSHOP 4.1 BEGIN: set up the SDK: resource, tracer provider, OTLP exporter */
+  /* WORKSHOP 4.2 BEGIN: set up the SDK with the gateway's own resource */
   otel_sdk_options_t otel_options;
   otel_sdk_options_init(&otel_options);
   otel_options.service_name = SERVICE_NAME;
@@ -148,11 +148,11 @@ int main(void) {
   otel_sdk_t *sdk = NULL;
   if (otel_sdk_init(&otel_options, &sdk) != OTEL_OK)
     fprintf(stderr, "%s: telemetry is off (see the message above)\n", SERVICE_NAME);
-  /* WORKSHOP 4.1 END */
+  /* WORKSHOP 4.2 END */
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
   struct mg_callbacks callbacks = {0};
-  /* WORKSHOP 4.2 BEGIN: trace every request served and every request made */
+  /* WORKSHOP 4.2 BEGIN: trace every request served (civetweb) and made (libcurl) */
   static const char *const routes[] = {"/", NULL};
   otel_tracer_t *tracer = otel_sdk_tracer(sdk, SERVICE_NAME, "1.0.0");
   otel_meter_t *http_meter = otel_sdk_meter(sdk, SERVICE_NAME, "1.0.0");
@@ -162,9 +162,9 @@ int main(void) {
   svc_set_perform_hook(otel_curl_perform);
   /* WORKSHOP 4.2 END */
   int rc = svc_run(SERVICE_NAME, port, &callbacks, handle_request, &app, NULL);
-  /* WORKSHOP 4.1 BEGIN */
-  otel_sdk_shutdown(sdk, 5000); /* sends what is still queued */
-  /* WORKSHOP 4.1 END */
+  /* WORKSHOP 4.2 BEGIN: send what is still queued before the service exits */
+  otel_sdk_shutdown(sdk, 5000);
+  /* WORKSHOP 4.2 END */
   curl_global_cleanup();
   return rc;
 }

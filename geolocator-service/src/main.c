@@ -63,8 +63,12 @@ static int geocode_online(struct app *app, const char *location, gazetteer_place
     }
     cJSON_Delete(list);
   }
-  if (rc < 0) otel_log_warn(app->logger, "geocoder at %s failed (%s, HTTP %ld); using the offline gazetteer",
-                            app->geocoder_url, res.error[0] ? res.error : "bad answer", res.status);
+  if (rc < 0) {
+    /* WORKSHOP 4.3 BEGIN: warn when the online geocoder fails */
+    otel_log_warn(app->logger, "geocoder at %s failed (%s, HTTP %ld); using the offline gazetteer",
+                  app->geocoder_url, res.error[0] ? res.error : "bad answer", res.status);
+    /* WORKSHOP 4.3 END */
+  }
   svc_response_cleanup(&res);
   free(url);
   return rc;
@@ -87,7 +91,9 @@ static int handle_location(struct mg_connection *conn, struct app *app) {
     found = r == GAZETTEER_FOUND ? 0 : 1;
   }
   if (found != 0) {
+    /* WORKSHOP 4.3 BEGIN: log the place names that are not found */
     otel_log_info(app->logger, "no coordinates found for location '%s'", location);
+    /* WORKSHOP 4.3 END */
     char msg[MAX_LOCATION + 64];
     snprintf(msg, sizeof msg, "No coordinates found for location '%s'", location);
     return svc_reply_text(conn, 404, msg);
@@ -113,9 +119,12 @@ static int handle_request(struct mg_connection *conn, void *cbdata) {
 /* The start-up log line, once the server listens. */
 static void log_started(int port, void *user_data) {
   struct app *app = user_data;
+  /* WORKSHOP 4.3 BEGIN: log that the service started */
   otel_log_info(app->logger, "%s started on port %d: %zu cities, %zu names%s", SERVICE_NAME, port,
                 gazetteer_city_count(app->gazetteer), gazetteer_name_count(app->gazetteer),
                 app->geocoder_url ? ", GEOCODER_URL first" : "");
+  /* WORKSHOP 4.3 END */
+  /* WORKSHOP 4.3 STUB: (void)app, (void)port; */
 }
 
 int main(void) {
@@ -130,7 +139,7 @@ int main(void) {
     return 1;
   }
 
-  /* WORKSHOP 4.1 BEGIN: set up the SDK: resource, tracer provider, OTLP exporter */
+  /* WORKSHOP 4.3 BEGIN: set up the SDK with the geolocator's own resource */
   otel_sdk_options_t otel_options;
   otel_sdk_options_init(&otel_options);
   otel_options.service_name = SERVICE_NAME;
@@ -140,11 +149,11 @@ int main(void) {
   if (otel_sdk_init(&otel_options, &sdk) != OTEL_OK)
     fprintf(stderr, "%s: telemetry is off (see the message above)\n", SERVICE_NAME);
   app.logger = otel_sdk_logger(sdk, SERVICE_NAME, "1.0.0");
-  /* WORKSHOP 4.1 END */
+  /* WORKSHOP 4.3 END */
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
   struct mg_callbacks callbacks = {0};
-  /* WORKSHOP 4.2 BEGIN: trace every request served and every request made */
+  /* WORKSHOP 4.3 BEGIN: trace every request served (civetweb) and made (libcurl) */
   static const char *const routes[] = {"/", NULL};
   otel_tracer_t *tracer = otel_sdk_tracer(sdk, SERVICE_NAME, "1.0.0");
   otel_meter_t *http_meter = otel_sdk_meter(sdk, SERVICE_NAME, "1.0.0");
@@ -152,11 +161,11 @@ int main(void) {
                                                                   .meter = http_meter});
   otel_curl_instrument(&(otel_curl_options_t){.tracer = tracer, .meter = http_meter});
   svc_set_perform_hook(otel_curl_perform);
-  /* WORKSHOP 4.2 END */
+  /* WORKSHOP 4.3 END */
   int rc = svc_run(SERVICE_NAME, port, &callbacks, handle_request, &app, log_started);
-  /* WORKSHOP 4.1 BEGIN */
-  otel_sdk_shutdown(sdk, 5000); /* sends what is still queued */
-  /* WORKSHOP 4.1 END */
+  /* WORKSHOP 4.3 BEGIN: send what is still queued before the service exits */
+  otel_sdk_shutdown(sdk, 5000);
+  /* WORKSHOP 4.3 END */
   curl_global_cleanup();
   gazetteer_destroy(app.gazetteer);
   return rc;

@@ -64,14 +64,15 @@ struct iss_fix {
 /* Counts one ISS position lookup: the API's HTTP status, "unreachable",
  * or offline 200 (SGP4 computed it) / 503 (it could not). */
 static void count_iss_request(struct app *app, const char *status) {
-  /* WORKSHOP 1.2 BEGIN: count ISS position requests by response status */
+  /* WORKSHOP 1.3 BEGIN: count the ISS position lookup, with its response.status */
   otel_counter_add(app->iss_requests, 1, &OTEL_ATTR_STR("response.status", status), 1);
-  /* WORKSHOP 1.2 END */
-  (void)app, (void)status; /* keeps the workshop start state warning-free */
+  /* WORKSHOP 1.3 END */
+  /* WORKSHOP 1.3 STUB: (void)app, (void)status; */
 }
 
-/* Asks the open-notify compatible API; 0 when it gave a position. */
-static int position_from_api(struct app *app, struct iss_fix *fix) {
+/* Asks the open-notify compatible API; 0 when it gave a position, else -1
+ * with what went wrong in err. */
+static int position_from_api(struct app *app, struct iss_fix *fix, char *err, size_t errlen) {
   svc_response_t res;
   int rc = -1;
   int got = svc_http_get(app->iss_now_url, ISS_API_TIMEOUT_MS, &res);
@@ -79,15 +80,11 @@ static int position_from_api(struct app *app, struct iss_fix *fix) {
   snprintf(status, sizeof status, "%ld", res.status);
   count_iss_request(app, got != 0 ? "unreachable" : status);
   if (got != 0) {
-    /* WORKSHOP 2.3 BEGIN: log when the ISS API cannot be reached */
-    otel_log_error(app->logger, "ISS API could not be reached: %s", res.error);
-    /* WORKSHOP 2.3 END */
+    snprintf(err, errlen, "ISS API could not be reached: %s", res.error);
     goto out;
   }
   if (res.status != 200) {
-    /* WORKSHOP 2.3 BEGIN: log when the ISS API does not answer 200 */
-    otel_log_error(app->logger, "ISS API returned HTTP status %ld", res.status);
-    /* WORKSHOP 2.3 END */
+    snprintf(err, errlen, "ISS API returned HTTP status %ld", res.status);
     goto out;
   }
   cJSON *root = cJSON_Parse(res.body);
@@ -102,7 +99,7 @@ static int position_from_api(struct app *app, struct iss_fix *fix) {
     fix->source = "open-notify";
     rc = 0;
   } else {
-    otel_log_error(app->logger, "ISS API answered something that is not a position");
+    snprintf(err, errlen, "ISS API answered something that is not a position");
   }
   cJSON_Delete(root);
 out:
@@ -112,23 +109,32 @@ out:
 
 /* Where the ISS is now: the API if configured and working, else SGP4. */
 static int iss_position(struct app *app, struct iss_fix *fix, char *err, size_t errlen) {
-  /* WORKSHOP 3.2 BEGIN: a child span for getting the ISS coordinates */
+  /* WORKSHOP 3.3 BEGIN: a child span for getting the ISS coordinates */
   OTEL_SCOPED_SPAN(span, app->tracer, "getting-iss-coordinates");
-  /* WORKSHOP 3.2 END */
+  /* WORKSHOP 3.3 END */
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   fix->unix_time = now.tv_sec + now.tv_nsec / 1e9;
-  bool from_api = app->iss_now_url && position_from_api(app, fix) == 0;
+  char api_err[CURL_ERROR_SIZE + 64] = "";
+  bool from_api = app->iss_now_url && position_from_api(app, fix, api_err, sizeof api_err) == 0;
+  if (api_err[0]) {
+    /* WORKSHOP 2.5 BEGIN: log an error when the ISS API fails */
+    otel_log_error(app->logger, "%s; using SGP4 instead", api_err);
+    /* WORKSHOP 2.5 END */
+    /* WORKSHOP 3.3 BEGIN: mark the span as failed when the ISS API fails */
+    otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, api_err);
+    /* WORKSHOP 3.3 END */
+  }
   /* SGP4 also gives the altitude (and the Earth-fixed position) that the
    * API does not: at the API's time when it answered. */
   geo_position_t model;
   sgp4_err_t e = position_at(&app->model, fix->unix_time, &model, fix->ecef_km);
-  if (!from_api) count_iss_request(app, e == SGP4_OK ? "200" : "503");
+  if (!app->iss_now_url) count_iss_request(app, e == SGP4_OK ? "200" : "503"); /* offline: SGP4 is the lookup */
   if (e != SGP4_OK) {
     snprintf(err, errlen, "SGP4 cannot propagate the TLE to now: %s", sgp4_strerror(e));
-    /* WORKSHOP 3.2 BEGIN */
+    /* WORKSHOP 3.3 BEGIN: mark the span as failed when SGP4 fails */
     otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, err);
-    /* WORKSHOP 3.2 END */
+    /* WORKSHOP 3.3 END */
     return -1;
   }
   if (from_api) {
@@ -139,12 +145,12 @@ static int iss_position(struct app *app, struct iss_fix *fix, char *err, size_t 
     fix->source = app->source_sgp4;
   }
   fix->where = model;
-  /* WORKSHOP 3.2 BEGIN: record where the ISS is on the span */
+  /* WORKSHOP 3.3 BEGIN: record on the span where the ISS is, and where that came from */
   char pos[64];
   snprintf(pos, sizeof pos, "%.4f,%.4f", model.latitude_deg, model.longitude_deg);
   otel_span_set_attribute_str(span, "iss.position", pos);
   otel_span_set_attribute_str(span, "iss.position.source", fix->source);
-  /* WORKSHOP 3.2 END */
+  /* WORKSHOP 3.3 END */
   return 0;
 }
 
@@ -176,38 +182,46 @@ static int reply_distance(struct mg_connection *conn, double lat, double lon,
 }
 
 static int handle_distance(struct mg_connection *conn, struct app *app) {
-  const struct mg_request_info *ri = mg_get_request_info(conn);
-  /* WORKSHOP 1.1 BEGIN: count every request */
+  /* WORKSHOP 3.2 BEGIN: a span around the whole distance calculation */
+  OTEL_SCOPED_SPAN(span, app->tracer, "calculating-iss-distance");
+  /* WORKSHOP 3.2 END */
+  /* WORKSHOP 1.2 BEGIN: count every request */
   otel_counter_add(app->incoming_requests, 1, NULL, 0);
-  /* WORKSHOP 1.1 END */
-  /* WORKSHOP 2.1 BEGIN: log every request with the client's address */
-  otel_log_info(app->logger, "received request from IP address: %s", ri->remote_addr);
-  /* WORKSHOP 2.1 END */
+  /* WORKSHOP 1.2 END */
+  /* WORKSHOP 2.3 BEGIN: log every request with the client's address */
+  otel_log_info(app->logger, "received request from IP address: %s", mg_get_request_info(conn)->remote_addr);
+  /* WORKSHOP 2.3 END */
   char lat_s[64], lon_s[64];
   svc_param_result_t a = svc_get_param(conn, NULL, "latitude", lat_s, sizeof lat_s);
   svc_param_result_t b = svc_get_param(conn, NULL, "longitude", lon_s, sizeof lon_s);
   if (a == SVC_PARAM_MISSING || b == SVC_PARAM_MISSING) {
-    /* WORKSHOP 2.2 BEGIN: warn about requests without coordinates */
+    /* WORKSHOP 2.4 BEGIN: warn about requests without coordinates */
     otel_log_warn(app->logger, "request without latitude or longitude");
-    /* WORKSHOP 2.2 END */
+    /* WORKSHOP 2.4 END */
+    /* WORKSHOP 3.2 BEGIN: mark the span as failed */
+    otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, "No latitude/longitude given");
+    /* WORKSHOP 3.2 END */
     return svc_reply_text(conn, 400, "No latitude/longitude given");
   }
   double lat, lon;
   if (a != SVC_PARAM_OK || b != SVC_PARAM_OK || !coords_parse(lat_s, -90, 90, &lat) ||
-      !coords_parse(lon_s, -180, 180, &lon))
+      !coords_parse(lon_s, -180, 180, &lon)) {
+    /* WORKSHOP 3.2 BEGIN: mark the span as failed */
+    otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, "Invalid latitude/longitude");
+    /* WORKSHOP 3.2 END */
     return svc_reply_text(conn, 400, "Invalid latitude/longitude: latitude must be a number "
                                      "from -90 to 90 and longitude one from -180 to 180");
+  }
 
-  /* WORKSHOP 3.1 BEGIN: a span around the distance calculation */
-  OTEL_SCOPED_SPAN(span, app->tracer, "calculating-iss-distance");
-  /* WORKSHOP 3.1 END */
   struct iss_fix fix;
   char err[160];
   if (iss_position(app, &fix, err, sizeof err) != 0) {
-    /* WORKSHOP 3.1 BEGIN */
+    /* WORKSHOP 3.2 BEGIN: mark the span as failed */
     otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, err);
-    /* WORKSHOP 3.1 END */
+    /* WORKSHOP 3.2 END */
+    /* WORKSHOP 2.5 BEGIN: log an error when no position can be computed */
     otel_log_error(app->logger, "%s", err);
+    /* WORKSHOP 2.5 END */
     return svc_reply_text(conn, 503, err);
   }
   return reply_distance(conn, lat, lon, &fix);
@@ -251,12 +265,12 @@ static int load_model(struct app *app) {
 /* The start-up log line, once the server listens. */
 static void log_started(int port, void *user_data) {
   struct app *app = user_data;
-  /* WORKSHOP 2.1 BEGIN: log that the service started */
+  /* WORKSHOP 2.2 BEGIN: log that the service started */
   otel_log_info(app->logger, "%s started on port %d (%s)", SERVICE_NAME, port,
                 app->iss_now_url ? "ISS position from ISS_NOW_URL, SGP4 as fallback"
                                  : app->source_sgp4);
-  /* WORKSHOP 2.1 END */
-  (void)app, (void)port; /* keeps the workshop start state warning-free */
+  /* WORKSHOP 2.2 END */
+  /* WORKSHOP 2.2 STUB: (void)app, (void)port; */
 }
 
 int main(void) {
@@ -266,7 +280,7 @@ int main(void) {
   int port = svc_env_port(SERVICE_NAME, DEFAULT_PORT);
   if (port < 0 || load_model(&app) != 0) return 2;
 
-  /* WORKSHOP 0.1 BEGIN: a resource naming the service, and the SDK set up */
+  /* WORKSHOP 0.1 BEGIN: a resource naming the service, and the SDK set up with it */
   otel_sdk_options_t otel_options;
   otel_sdk_options_init(&otel_options);
   otel_options.service_name = SERVICE_NAME;
@@ -276,33 +290,33 @@ int main(void) {
   if (otel_sdk_init(&otel_options, &sdk) != OTEL_OK)
     fprintf(stderr, "%s: telemetry is off (see the message above)\n", SERVICE_NAME);
   /* WORKSHOP 0.1 END */
-  /* WORKSHOP 1.0 BEGIN: a meter and the service's counters */
+  /* WORKSHOP 1.1 BEGIN: a meter, and the two counters made with it */
   otel_meter_t *meter = otel_sdk_meter(sdk, SERVICE_NAME, "1.0.0");
   otel_meter_create_counter(meter, "incoming.requests", "{request}", "Requests received",
                             &app.incoming_requests);
   otel_meter_create_counter(meter, "iss.requests", "{request}",
                             "ISS position lookups by response status", &app.iss_requests);
-  /* WORKSHOP 1.0 END */
-  /* WORKSHOP 2.0 BEGIN: a logger for the service */
+  /* WORKSHOP 1.1 END */
+  /* WORKSHOP 2.1 BEGIN: a logger for the service */
   app.logger = otel_sdk_logger(sdk, SERVICE_NAME, "1.0.0");
-  /* WORKSHOP 2.0 END */
-  /* WORKSHOP 3.0 BEGIN: a tracer for the service */
+  /* WORKSHOP 2.1 END */
+  /* WORKSHOP 3.1 BEGIN: a tracer for the service */
   app.tracer = otel_sdk_tracer(sdk, SERVICE_NAME, "1.0.0");
-  /* WORKSHOP 3.0 END */
+  /* WORKSHOP 3.1 END */
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
   struct mg_callbacks callbacks = {0};
-  /* WORKSHOP 4.2 BEGIN: trace every request served and every request made */
+  /* WORKSHOP 4.1 BEGIN: trace every request served (civetweb) and made (libcurl) */
   static const char *const routes[] = {"/", NULL};
   otel_meter_t *http_meter = otel_sdk_meter(sdk, SERVICE_NAME, "1.0.0");
   otel_civetweb_instrument(&callbacks, &(otel_civetweb_options_t){.tracer = app.tracer, .routes = routes,
                                                                   .meter = http_meter});
   otel_curl_instrument(&(otel_curl_options_t){.tracer = app.tracer, .meter = http_meter});
   svc_set_perform_hook(otel_curl_perform);
-  /* WORKSHOP 4.2 END */
+  /* WORKSHOP 4.1 END */
   int rc = svc_run(SERVICE_NAME, port, &callbacks, handle_request, &app, log_started);
-  /* WORKSHOP 0.1 BEGIN */
-  otel_sdk_shutdown(sdk, 5000); /* sends what is still queued */
+  /* WORKSHOP 0.1 BEGIN: send what is still queued before the service exits */
+  otel_sdk_shutdown(sdk, 5000);
   /* WORKSHOP 0.1 END */
   curl_global_cleanup();
   return rc;

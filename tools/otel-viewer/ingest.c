@@ -438,6 +438,7 @@ static void put_point(vw_ingest_t *in, const char *service,
     cJSON_AddStringToObject(j, "service", service);
     cJSON_AddStringToObject(j, "name", m->name);
     cJSON_AddStringToObject(j, "unit", v.unit ? v.unit : "");
+    cJSON_AddStringToObject(j, "description", m->description ? m->description : "");
     cJSON_AddStringToObject(j, "type", type_names[type]);
     cJSON_AddStringToObject(j, "attributes", v.attrs ? v.attrs : "");
     if (type == VW_METRIC_GAUGE || type == VW_METRIC_SUM) {
