@@ -10,6 +10,18 @@
 #   make bench   build and run the benchmarks (they print figures)
 #   make clean   remove build/ and build-asan/
 #
+# The workshop (workshop/README.md; the engine is workshop/engine/):
+#   make workshop-start        the participant's starting point (TODOs)
+#   make solution N=k          the state at the end of section k
+#                              (WITHOUT=k.m: without that step)
+#   make check-section N=k     build, run, and judge section k step by step
+#   make workshop-run          make run, rebuilt and restarted on every save
+#   make workshop-status       every section's check, one line each
+#   make workshop-doctor       what is missing before you start
+#   make workshop-reset        back to the finished, marked source
+# start, solution and reset never replace your edits unless FORCE=1, and
+# then save them under .workshop/saved/ first.
+#
 # SANITIZE=1 builds into build-asan/ with AddressSanitizer +
 # UndefinedBehaviorSanitizer (`make test SANITIZE=1`).
 #
@@ -116,7 +128,8 @@ endif
 include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all build-all deps test unit-test bench run clean
+.PHONY: all build-all deps test unit-test bench run clean \
+        workshop-start solution workshop-reset check-section workshop-run workshop-status workshop-doctor
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -151,5 +164,42 @@ bench: deps
 
 clean:
 	rm -rf build build-asan
+
+# ---- the workshop ----------------------------------------------------------
+# The engine is Python (Debian's python3); the watch mode uses inotify-tools.
+WORKSHOP := /usr/bin/python3 workshop/engine/workshop.py --build $(BUILD)
+WORKSHOP_FORCE := $(if $(filter 1 yes true,$(FORCE)),--force)
+WORKSHOP_DEPS := EXTRA_DEB_PACKAGES="python3 inotify-tools" scripts/deps.sh
+
+workshop-start:
+	@$(WORKSHOP_DEPS) run
+	@$(WORKSHOP) start $(WORKSHOP_FORCE)
+
+solution:
+	@test -n "$(N)" || { echo "make solution: say which section, e.g. make solution N=2 (sections 0-4)" >&2; exit 2; }
+	@$(WORKSHOP_DEPS) run
+	@$(WORKSHOP) solution $(N) $(if $(WITHOUT),--without $(WITHOUT)) $(WORKSHOP_FORCE)
+
+workshop-reset:
+	@$(WORKSHOP_DEPS) run
+	@$(WORKSHOP) reset $(WORKSHOP_FORCE)
+
+check-section:
+	@test -n "$(N)" || { echo "make check-section: say which section, e.g. make check-section N=0 (sections 0-4)" >&2; exit 2; }
+	@$(WORKSHOP_DEPS) run
+	@$(WORKSHOP) check $(N)
+
+workshop-status:
+	@$(WORKSHOP_DEPS) run
+	@$(WORKSHOP) status
+
+workshop-run:
+	@$(WORKSHOP_DEPS) run
+	@$(MAKE) --no-print-directory $(LIBOTEL) $(ALL_BINS)
+	@$(WORKSHOP) run
+
+workshop-doctor:
+	@test -x /usr/bin/python3 || { echo "workshop-doctor: python3 is missing: apt-get install python3" >&2; exit 1; }
+	@$(WORKSHOP) doctor
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -33,14 +33,14 @@ class BuildResult:
     output: str
 
 
-def build(root, build_dir, services=SERVICES, with_viewer=True):
+def build(root, build_dir, services=SERVICES, with_viewer=True, keep_going=False):
     """Runs make for the services' binaries (and the viewer). Never raises
     for a failed build: the result says what failed, step by step."""
     targets = [f"{build_dir}/bin/{s}" for s in services]
     if with_viewer:
         targets.append(f"{build_dir}/bin/otel-viewer")
     cmd = ["make", "--no-print-directory", "-s", f"-j{min(os.cpu_count() or 1, 4)}", f"BUILD={build_dir}",
-           *targets]
+           *(["-k"] if keep_going else []), *targets]
     r = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
     out = r.stdout + r.stderr
     errors = []

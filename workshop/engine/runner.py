@@ -24,6 +24,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+def port_in_use(port):
+    """True when something listens on (or holds) 127.0.0.1:port."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return False
+        except OSError:
+            return True
+
+
 class StartError(Exception):
     """A program did not start; the message says why, with its last output."""
 
