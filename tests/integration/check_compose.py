@@ -57,6 +57,9 @@ platform_net = {k: v.get("name", k) for k, v in platform.get("networks", {}).ite
 
 # ---- services -------------------------------------------------------------
 aservices = apps.get("services", {})
+# services behind a profile are tools run on demand (workshop-check), not the app
+tools = {n: svc for n, svc in aservices.items() if svc.get("profiles")}
+aservices = {n: svc for n, svc in aservices.items() if not svc.get("profiles")}
 expected = {"frontend", "gateway", "geolocator-service", "iss-distance-service"}
 check(set(aservices) == expected, f"services file: services are {sorted(aservices)}, want {sorted(expected)}")
 app_net = {k: (v or {}).get("name", k) for k, v in apps.get("networks", {}).items()}
@@ -103,6 +106,27 @@ for name, svc in aservices.items():
     if os.path.isfile(main_c):
         for var in re.findall(r'svc_env_required\(\s*SERVICE_NAME,\s*"([A-Z_]+)"', open(main_c).read()):
             check(var in env, f"{name}: required variable {var} is not set in the compose file")
+
+# ---- workshop-check: the checks for participants without a C toolchain ----
+check(set(tools) == {"workshop-check"}, f"services file: tool services are {sorted(tools)}, want workshop-check")
+wc = tools.get("workshop-check", {})
+wc_file = os.path.join(ROOT, wc.get("build", {}).get("context", "."), wc.get("build", {}).get("dockerfile", "-"))
+check(os.path.isfile(wc_file), f"workshop-check: {wc_file} missing")
+if os.path.isfile(wc_file):
+    text = open(wc_file).read()
+    deps = open(os.path.join(ROOT, "scripts", "deps.sh")).read()
+    build_pkgs = set(re.search(r"build_pkgs=\(([^)]*)\)", deps).group(1).split())
+    install = re.search(r"apt-get install ((?:[^&]|\\\n)*)", text)
+    have = {w for w in (install.group(1).split() if install else []) if not w.startswith("-") and w != "\\"}
+    missing = sorted((build_pkgs | {"python3"}) - have)
+    check(not missing, f"workshop-check: the image lacks what the check needs to build and run: {missing}")
+    workdir = re.search(r"^WORKDIR (\S+)", text, re.M)
+    check(workdir and f".:{workdir.group(1)}:ro" in wc.get("volumes", []),
+          f"workshop-check: the sources are not mounted read-only at the image's WORKDIR")
+    check(re.search(r"^USER (?!root)\S+", text, re.M) is not None, "workshop-check: image runs as root")
+    check("check-section" in text and re.search(r"^check-section:", makefiles, re.M) is not None,
+          "workshop-check: the image does not run make check-section, or the Makefile has no such target")
+    check(wc.get("network_mode") == "none", "workshop-check: it needs no network (network_mode: none)")
 
 check(aservices.get("frontend", {}).get("ports") == ["5000:5000"], "frontend is not published on host port 5000")
 for name in expected - {"frontend"}:

@@ -97,6 +97,8 @@ base = base_image_packages()
 work = tempfile.mkdtemp(prefix="docker-stages-")
 try:
     for name, svc in services.items():
+        if svc.get("profiles"):
+            continue  # tool images (workshop-check) build no service; check_compose.py checks them
         build = svc.get("build", {})
         context = os.path.join(ROOT, build.get("context", "."))
         build_stage, runtime_stage = stages(os.path.join(context, build.get("dockerfile", "Dockerfile")))
