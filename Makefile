@@ -169,7 +169,7 @@ clean:
 # The engine is Python (Debian's python3); the watch mode uses inotify-tools.
 WORKSHOP := /usr/bin/python3 workshop/engine/workshop.py --build $(BUILD)
 WORKSHOP_FORCE := $(if $(filter 1 yes true,$(FORCE)),--force)
-WORKSHOP_DEPS := EXTRA_DEB_PACKAGES="python3 inotify-tools" scripts/deps.sh
+WORKSHOP_DEPS := EXTRA_DEB_PACKAGES=python3 scripts/deps.sh
 
 workshop-start:
 	@$(WORKSHOP_DEPS) run
@@ -195,6 +195,7 @@ workshop-status:
 
 workshop-run:
 	@$(WORKSHOP_DEPS) run
+	@EXTRA_DEB_PACKAGES=inotify-tools scripts/deps.sh run || echo "workshop-run: no inotify-tools; watching by polling"
 	@$(MAKE) --no-print-directory $(LIBOTEL) $(ALL_BINS)
 	@$(WORKSHOP) run
 
