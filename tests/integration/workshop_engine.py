@@ -10,6 +10,9 @@ repository (never the working tree):
     and with --force saves it first, byte for byte;
   - a build error typed inside a TODO region is reported with its file,
     line and step;
+  - the workshop text's code blocks are the marked source of their steps
+    (a block that drifts, names the wrong function, or a step without a
+    block is found);
   - alternative correct solutions pass: logs through otel_log() and
     otel_logger_emit() instead of otel_log_warn()/otel_log_error(), and
     spans with explicit otel_tracer_start_span()/otel_span_end() instead
@@ -74,6 +77,38 @@ def grammar():
     src = "int f(void) {\n  /* TODO 1.2: count it */\n  x;\n  y;\n}\nint g(void) {\n  z;\n}\n"
     expect([markers.todo_step_at(src, n) for n in range(1, 9)] == [None, "1.2", "1.2", "1.2", "1.2", None, None, None],
            "the lines below 'TODO 1.2' belong to step 1.2, up to the end of its function")
+
+
+def text_and_code():
+    """Every code block of the workshop text is its step's marked source;
+    a block that drifts, or a region no block shows, fails."""
+    import docs
+    from workspace import Workspace
+    sections = steps.load()
+    marked = Workspace(ROOT).marked_source()
+    problems, n = docs.check(os.path.join(ROOT, "workshop"), marked, sections)
+    expect(not problems and n >= len(docs.regions_of(marked)),
+           f"the workshop text's {n} code blocks are the marked source of their steps", "\n".join(problems))
+    tmp = tempfile.mkdtemp(prefix="workshop-docs-")
+    try:
+        shutil.copytree(os.path.join(ROOT, "workshop"), os.path.join(tmp, "workshop"))
+        doc = os.path.join(tmp, "workshop", "1-metrics.md")
+        text = open(doc).read()
+        open(doc, "w").write(text.replace("otel_counter_add(app->incoming_requests, 1, NULL, 0);",
+                                          "otel_counter_add(app->incoming_requests, 2, NULL, 0);", 1))
+        problems, _ = docs.check(os.path.join(tmp, "workshop"), marked, sections)
+        expect(any("1-metrics.md" in p and "differs from step 1.2" in p for p in problems),
+               "a block that differs from its step's code is found", problems)
+        open(doc, "w").write(re.sub(r"```c step=1\.2 .*?```\n", "", text, flags=re.S))
+        problems, _ = docs.check(os.path.join(tmp, "workshop"), marked, sections)
+        expect(any(p.startswith("step 1.2:") and "shown by no block" in p for p in problems),
+               "a step shown by no block is found", problems)
+        open(doc, "w").write(text.replace("in=handle_distance", "in=main", 1))
+        problems, _ = docs.check(os.path.join(tmp, "workshop"), marked, sections)
+        expect(any("is in handle_distance(), not main()" in p for p in problems),
+               "a block that names the wrong function is found", problems)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def engine(work, *args):
@@ -167,6 +202,7 @@ def participant(work):
 
 def main():
     grammar()
+    text_and_code()
     work = tempfile.mkdtemp(prefix="workshop-engine-")
     try:
         copy_tree(work)

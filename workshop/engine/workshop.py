@@ -9,6 +9,7 @@
     workshop.py doctor                      make workshop-doctor
     workshop.py run                         make workshop-run (watch, rebuild, restart)
     workshop.py lint                        the marked source against workshop/MARKERS.md
+    workshop.py docs [--fix]                the text's code blocks against the marked source
 
 start, solution and reset never replace a file with changes of the
 participant's unless --force (FORCE=1), and then save it first.
@@ -197,6 +198,19 @@ def cmd_lint(args, sections):
     return 0
 
 
+def cmd_docs(args, sections):
+    import docs
+    marked = Workspace(args.root).marked_source()
+    problems, n = docs.check(os.path.join(args.root, "workshop"), marked, sections, fix=args.fix)
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"workshop docs: {len(problems)} problem(s) in {n} code blocks")
+        return 1
+    print(f"workshop docs: {n} code blocks, each the marked source of its step" + (" (fixed)" if args.fix else ""))
+    return 0
+
+
 def cmd_doctor(args, sections):
     import doctor
     return doctor.run(args.root, args.build)
@@ -226,13 +240,16 @@ def main(argv=None):
     q.add_argument("--no-build", action="store_true")
     for name in ("doctor", "lint", "run"):
         sub.add_parser(name)
+    q = sub.add_parser("docs")
+    q.add_argument("--fix", action="store_true", help="write every code block again from the marked source")
     args = p.parse_args(argv)
     try:
         sections = steps.load()
     except steps.StepsError as e:
         fail(str(e), 2)
     handler = {"start": cmd_start, "solution": cmd_solution, "reset": cmd_reset, "check": cmd_check,
-               "status": cmd_status, "doctor": cmd_doctor, "lint": cmd_lint, "run": cmd_run}[args.cmd]
+               "status": cmd_status, "doctor": cmd_doctor, "lint": cmd_lint, "run": cmd_run,
+               "docs": cmd_docs}[args.cmd]
     return handler(args, sections) or 0
 
 
