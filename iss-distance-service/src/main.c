@@ -13,8 +13,11 @@
  * the straight line to the station itself.
  * Errors: 400 "No latitude/longitude given", 400 for values that are not
  * coordinates, 503 when no position can be computed.
- * Port: PORT (default 5003).
+ * Port: PORT (default 5003). ISS_INJECT_LATENCY_MS (default 0, at most
+ * 60000) delays every distance calculation, for the workshop's latency
+ * and alerting extra (workshop/extras/latency-alert.md).
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +55,7 @@ struct app {
   otel_logger_t *logger;
   otel_instrument_t *incoming_requests; /* every request received */
   otel_instrument_t *iss_requests;      /* ISS position lookups, by response.status */
+  long inject_latency_ms;               /* ISS_INJECT_LATENCY_MS */
 };
 
 struct iss_fix {
@@ -213,6 +217,10 @@ static int handle_distance(struct mg_connection *conn, struct app *app) {
                                      "from -90 to 90 and longitude one from -180 to 180");
   }
 
+  if (app->inject_latency_ms > 0) {
+    struct timespec delay = {app->inject_latency_ms / 1000, app->inject_latency_ms % 1000 * 1000000L};
+    nanosleep(&delay, NULL);
+  }
   struct iss_fix fix;
   char err[160];
   if (iss_position(app, &fix, err, sizeof err) != 0) {
@@ -262,6 +270,23 @@ static int load_model(struct app *app) {
   return 0;
 }
 
+/* ISS_INJECT_LATENCY_MS: milliseconds added to every calculation. */
+static int read_latency(struct app *app) {
+  const char *v = getenv("ISS_INJECT_LATENCY_MS");
+  if (!v || !*v) return 0;
+  char *end;
+  errno = 0;
+  long ms = strtol(v, &end, 10);
+  if (errno || *end || ms < 0 || ms > 60000) {
+    fprintf(stderr, "%s: ISS_INJECT_LATENCY_MS=\"%s\" is not a number of milliseconds (0-60000)\n",
+            SERVICE_NAME, v);
+    return -1;
+  }
+  app->inject_latency_ms = ms;
+  if (ms) fprintf(stderr, "%s: every calculation is delayed by %ld ms (ISS_INJECT_LATENCY_MS)\n", SERVICE_NAME, ms);
+  return 0;
+}
+
 /* The start-up log line, once the server listens. */
 static void log_started(int port, void *user_data) {
   struct app *app = user_data;
@@ -278,7 +303,7 @@ int main(void) {
   struct app app = {.iss_now_url = getenv("ISS_NOW_URL")};
   if (app.iss_now_url && !*app.iss_now_url) app.iss_now_url = NULL;
   int port = svc_env_port(SERVICE_NAME, DEFAULT_PORT);
-  if (port < 0 || load_model(&app) != 0) return 2;
+  if (port < 0 || load_model(&app) != 0 || read_latency(&app) != 0) return 2;
 
   /* WORKSHOP 0.1 BEGIN: a resource naming the service, and the SDK set up with it */
   otel_sdk_options_t otel_options;
