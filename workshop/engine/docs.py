@@ -8,8 +8,10 @@ comes from in its fence line:
 `region` counts the step's regions in that file from 1 (it may be left
 out when the step has one region there). The check (`workshop.py docs`,
 run by make test) fails when a block differs from its region, names a
-step, file, function or region that does not exist, or when a region of
-the marked source is shown by no block; `workshop.py docs --fix` writes
+step, file, function or region that does not exist, when a C block names
+no step, when a region of the marked source is shown by no block, or when
+the prose names an otel_ function, type or macro the public headers do
+not declare; `workshop.py docs --fix` writes
 every block again from the source. Sample check output in ```text blocks
 must use the step titles of steps.txt.
 """
@@ -21,7 +23,8 @@ import textwrap
 import markers
 import steps as steps_mod
 
-FENCE = re.compile(r"^```c\s+(.*)$")
+FENCE = re.compile(r"^```c(?:\s+(.*))?$")
+API_NAME = re.compile(r"`[^`]*?\b(otel_[a-z0-9_]+|OTEL_[A-Z0-9_]+)\b[^`]*`")
 FUNCTION = re.compile(r"^[A-Za-z_][^;]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*\([^;]*$")
 STEP_LINE = re.compile(r"^\s*[✓✗○] (\d+\.\d+) (.*?)(?: \(optional\))?(?:  not done \(optional\))?$")
 
@@ -52,8 +55,8 @@ def blocks_of(doc_path):
     n = 0
     while n < len(lines):
         m = FENCE.match(lines[n])
-        if m and "step=" in m[1]:
-            attrs = dict(kv.split("=", 1) for kv in m[1].split() if "=" in kv)
+        if m:
+            attrs = dict(kv.split("=", 1) for kv in (m[1] or "").split() if "=" in kv)
             end = n + 1
             while end < len(lines) and lines[end] != "```":
                 end += 1
@@ -67,8 +70,17 @@ def doc_files(workshop_dir):
     return sorted(glob.glob(os.path.join(workshop_dir, "*.md")) + glob.glob(os.path.join(workshop_dir, "extras", "*.md")))
 
 
+def api_names(root):
+    """Every otel_ / OTEL_ name the public headers declare or define."""
+    names = set()
+    for h in glob.glob(os.path.join(root, "libotel-lite", "include", "otel", "*.h")):
+        names.update(re.findall(r"\b(otel_[a-z0-9_]+|OTEL_[A-Z0-9_]+)\b", open(h, encoding="utf-8").read()))
+    return names
+
+
 def check(workshop_dir, marked, sections, fix=False):
     """Returns (problems, number of blocks checked)."""
+    known_api = api_names(os.path.dirname(workshop_dir))
     regions = regions_of(marked)
     titles = {st.id: st.title for st in steps_mod.all_steps(sections)}
     problems, shown, checked = [], set(), 0
@@ -76,7 +88,18 @@ def check(workshop_dir, marked, sections, fix=False):
         rel_doc = os.path.relpath(doc, os.path.dirname(workshop_dir))
         blocks = blocks_of(doc)
         text_lines = open(doc, encoding="utf-8").read().split("\n")
+        in_block = False
         for lineno, line in enumerate(text_lines, 1):
+            if line.startswith("```"):
+                in_block = not in_block
+            if not in_block:
+                for name in API_NAME.findall(line):
+                    if name.startswith(("OTEL_EXPORTER", "OTEL_TRACES", "OTEL_METRICS", "OTEL_LOGS", "OTEL_SERVICE",
+                                        "OTEL_RESOURCE", "OTEL_PROPAGATORS", "OTEL_SDK", "OTEL_LOG_LEVEL",
+                                        "OTEL_BSP", "OTEL_BLRP", "OTEL_METRIC_")):
+                        continue  # environment variables, not C names
+                    if name not in known_api:
+                        problems.append(f"{rel_doc}:{lineno}: {name} is not declared in libotel-lite/include/otel/")
             if m := STEP_LINE.match(line):
                 if m[1] in titles and m[2] != titles[m[1]]:
                     problems.append(f"{rel_doc}:{lineno}: step {m[1]} is titled {m[2]!r}, steps.txt says "
@@ -88,6 +111,9 @@ def check(workshop_dir, marked, sections, fix=False):
             checked += 1
             where = f"{rel_doc}:{lineno}"
             step, file = attrs.get("step"), attrs.get("file")
+            if step is None:
+                problems.append(f"{where}: a C block that is no step's code (add step=N.M file=... in=...)")
+                continue
             if step not in titles:
                 problems.append(f"{where}: step {step} is not in steps.txt")
                 continue
