@@ -20,25 +20,29 @@ import time
 
 import build as builder
 import report
-from runner import Process, StartError, port_in_use
+from runner import Process, StartError, free_port, port_in_use
 
-SERVICE_PORTS = {"iss-distance-service": 5003, "geolocator-service": 5002, "gateway": 5001, "frontend": 5000}
+SERVICES = ("iss-distance-service", "geolocator-service", "gateway", "frontend")  # the order they start in
+# The ports of `make run`; `--free-ports` (for tests) takes free ones instead.
+DEFAULT_PORTS = {"iss-distance-service": 5003, "geolocator-service": 5002, "gateway": 5001, "frontend": 5000,
+                 "otlp-grpc": 4317, "otlp-http": 4318}
 WATCHED = ("iss-distance-service", "geolocator-service", "gateway", "frontend", "servicekit", "libotel-lite")
 SOURCE_SUFFIXES = (".c", ".h", ".mk", ".proto", ".tle")
 NO_INOTIFY_FS = {"9p", "drvfs", "nfs", "nfs4", "cifs", "smb3", "fuse.sshfs", "vboxsf", "virtiofs"}
 DEBOUNCE_S = 0.3
 
 
-def service_env(name, build_dir):
-    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4317",
+def service_env(name, ports):
+    env = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{ports['otlp-grpc']}",
            "OTEL_RESOURCE_ATTRIBUTES": os.environ.get("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=dev"),
            "OTEL_METRIC_EXPORT_INTERVAL": "5000", "OTEL_BSP_SCHEDULE_DELAY": "500",
-           "OTEL_BLRP_SCHEDULE_DELAY": "500", "PORT": str(SERVICE_PORTS[name])}
+           "OTEL_BLRP_SCHEDULE_DELAY": "500", "PORT": str(ports[name])}
     env.update({k: v for k, v in os.environ.items() if k.startswith("OTEL_")})
     if name == "gateway":
-        env.update(GEOLOCATOR_SERVICE_URL="http://127.0.0.1:5002/", ISS_DISTANCE_SERVICE_URL="http://127.0.0.1:5003/")
+        env.update(GEOLOCATOR_SERVICE_URL=f"http://127.0.0.1:{ports['geolocator-service']}/",
+                   ISS_DISTANCE_SERVICE_URL=f"http://127.0.0.1:{ports['iss-distance-service']}/")
     if name == "frontend":
-        env["GATEWAY_URL"] = "http://127.0.0.1:5001/"
+        env["GATEWAY_URL"] = f"http://127.0.0.1:{ports['gateway']}/"
     return env
 
 
@@ -115,8 +119,8 @@ class Watcher:
 
 
 class App:
-    def __init__(self, root, build_dir, style):
-        self.root, self.build_dir, self.style = root, build_dir, style
+    def __init__(self, root, build_dir, style, ports):
+        self.root, self.build_dir, self.style, self.ports = root, build_dir, style, ports
         self.bin_dir = os.path.join(root, build_dir, "bin")
         self.log_dir = os.path.join(root, build_dir, "run-logs")
         self.services = {}
@@ -126,8 +130,8 @@ class App:
 
     def start(self, name):
         t0 = time.monotonic()
-        self.services[name] = Process(name, [self.binary(name)], service_env(name, self.build_dir),
-                                      os.path.join(self.log_dir, f"{name}.log"), port=SERVICE_PORTS[name],
+        self.services[name] = Process(name, [self.binary(name)], service_env(name, self.ports),
+                                      os.path.join(self.log_dir, f"{name}.log"), port=self.ports[name],
                                       cwd=self.root)
         return time.monotonic() - t0
 
@@ -148,20 +152,22 @@ def stamp():
     return time.strftime("%H:%M:%S")
 
 
-def run(root, build_dir):
+def run(root, build_dir, free_ports=False):
     st = report.Style()
-    busy = [p for p in [*SERVICE_PORTS.values(), 4317, 4318] if port_in_use(p)]
+    ports = {k: free_port() for k in DEFAULT_PORTS} if free_ports else dict(DEFAULT_PORTS)
+    busy = [p for p in ports.values() if port_in_use(p)]
     if busy:
         print(f"workshop-run: port {busy[0]} is already in use on 127.0.0.1 (is 'make run' or another "
               f"'make workshop-run' running?).\n  Stop whatever listens there (ss -ltnp 'sport = :{busy[0]}' "
               "shows it) and try again.", file=sys.stderr)
         return 1
-    app = App(root, build_dir, st)
+    app = App(root, build_dir, st, ports)
     # The viewer is kept out of the terminal's process group: Ctrl-C stops the
     # services first, and they send what they still hold to a viewer that is
     # still there; then it is stopped.
-    viewer = subprocess.Popen([app.binary("otel-viewer"), "--jsonl", os.path.join(root, build_dir, "telemetry.jsonl")],
-                              start_new_session=True)
+    viewer = subprocess.Popen([app.binary("otel-viewer"), "--grpc-port", str(ports["otlp-grpc"]),
+                               "--http-port", str(ports["otlp-http"]),
+                               "--jsonl", os.path.join(root, build_dir, "telemetry.jsonl")], start_new_session=True)
     stopping = threading.Event()
 
     def on_signal(signum, frame):
@@ -171,10 +177,11 @@ def run(root, build_dir):
     changes = queue.Queue()
     watcher = None
     try:
-        for name in SERVICE_PORTS:
+        for name in SERVICES:
             app.start(name)
         watcher = Watcher(root, changes)
-        print(f"\n  The ISS distance app is at http://localhost:5000  (Ctrl-C stops everything)\n"
+        print(f"\n  The ISS distance app is at http://localhost:{ports['frontend']}  (Ctrl-C stops everything)\n"
+              f"  The viewer's pages are at http://127.0.0.1:{ports['otlp-http']}/\n"
               f"  Watching {', '.join(WATCHED)} ({watcher.how}): save a file and the services it touches "
               f"are rebuilt and restarted.\n  Service logs: {os.path.relpath(app.log_dir, root)}/\n", flush=True)
         while not stopping.is_set():
@@ -211,10 +218,10 @@ def run(root, build_dir):
 
 def rebuild(app, changed, st):
     what = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
-    before = {n: _mtime(app.binary(n)) for n in SERVICE_PORTS}
+    before = {n: _mtime(app.binary(n)) for n in SERVICES}
     t0 = time.monotonic()
-    r = builder.build(app.root, app.build_dir, services=tuple(SERVICE_PORTS), with_viewer=False, keep_going=True)
-    rebuilt = [n for n in SERVICE_PORTS if _mtime(app.binary(n)) != before[n]]
+    r = builder.build(app.root, app.build_dir, services=tuple(SERVICES), with_viewer=False, keep_going=True)
+    rebuilt = [n for n in SERVICES if _mtime(app.binary(n)) != before[n]]
     restarted = []
     for n in rebuilt:
         try:
@@ -230,8 +237,8 @@ def rebuild(app, changed, st):
         return
     first = str(r.errors[0]) if r.errors else (r.output.strip().splitlines() or ["make failed"])[-1]
     broken = {e.file.split("/", 1)[0] for e in r.errors}
-    kept = [n for n in SERVICE_PORTS if n in broken or broken & {"servicekit", "libotel-lite"}] or \
-        [n for n in SERVICE_PORTS if n not in rebuilt]
+    kept = [n for n in SERVICES if n in broken or broken & {"servicekit", "libotel-lite"}] or \
+        [n for n in SERVICES if n not in rebuilt]
     print(f"[{stamp()}] {what} changed: {st.bad('build FAILED')}: {first}" +
           (f"; restarted {', '.join(restarted)}" if restarted else "") +
           f"; {', '.join(kept)} keep{'s' if len(kept) == 1 else ''} running the previous build", flush=True)

@@ -218,7 +218,7 @@ def cmd_doctor(args, sections):
 
 def cmd_run(args, sections):
     import watch
-    return watch.run(args.root, args.build)
+    return watch.run(args.root, args.build, free_ports=args.free_ports)
 
 
 def main(argv=None):
@@ -238,8 +238,10 @@ def main(argv=None):
     q.add_argument("--no-build", action="store_true", help="use the binaries as they are")
     q = sub.add_parser("status")
     q.add_argument("--no-build", action="store_true")
-    for name in ("doctor", "lint", "run"):
+    for name in ("doctor", "lint"):
         sub.add_parser(name)
+    q = sub.add_parser("run")
+    q.add_argument("--free-ports", action="store_true", help="free ports instead of make run's (for tests)")
     q = sub.add_parser("docs")
     q.add_argument("--fix", action="store_true", help="write every code block again from the marked source")
     args = p.parse_args(argv)
