@@ -13,6 +13,7 @@ repository (never the working tree):
   - the workshop text's code blocks are the marked source of their steps
     (a block that drifts, names the wrong function, or a step without a
     block is found);
+  - status shows every section's result, doctor the sources' state;
   - alternative correct solutions pass: logs through otel_log() and
     otel_logger_emit() instead of otel_log_warn()/otel_log_error(), and
     spans with explicit otel_tracer_start_span()/otel_span_end() instead
@@ -198,6 +199,14 @@ def participant(work):
     replace_todo(iss, "3.2", "otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, \"bad input\");")
     rc, out = engine(work, "check", "3")
     expect(rc == 0, "check 3 passes with explicit otel_tracer_start_span()/otel_span_end()", out)
+
+    rc, out = engine(work, "status")
+    marks = re.findall(r"^  ([✓✗]) (\d) ", out, re.M)
+    expect(rc == 1 and marks == [("✓", "0"), ("✓", "1"), ("✓", "2"), ("✓", "3"), ("✗", "4")] and "to do: 4.1, 4.2, 4.3" in out,
+           "status: sections 0-3 ✓ and 4 ✗ with its steps to do", out)
+    rc, out = engine(work, "doctor")
+    expect("workshop-doctor:" in out and "the service sources are at: solution 2" in out and "your edits in" in out,
+           "doctor says which state the sources are in and that they were edited", out)
 
 
 def main():
