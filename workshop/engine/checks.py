@@ -3,7 +3,8 @@ arrives (never at the source text), so any correct way of writing a step
 passes: a span with explicit start/end instead of the scoped macro, a log
 line through another call, other variable names.
 
-A check runs the services the section needs (runner.py), makes a fixed
+A check runs the services the section needs (runner.py; each binds a free
+port itself, PORT=0, and says which), makes a fixed
 set of requests, the error paths included, stops the services (their SDK
 shutdown sends everything still queued, and the viewer stores what it
 receives before it answers), and then judges each step from what the viewer
@@ -14,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from runner import IssApiStandIn, Process, StartError, Viewer, free_port, http_get
+from runner import IssApiStandIn, Process, StartError, Viewer, http_get
 
 SERVER, CLIENT, INTERNAL = 2, 3, 1
 STATUS_ERROR = 2
@@ -111,10 +112,10 @@ class IssRun:
         self.api = IssApiStandIn()
         try:
             env = self.viewer.otlp_env()
-            port = free_port()
-            env.update(PORT=str(port), ISS_NOW_URL=self.api.url, OTEL_LOG_LEVEL="info")
+            env.update(PORT="0", ISS_NOW_URL=self.api.url, OTEL_LOG_LEVEL="info")
             svc = Process("iss-distance-service", [os.path.join(bin_dir, "iss-distance-service")], env,
-                          os.path.join(log_dir, "iss-distance-service.log"), port=port)
+                          os.path.join(log_dir, "iss-distance-service.log"), port=0)
+            port = svc.port
             answers = []
             for path, want, failing in ([(GOOD, 200, False)] * 3 + [(MISSING, 400, False), (INVALID, 400, False)]
                                         + [(GOOD, 200, True)] * 2):
@@ -284,10 +285,9 @@ class AppRun:
         try:
             def start(name, **extra):
                 env = self.viewer.otlp_env()
-                port = free_port()
-                env.update(PORT=str(port), OTEL_LOG_LEVEL="info", **extra)
+                env.update(PORT="0", OTEL_LOG_LEVEL="info", **extra)
                 p = Process(name, [os.path.join(bin_dir, name)], env, os.path.join(log_dir, f"{name}.log"),
-                            port=port)
+                            port=0)
                 procs.append(p)
                 return p
             iss = start("iss-distance-service", ISS_NOW_URL=self.api.url)

@@ -8,6 +8,7 @@ that listens, a process that exits), never a fixed sleep.
 """
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -67,8 +68,33 @@ class Process:
             raise StartError(f"{name}: cannot run {argv[0]}: {e.strerror}") from None
         self.exit_status = None
         self.stop_seconds = None
-        if port is not None:
+        if port == 0:
+            self._wait_announced(timeout)
+        elif port is not None:
             self._wait_listening(timeout)
+
+    def _wait_announced(self, timeout):
+        """PORT=0: the service binds a free port itself and says which in
+        "<name>: listening on port N" (no race with other programs for a
+        port picked in advance)."""
+        deadline = time.monotonic() + timeout
+        pattern = re.compile(r"listening on port (\d+)")
+        while time.monotonic() < deadline:
+            exited = self.proc.poll() is not None
+            self.log.flush()
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                m = pattern.search(f.read())
+            if m:
+                self.port = int(m[1])
+                return
+            if exited:
+                self.log.close()
+                raise StartError(f"{self.name} exited with status {self.proc.returncode} before it listened. "
+                                 f"Its last output:\n{_tail(self.log_path)}")
+            time.sleep(0.02)
+        self.stop()
+        raise StartError(f"{self.name} did not say it listens within {timeout:.0f} s. "
+                         f"Its last output:\n{_tail(self.log_path)}")
 
     def _wait_listening(self, timeout):
         deadline = time.monotonic() + timeout

@@ -130,9 +130,10 @@ class App:
 
     def start(self, name):
         t0 = time.monotonic()
-        self.services[name] = Process(name, [self.binary(name)], service_env(name, self.ports),
-                                      os.path.join(self.log_dir, f"{name}.log"), port=self.ports[name],
-                                      cwd=self.root)
+        p = Process(name, [self.binary(name)], service_env(name, self.ports),
+                    os.path.join(self.log_dir, f"{name}.log"), port=self.ports[name], cwd=self.root)
+        self.services[name] = p
+        self.ports[name] = p.port
         return time.monotonic() - t0
 
     def restart(self, name):
@@ -154,7 +155,9 @@ def stamp():
 
 def run(root, build_dir, free_ports=False):
     st = report.Style()
-    ports = {k: free_port() for k in DEFAULT_PORTS} if free_ports else dict(DEFAULT_PORTS)
+    # --free-ports: the services bind free ports themselves (PORT=0) and keep
+    # them across restarts; the viewer's are picked here.
+    ports = {k: 0 if k in SERVICES else free_port() for k in DEFAULT_PORTS} if free_ports else dict(DEFAULT_PORTS)
     busy = [p for p in ports.values() if port_in_use(p)]
     if busy:
         print(f"workshop-run: port {busy[0]} is already in use on 127.0.0.1 (is 'make run' or another "
