@@ -79,6 +79,7 @@ static void trace_cb(const vw_trace_t *t, void *ud) {
   for (size_t i = 0; spans && i < t->n_spans; i++) {
     cJSON *j = vw_packed_json(&t->spans[i].pb, &opentelemetry__proto__trace__v1__span__descriptor,
                               t->spans[i].service);
+    if (j) vw_add_origin_json(j, &t->spans[i].origin);
     if (j) cJSON_AddItemToArray(spans, j);
   }
   cJSON_AddItemToArray(q->list, o);
@@ -104,6 +105,7 @@ static void log_cb(const vw_log_t *l, void *ud) {
   }
   cJSON *j = vw_packed_json(&l->pb, &opentelemetry__proto__logs__v1__log_record__descriptor,
                             l->service);
+  if (j) vw_add_origin_json(j, &l->origin);
   if (j) cJSON_AddItemToArray(q->list, j);
 }
 

@@ -37,6 +37,12 @@ typedef struct vw_packed {
   size_t len;
 } vw_packed_t;
 
+/* Where a record came from: its packed Resource and InstrumentationScope
+ * (empty when the request had none). */
+typedef struct vw_origin {
+  vw_packed_t resource, scope;
+} vw_origin_t;
+
 /* One span as the viewer keeps it. */
 typedef struct vw_span {
   uint8_t trace_id[16];
@@ -51,6 +57,7 @@ typedef struct vw_span {
   char *status_message;   /* "" if none */
   char *attrs;            /* key attributes as "k=v k=v", "" if none */
   vw_packed_t pb;         /* the Span message, packed */
+  vw_origin_t origin;     /* its resource and scope, packed */
   void *mem;              /* the block the strings and pb.data live in */
 } vw_span_t;
 
@@ -75,18 +82,20 @@ typedef struct vw_log {
   bool has_trace;
   uint8_t span_id[8];
   vw_packed_t pb;         /* the LogRecord message, packed */
+  vw_origin_t origin;     /* its resource and scope, packed */
   void *mem;              /* the block the strings and pb.data live in */
   uint64_t seq;
 } vw_log_t;
 
 /* record_block.c: sets a record's strings (NULL taken as "") and packed
- * bytes as copies in one new block, v->mem, which the store frees with
+ * bytes, and the resource and scope bytes of origin (borrowed; NULL for
+ * none), as copies in one new block, v->mem, which the store frees with
  * the record. Returns false when out of memory (nothing to free then). */
 bool vw_span_fill(vw_span_t *v, const char *service, const char *name,
                   const char *status_message, const char *attrs, const uint8_t *pb,
-                  size_t pb_len);
+                  size_t pb_len, const vw_origin_t *origin);
 bool vw_log_fill(vw_log_t *l, const char *severity_text, const char *service, const char *body,
-                 const uint8_t *pb, size_t pb_len);
+                 const uint8_t *pb, size_t pb_len, const vw_origin_t *origin);
 
 typedef enum vw_metric_type {
   VW_METRIC_GAUGE = 0,
@@ -184,6 +193,14 @@ vw_packed_t vw_pack(const ProtobufCMessage *msg);
  * cJSON object (caller frees), NULL when it cannot be unpacked or on OOM. */
 cJSON *vw_packed_json(const vw_packed_t *p, const ProtobufCMessageDescriptor *desc,
                       const char *service);
+
+/* OTLP JSON of a Resource message (NULL: none), with an "attributes" key
+ * even when empty. A new object (caller frees), NULL on OOM. */
+cJSON *vw_resource_json(const ProtobufCMessage *resource);
+/* Adds "resource" ({"attributes":[...]}, OTLP JSON) and "scope" (the
+ * InstrumentationScope's OTLP JSON) of o to obj. False on OOM or bytes
+ * that do not unpack (then nothing was added). */
+bool vw_add_origin_json(cJSON *obj, const vw_origin_t *o);
 
 /* ---- unpack_arena.c: this thread's allocator for unpacking requests ----- */
 

@@ -22,7 +22,7 @@ static vw_span_t mk_span(uint8_t trace, uint8_t id, bool root) {
   memset(s.trace_id, trace, 16);
   memset(s.span_id, id, 8);
   if (!root) { memset(s.parent_id, 0xee, 8); s.has_parent = true; }
-  assert_true(vw_span_fill(&s, "svc", "op", "", "", NULL, 0));
+  assert_true(vw_span_fill(&s, "svc", "op", "", "", NULL, 0, NULL));
   return s;
 }
 
@@ -118,7 +118,7 @@ static void test_store_log_ring_keeps_last_n_in_order(void **state) {
   const char *bodies[] = {"a", "b", "c", "d", "e"};
   for (int i = 0; i < 5; i++) {
     vw_log_t l = {0};
-    assert_true(vw_log_fill(&l, "", "svc", bodies[i], NULL, 0));
+    assert_true(vw_log_fill(&l, "", "svc", bodies[i], NULL, 0, NULL));
     vw_store_add_log(s, &l);
   }
   char got[16] = "";
