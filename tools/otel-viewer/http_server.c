@@ -6,6 +6,7 @@
  *                                            optionally gzip-compressed
  *   GET  /api/...                            query API (query_api.c)
  *   GET  /healthz                            "ok"
+ *   GET  /, /trace/<id>, /logs, /static/...  the pages (pages.c)
  *
  * Status codes follow the OTLP/HTTP spec: 200 with an Export*ServiceResponse
  * in the encoding of the request (partial_success when items were
@@ -22,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <zlib.h>
 
 struct vw_http {
@@ -266,6 +268,19 @@ static int handler(struct mg_connection *conn, void *cbdata) {
     respond(conn, status, ct, body ? body : "", body ? strlen(body) : 0, false);
     free(body);
     return 1;
+  }
+  if (get) {
+    int status;
+    const char *ct;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    char *body = vw_pages(h->store, uri, ri->query_string,
+                          (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec, &status, &ct);
+    if (body) {
+      respond(conn, status, ct, body, strlen(body), false);
+      free(body);
+      return 1;
+    }
   }
   respond_error(conn, h, 404, 5, "not found", false);
   return 1;

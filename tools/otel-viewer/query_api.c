@@ -22,8 +22,7 @@
 
 #define QUIET_NS 500000000ull
 
-/* Value of parameter name in query (URL-decoded) into out; false if absent. */
-static bool param(const char *query, const char *name, char *out, size_t size) {
+bool vw_query_param(const char *query, const char *name, char *out, size_t size) {
   size_t nlen = strlen(name);
   for (const char *p = query; p && *p;) {
     const char *amp = strchr(p, '&');
@@ -116,6 +115,69 @@ static void metric_cb(const vw_metric_t *m, void *ud) {
   if (m->json) cJSON_AddItemToArray(q->list, cJSON_Duplicate(m->json, 1));
 }
 
+bool vw_parse_hex(const char *hex, uint8_t *out, size_t n) {
+  if (strlen(hex) != 2 * n) return false;
+  for (size_t i = 0; i < 2 * n; i++) {
+    char c = hex[i];
+    int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (v < 0) return false;
+    if (i % 2 == 0) out[i / 2] = (uint8_t)(v << 4);
+    else out[i / 2] |= (uint8_t)v;
+  }
+  return true;
+}
+
+static bool same_packed(const vw_packed_t *a, const vw_packed_t *b) {
+  return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, a->len) == 0);
+}
+
+/* The trace as an ExportTraceServiceRequest in OTLP/JSON: one
+ * resourceSpans per distinct resource, one scopeSpans per distinct scope
+ * in it, spans in arrival order. */
+static void otlp_cb(const vw_trace_t *t, const vw_log_t *const *logs, size_t n, void *ud) {
+  (void)logs, (void)n;
+  cJSON **out = ud;
+  if (!t) return;
+  cJSON *root = cJSON_CreateObject(), *rss = cJSON_AddArrayToObject(root, "resourceSpans");
+  bool *done = calloc(t->n_spans + 1, sizeof *done);
+  if (!root || !rss || !done) { cJSON_Delete(root); free(done); return; }
+  for (size_t i = 0; i < t->n_spans; i++) {
+    if (done[i]) continue;
+    const vw_origin_t *o = &t->spans[i].origin;
+    cJSON *rs = cJSON_CreateObject(), *tmp = cJSON_CreateObject();
+    if (!rs || !tmp || !vw_add_origin_json(tmp, o)) { cJSON_Delete(rs); cJSON_Delete(tmp); break; }
+    cJSON_AddItemToObject(rs, "resource", cJSON_DetachItemFromObject(tmp, "resource"));
+    cJSON_Delete(tmp);
+    cJSON *sss = cJSON_AddArrayToObject(rs, "scopeSpans");
+    cJSON_AddItemToArray(rss, rs);
+    for (size_t k = i; k < t->n_spans; k++) { /* each scope of this resource */
+      const vw_origin_t *ok = &t->spans[k].origin;
+      if (done[k] || !same_packed(&ok->resource, &o->resource)) continue;
+      cJSON *ss = cJSON_CreateObject(), *st = cJSON_CreateObject();
+      if (!ss || !st || !vw_add_origin_json(st, ok)) { cJSON_Delete(ss); cJSON_Delete(st); break; }
+      cJSON_AddItemToObject(ss, "scope", cJSON_DetachItemFromObject(st, "scope"));
+      cJSON_Delete(st);
+      cJSON *spans = cJSON_AddArrayToObject(ss, "spans");
+      cJSON_AddItemToArray(sss, ss);
+      for (size_t m = k; m < t->n_spans; m++) {
+        const vw_origin_t *om = &t->spans[m].origin;
+        if (done[m] || !same_packed(&om->resource, &o->resource) ||
+            !same_packed(&om->scope, &ok->scope))
+          continue;
+        done[m] = true;
+        cJSON *j = vw_packed_json(&t->spans[m].pb,
+                                  &opentelemetry__proto__trace__v1__span__descriptor, NULL);
+        if (!j) continue;
+        cJSON_DeleteItemFromObject(j, "service");
+        cJSON_AddItemToArray(spans, j);
+      }
+    }
+  }
+  free(done);
+  *out = root;
+}
+
 static char *json_answer(cJSON *root, int *status, const char **ct) {
   char *s = root ? cJSON_PrintUnformatted(root) : NULL;
   cJSON_Delete(root);
@@ -127,16 +189,34 @@ static char *json_answer(cJSON *root, int *status, const char **ct) {
 char *vw_query(vw_store_t *s, const char *path, const char *query,
                int *status, const char **content_type) {
   query_t q = {.now = vw_monotonic_ns()};
-  q.has_service = param(query, "service", q.service, sizeof q.service);
-  q.has_trace_id = param(query, "trace_id", q.trace_id, sizeof q.trace_id);
-  q.has_name = param(query, "name", q.name, sizeof q.name);
-  q.has_body = param(query, "body", q.body, sizeof q.body);
+  q.has_service = vw_query_param(query, "service", q.service, sizeof q.service);
+  q.has_trace_id = vw_query_param(query, "trace_id", q.trace_id, sizeof q.trace_id);
+  q.has_name = vw_query_param(query, "name", q.name, sizeof q.name);
+  q.has_body = vw_query_param(query, "body", q.body, sizeof q.body);
   const char *key = NULL;
   cJSON *root = cJSON_CreateObject();
   if (root) q.list = cJSON_CreateArray();
   if (!root || !q.list) { cJSON_Delete(root); cJSON_Delete(q.list); return json_answer(NULL, status, content_type); }
 
-  const char *wf = "/waterfall";
+  const char *wf = "/waterfall", *otlp = "/otlp";
+  uint8_t id[16];
+  char idhex[33] = "";
+  if (strncmp(path, "/api/traces/", 12) == 0 && strlen(path) >= 12 + 32) {
+    memcpy(idhex, path + 12, 32);
+    idhex[32] = '\0';
+  }
+  if (idhex[0] && strcmp(path + 12 + 32, otlp) == 0 && vw_parse_hex(idhex, id, 16)) {
+    cJSON_Delete(root);
+    cJSON_Delete(q.list);
+    cJSON *j = NULL;
+    vw_store_read_trace(s, id, otlp_cb, &j);
+    if (!j) {
+      *status = 404;
+      *content_type = "application/json";
+      return strdup("{\"error\":\"trace not found\"}");
+    }
+    return json_answer(j, status, content_type);
+  }
   size_t plen = strlen(path), wlen = strlen(wf);
   if (strcmp(path, "/api/traces") == 0) {
     key = "traces";

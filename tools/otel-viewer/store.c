@@ -327,3 +327,43 @@ void vw_store_poll_new(vw_store_t *s, uint64_t now_ns, uint64_t quiet_ns,
   }
   pthread_mutex_unlock(&s->mu);
 }
+
+void vw_store_read_traces(vw_store_t *s, vw_traces_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  vw_trace_t **v = sorted_traces(s);
+  cb((const vw_trace_t *const *)v, v ? s->n_traces : 0, ud);
+  free(v);
+  pthread_mutex_unlock(&s->mu);
+}
+
+/* The log records (oldest first) whose trace id is id, or all when id is
+ * NULL; the array is the caller's to free. */
+static const vw_log_t **logs_of(vw_store_t *s, const uint8_t *id, size_t *n) {
+  const vw_log_t **v = malloc((s->n_logs ? s->n_logs : 1) * sizeof *v);
+  *n = 0;
+  if (!v) return NULL;
+  for (size_t i = 0; i < s->n_logs; i++) {
+    const vw_log_t *l = &s->logs[(s->log_head + i) % s->max_logs];
+    if (!id || (l->has_trace && memcmp(l->trace_id, id, 16) == 0)) v[(*n)++] = l;
+  }
+  return v;
+}
+
+void vw_store_read_trace(vw_store_t *s, const uint8_t id[16], vw_trace_logs_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  size_t pos = index_find(s, id), n = 0;
+  const vw_trace_t *t = s->index[pos] ? &s->traces[s->index[pos] - 1] : NULL;
+  const vw_log_t **logs = t ? logs_of(s, id, &n) : NULL;
+  cb(t, logs, n, ud);
+  free(logs);
+  pthread_mutex_unlock(&s->mu);
+}
+
+void vw_store_read_logs(vw_store_t *s, vw_logs_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  size_t n;
+  const vw_log_t **logs = logs_of(s, NULL, &n);
+  cb(logs, n, ud);
+  free(logs);
+  pthread_mutex_unlock(&s->mu);
+}

@@ -162,6 +162,18 @@ void vw_store_each_log(vw_store_t *s, vw_log_cb cb, void *ud);
 void vw_store_each_metric(vw_store_t *s, vw_metric_cb cb, void *ud);
 vw_stats_t vw_store_stats(vw_store_t *s);
 
+/* For the pages: the same, as one array (valid during the callback only).
+ * read_traces: every trace, oldest first. read_trace: the trace with that
+ * id (NULL when unknown) and its log records, oldest first. read_logs:
+ * every log record, oldest first. */
+typedef void (*vw_traces_cb)(const vw_trace_t *const *v, size_t n, void *ud);
+typedef void (*vw_trace_logs_cb)(const vw_trace_t *t, const vw_log_t *const *logs, size_t n,
+                                 void *ud);
+typedef void (*vw_logs_cb)(const vw_log_t *const *v, size_t n, void *ud);
+void vw_store_read_traces(vw_store_t *s, vw_traces_cb cb, void *ud);
+void vw_store_read_trace(vw_store_t *s, const uint8_t id[16], vw_trace_logs_cb cb, void *ud);
+void vw_store_read_logs(vw_store_t *s, vw_logs_cb cb, void *ud);
+
 /* Live view support: calls cb for each trace that is ready to be shown
  * (root span arrived, or no new span for quiet_ns) and has spans the view
  * has not printed yet, then marks them printed. Also calls log_cb for logs
@@ -289,6 +301,15 @@ void vw_buf_repeat(vw_buf_t *b, const char *s, int times);
 /* Returns the text (caller frees; "" when empty), NULL after an OOM. */
 char *vw_buf_take(vw_buf_t *b);
 
+/* ---- html_escape.c: every telemetry string on a page goes through these */
+/* Element (and SVG <text>) content: & < > " ' as references, control
+ * characters as visible control pictures. */
+void vw_html_text(vw_buf_t *b, const char *s);
+/* A double-quoted attribute value (same escaping). */
+void vw_html_attr(vw_buf_t *b, const char *s);
+/* A URL path segment or query value: all but unreserved bytes %-encoded. */
+void vw_url_part(vw_buf_t *b, const char *s);
+
 /* ---- render_*.c: pure text rendering ------------------------------------ */
 
 typedef struct vw_render_opts {
@@ -316,11 +337,80 @@ const char *vw_kind_name(int kind);
 double vw_histogram_quantile(const uint64_t *counts, size_t n_counts,
                              const double *bounds, size_t n_bounds, double q);
 
+/* ---- trace_layout.c: the shape of a trace for the trace page ----------- */
+typedef struct vw_trace_layout {
+  size_t *seq;            /* draw order: span indexes, depth first */
+  size_t n_seq;
+  int *depth;             /* per span index */
+  long *parent;           /* per span index: parent's index, -1 if absent */
+  bool *critical;         /* per span index: on the critical path */
+  int *service;           /* per span index: index into services (colour) */
+  const char **services;  /* distinct services in draw order (borrowed) */
+  size_t n_services;
+  uint64_t t0, t1;        /* earliest start, latest end */
+} vw_trace_layout_t;
+/* Fills l for t (which must outlive l). False on OOM. Free with
+ * vw_trace_layout_free. Pure. */
+bool vw_trace_layout(const vw_trace_t *t, vw_trace_layout_t *l);
+void vw_trace_layout_free(vw_trace_layout_t *l);
+/* "#rrggbb" of service colour index i: the terminal view's palette. */
+const char *vw_service_colour(int index);
+
+/* ---- page_*.c: the HTML pages, pure renderers ---------------------------- */
+/* page_assets.c: the stylesheet and script at path (/static/...), NULL if
+ * none; the page head (title escaped; active is the nav path) and foot. */
+const char *vw_asset(const char *path, const char **content_type);
+void vw_page_head(vw_buf_t *b, const char *title, const char *active);
+void vw_page_foot(vw_buf_t *b);
+
+/* The trace list's filters, from the query string of "/". */
+typedef struct vw_trace_filter {
+  char service[256], name[256], attr[256]; /* attr: "key=value" */
+  double min_ms;          /* minimum duration; 0: any */
+  bool errors;            /* only traces with an ERROR span */
+  int last_min;           /* only traces started in the last N minutes; 0: any */
+  bool sort_duration;     /* longest first; else newest first */
+  bool fragment;          /* the rows only (live refresh) */
+  uint64_t now_unix_ns;   /* "now" for last_min */
+} vw_trace_filter_t;
+/* page_traces.c: "/" for the n traces. Returns malloc'd HTML, NULL on OOM. */
+char *vw_page_traces(const vw_trace_t *const *traces, size_t n, const vw_trace_filter_t *f);
+
+/* page_trace.c: "/trace/<id>": t's waterfall, legend, search, and a detail
+ * panel per span (selected: its hex id, or NULL for the root), with the
+ * trace's n_logs log records marked on their spans. Caller frees. */
+char *vw_page_trace(const vw_trace_t *t, const vw_log_t *const *logs, size_t n_logs,
+                    const char *selected);
+
+/* The log page's filters. */
+typedef struct vw_log_filter {
+  char service[256], text[256], trace_id[64], span_id[32];
+  int min_severity;       /* 0: any */
+  bool fragment;          /* the rows only (live tail) */
+  size_t limit;           /* newest records shown, at most */
+} vw_log_filter_t;
+/* page_logs.c: "/logs" for the n records (oldest first). Caller frees. */
+char *vw_page_logs(const vw_log_t *const *logs, size_t n, const vw_log_filter_t *f);
+
 /* ---- query_api.c -------------------------------------------------------- */
 
 /* Answers GET /api/... for path and query string (may be NULL). Sets
- * *status and *content_type (static); returns the malloc'd body. */
+ * *status and *content_type (static); returns the malloc'd body.
+ * /api/traces/<id>/otlp is the trace as an ExportTraceServiceRequest in
+ * OTLP/JSON (spans grouped by resource and scope). */
 char *vw_query(vw_store_t *s, const char *path, const char *query,
+               int *status, const char **content_type);
+/* Value of parameter name in query (URL-decoded) into out (size bytes, cut
+ * to fit); false if absent. */
+bool vw_query_param(const char *query, const char *name, char *out, size_t size);
+/* 32 (or 16) hex digits into 16 (or 8) bytes; false if not hex of that length. */
+bool vw_parse_hex(const char *hex, uint8_t *out, size_t n);
+
+/* ---- pages.c: the HTML pages on the HTTP port ---------------------------- */
+/* Answers GET of a page (/, /trace/<id>, /logs, /static/...): sets *status
+ * and *content_type, returns the malloc'd body (*len bytes); NULL when path
+ * is not a page. now_unix_ns is the wall clock, for "last N minutes". */
+char *vw_pages(vw_store_t *s, const char *path, const char *query, uint64_t now_unix_ns,
                int *status, const char **content_type);
 
 /* ---- servers ------------------------------------------------------------ */
