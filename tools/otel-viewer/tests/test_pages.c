@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * test_pages.c: the HTML pages (page_*.c), their escaping helpers
+ * (html_escape.c) and the trace layout (trace_layout.c). The fixtures of
+ * tests/fixtures/viewer/ go through the real ingest (OTLP/JSON decoded,
+ * ingested into a store); the trace page, the trace list and the log page
+ * are compared to golden files in tests/golden/ (regenerate with
+ * UPDATE_GOLDEN=1, then read the diff). The hostile fixture's markup must
+ * come out as text only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../viewer.h"
+
+#define FIX "tests/fixtures/viewer/"
+#define APP_TRACE "5b8efff798038103d269b633813fc60c"
+#define EVIL_TRACE "e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0"
+
+static char *read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc((size_t)n + 1);
+  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) { free(s); s = NULL; }
+  if (s) s[n] = '\0';
+  fclose(f);
+  return s;
+}
+
+static void ingest_file(vw_ingest_t *in, vw_signal_t sig, const char *path) {
+  char *json = read_file(path);
+  assert_non_null(json);
+  const char *err = NULL;
+  ProtobufCMessage *req = vw_json_to_pb(vw_request_descriptor(sig), json, strlen(json), &err);
+  assert_non_null(req);
+  ProtobufCMessage *resp = vw_ingest_request(in, sig, req, NULL);
+  assert_non_null(resp);
+  protobuf_c_message_free_unpacked(resp, NULL);
+  protobuf_c_message_free_unpacked(req, NULL);
+  free(json);
+}
+
+static vw_store_t *fixture_store(void) {
+  vw_store_t *s = vw_store_create(100, 100, 100);
+  vw_ingest_t *in = vw_ingest_create(s, NULL);
+  ingest_file(in, VW_TRACES, FIX "trace_app.json");
+  ingest_file(in, VW_LOGS, FIX "logs_app.json");
+  ingest_file(in, VW_TRACES, FIX "hostile_traces.json");
+  ingest_file(in, VW_LOGS, FIX "hostile_logs.json");
+  vw_ingest_destroy(in);
+  return s;
+}
+
+static void golden(const char *html, const char *path) {
+  assert_non_null(html);
+  if (getenv("UPDATE_GOLDEN")) {
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(html, f);
+    fclose(f);
+  }
+  char *want = read_file(path);
+  assert_non_null(want);
+  assert_string_equal(html, want);
+  free(want);
+}
+
+typedef struct got { const char *selected; char *html; } got_t;
+
+static void trace_cb(const vw_trace_t *t, const vw_log_t *const *logs, size_t n, void *ud) {
+  got_t *g = ud;
+  assert_non_null(t);
+  g->html = vw_page_trace(t, logs, n, g->selected);
+}
+
+static char *trace_page(vw_store_t *s, const char *hex, const char *selected) {
+  uint8_t id[16];
+  assert_true(vw_parse_hex(hex, id, 16));
+  got_t g = {selected, NULL};
+  vw_store_read_trace(s, id, trace_cb, &g);
+  return g.html;
+}
+
+/* ---- escaping -------------------------------------------------------------- */
+
+static void test_escape_text_attr_url(void **state) {
+  (void)state;
+  vw_buf_t b = {0};
+  vw_html_text(&b, "<a href=\"x\">&'\x01\x1b\x7f\ttab\n");
+  char *s = vw_buf_take(&b);
+  assert_string_equal(s, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;\xe2\x90\x81\xe2\x90\x9b"
+                         "\xe2\x90\xa1\ttab\n");
+  free(s);
+  vw_html_attr(&b, "\" onload=\"x");
+  s = vw_buf_take(&b);
+  assert_string_equal(s, "&quot; onload=&quot;x");
+  free(s);
+  vw_url_part(&b, "a b&c=d/é~");
+  s = vw_buf_take(&b);
+  assert_string_equal(s, "a%20b%26c%3Dd%2F%C3%A9~");
+  free(s);
+  vw_html_text(&b, NULL); /* nothing, no crash */
+  s = vw_buf_take(&b);
+  assert_string_equal(s, "");
+  free(s);
+}
+
+/* ---- layout ---------------------------------------------------------------- */
+
+static void layout_cb(const vw_trace_t *t, const vw_log_t *const *logs, size_t n, void *ud) {
+  (void)logs, (void)n;
+  vw_trace_layout_t l;
+  assert_true(vw_trace_layout(t, &l));
+  /* draw order: depth first, children by start. Every span is on the
+   * critical path: the gateway calls the geolocator, then the ISS service,
+   * one after the other, so its end waited on both */
+  static const char *const order[] = {"a000000000000001", "a000000000000002", "b000000000000001",
+                                      "b000000000000002", "c000000000000001", "b000000000000003",
+                                      "d000000000000001"};
+  static const bool crit[] = {true, true, true, true, true, true, true};
+  static const int depth[] = {0, 1, 2, 3, 4, 3, 4};
+  assert_int_equal(l.n_seq, 7);
+  for (size_t k = 0; k < 7; k++) {
+    char sid[17];
+    vw_hex(t->spans[l.seq[k]].span_id, 8, sid);
+    assert_string_equal(sid, order[k]);
+    assert_int_equal(l.critical[l.seq[k]], crit[k]);
+    assert_int_equal(l.depth[l.seq[k]], depth[k]);
+  }
+  assert_int_equal(l.n_services, 4);
+  assert_string_equal(l.services[0], "frontend");
+  assert_string_equal(l.services[3], "iss-distance-service");
+  assert_int_equal(l.t1 - l.t0, 120000000);
+  *(bool *)ud = true;
+  vw_trace_layout_free(&l);
+}
+
+static void test_layout_order_depth_critical_path(void **state) {
+  (void)state;
+  vw_store_t *s = fixture_store();
+  uint8_t id[16];
+  assert_true(vw_parse_hex(APP_TRACE, id, 16));
+  bool ran = false;
+  vw_store_read_trace(s, id, layout_cb, &ran);
+  assert_true(ran);
+  vw_store_destroy(s);
+}
+
+static vw_span_t mk(uint8_t id, uint8_t parent, uint64_t start, uint64_t end) {
+  vw_span_t v = {0};
+  memset(v.trace_id, 1, 16);
+  v.span_id[7] = id;
+  if (parent) { v.parent_id[7] = parent; v.has_parent = true; }
+  v.start_ns = start;
+  v.end_ns = end;
+  assert_true(vw_span_fill(&v, "svc", "op", "", "", NULL, 0, NULL));
+  return v;
+}
+
+/* Parallel children: root 0-100 waits on C (92-95), before it on B
+ * (10-90), before it on nothing that starts earlier than 10 but A (0-5);
+ * D (20-50) ran inside B's time and is not on the path, nor its child E. */
+static void test_layout_critical_path_skips_overlapped(void **state) {
+  (void)state;
+  vw_span_t sp[6] = {mk(1, 0, 0, 100), mk(2, 1, 0, 5),   mk(3, 1, 10, 90),
+                     mk(4, 1, 20, 50), mk(5, 4, 25, 45), mk(6, 1, 92, 95)};
+  vw_trace_t t = {.spans = sp, .n_spans = 6, .root_seen = true};
+  vw_trace_layout_t l;
+  assert_true(vw_trace_layout(&t, &l));
+  static const bool crit[6] = {true, true, true, false, false, true};
+  for (int i = 0; i < 6; i++) assert_int_equal(l.critical[i], crit[i]);
+  assert_int_equal(l.depth[4], 2);
+  vw_trace_layout_free(&l);
+  for (int i = 0; i < 6; i++) free(sp[i].mem);
+}
+
+/* ---- pages against golden files -------------------------------------------- */
+
+static void test_trace_page_matches_golden(void **state) {
+  (void)state;
+  vw_store_t *s = fixture_store();
+  char *html = trace_page(s, APP_TRACE, "d000000000000001");
+  golden(html, "tests/golden/page_trace_app.html");
+  /* the selected span's panel is the one shown, with its exception */
+  assert_non_null(strstr(html, "<div class=\"detail on\" id=\"d-d000000000000001\">"));
+  assert_non_null(strstr(html, "<div class=\"extype\">IssTimeout</div>"));
+  free(html);
+  vw_store_destroy(s);
+}
+
+typedef struct list { const vw_trace_filter_t *f; char *html; } list_t;
+
+static void traces_cb(const vw_trace_t *const *v, size_t n, void *ud) {
+  list_t *l = ud;
+  l->html = vw_page_traces(v, n, l->f);
+}
+
+static char *list_page(vw_store_t *s, const vw_trace_filter_t *f) {
+  list_t l = {f, NULL};
+  vw_store_read_traces(s, traces_cb, &l);
+  assert_non_null(l.html);
+  return l.html;
+}
+
+static void test_trace_list_matches_golden_and_filters(void **state) {
+  (void)state;
+  vw_store_t *s = fixture_store();
+  vw_trace_filter_t f = {.now_unix_ns = 1763823600000000000ull + 60000000000ull};
+  char *html = list_page(s, &f);
+  golden(html, "tests/golden/page_traces.html");
+  free(html);
+  /* each filter: which of the two traces stays */
+  struct { vw_trace_filter_t f; bool app, evil; } cases[] = {
+      {{.service = "geolocator-service"}, true, false},
+      {{.name = "span <img"}, false, true},
+      {{.attr = "server.port=5001"}, true, false},
+      {{.attr = "server.port=5002"}, false, false},
+      {{.min_ms = 50}, true, false},
+      {{.errors = true}, true, true},
+      {{.last_min = 2, .now_unix_ns = 1763823600000000000ull + 60000000000ull}, true, true},
+      {{.last_min = 2, .now_unix_ns = 1763823600000000000ull + 600000000000ull}, false, false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cases[i].f.fragment = true;
+    html = list_page(s, &cases[i].f);
+    assert_int_equal(strstr(html, "data-trace=\"" APP_TRACE "\"") != NULL, cases[i].app);
+    assert_int_equal(strstr(html, "data-trace=\"" EVIL_TRACE "\"") != NULL, cases[i].evil);
+    free(html);
+  }
+  /* sort by duration: the 120 ms trace before the 10 ms one */
+  vw_trace_filter_t by_dur = {.sort_duration = true, .fragment = true};
+  html = list_page(s, &by_dur);
+  assert_true(strstr(html, APP_TRACE) < strstr(html, EVIL_TRACE));
+  free(html);
+  vw_trace_filter_t by_start = {.fragment = true}; /* same start: newest arrival first */
+  html = list_page(s, &by_start);
+  assert_true(strstr(html, EVIL_TRACE) < strstr(html, APP_TRACE));
+  free(html);
+  vw_store_destroy(s);
+}
+
+typedef struct logs { const vw_log_filter_t *f; char *html; } logs_t;
+
+static void logs_cb(const vw_log_t *const *v, size_t n, void *ud) {
+  logs_t *l = ud;
+  l->html = vw_page_logs(v, n, l->f);
+}
+
+static void test_log_page_matches_golden_and_filters(void **state) {
+  (void)state;
+  vw_store_t *s = fixture_store();
+  vw_log_filter_t f = {0};
+  logs_t l = {&f, NULL};
+  vw_store_read_logs(s, logs_cb, &l);
+  golden(l.html, "tests/golden/page_logs.html");
+  /* a record links to its trace with its span selected */
+  assert_non_null(strstr(l.html, "href=\"/trace/" APP_TRACE "?span=d000000000000001\""));
+  free(l.html);
+  struct { vw_log_filter_t f; int rows; } cases[] = {
+      {{.service = "gateway"}, 1},
+      {{.min_severity = 13}, 3},
+      {{.min_severity = 17}, 2},
+      {{.text = "Paris"}, 1},
+      {{.trace_id = APP_TRACE}, 3},
+      {{.trace_id = APP_TRACE, .span_id = "b000000000000003"}, 1},
+      {{.span_id = "0000000000000000"}, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cases[i].f.fragment = true;
+    l = (logs_t){&cases[i].f, NULL};
+    vw_store_read_logs(s, logs_cb, &l);
+    int rows = 0;
+    for (const char *p = l.html; (p = strstr(p, "<tr class=\"log\"")); p++) rows++;
+    assert_int_equal(rows, cases[i].rows);
+    free(l.html);
+  }
+  vw_store_destroy(s);
+}
+
+/* Markup from telemetry never becomes an element: the only tags are ours. */
+static void assert_inert(const char *html) {
+  assert_null(strstr(html, "<img"));
+  assert_null(strstr(html, "<b id"));
+  assert_null(strstr(html, "<script>"));
+  assert_null(strstr(html, "onerror=\""));
+  assert_null(strstr(html, "\x1b"));
+  assert_null(strstr(html, "\x01"));
+  const char *p = html;
+  int scripts = 0;
+  while ((p = strstr(p, "<script"))) { scripts++; p++; }
+  assert_int_equal(scripts, 1); /* /static/viewer.js */
+}
+
+static void test_hostile_fixture_only_text(void **state) {
+  (void)state;
+  vw_store_t *s = fixture_store();
+  char *html = trace_page(s, EVIL_TRACE, NULL);
+  assert_inert(html);
+  /* and it is there, as text */
+  assert_non_null(strstr(html, "span &lt;img id=&quot;pwn&quot;"));
+  assert_non_null(strstr(html, "status &lt;img"));
+  assert_non_null(strstr(html, "event &lt;img"));
+  free(html);
+  vw_trace_filter_t f = {0};
+  html = list_page(s, &f);
+  assert_inert(html);
+  free(html);
+  vw_log_filter_t lf = {0};
+  logs_t l = {&lf, NULL};
+  vw_store_read_logs(s, logs_cb, &l);
+  assert_inert(l.html);
+  assert_non_null(strstr(l.html, "body &lt;img"));
+  free(l.html);
+  vw_store_destroy(s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_escape_text_attr_url),
+      cmocka_unit_test(test_layout_order_depth_critical_path),
+      cmocka_unit_test(test_layout_critical_path_skips_overlapped),
+      cmocka_unit_test(test_trace_page_matches_golden),
+      cmocka_unit_test(test_trace_list_matches_golden_and_filters),
+      cmocka_unit_test(test_log_page_matches_golden_and_filters),
+      cmocka_unit_test(test_hostile_fixture_only_text),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
