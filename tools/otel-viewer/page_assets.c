@@ -6,7 +6,8 @@
  * navigation, and the foot. The script does only what HTML cannot: live
  * refresh of a page's list (fetching the same page's server-rendered,
  * server-escaped fragment), span selection, collapsing and search on the
- * trace page. It never builds markup from telemetry strings.
+ * trace page (?q=TEXT searches and ?collapse=ID,ID collapses at load, so
+ * a view can be linked). It never builds markup from telemetry strings.
  */
 #include "viewer.h"
 
@@ -19,7 +20,8 @@ static const char css[] =
     "main{padding:10px 14px}h1{font-size:18px;margin:4px 0 10px}\n"
     "table{border-collapse:collapse;width:100%;background:#fff}"
     "th,td{text-align:left;padding:3px 6px;border-bottom:1px solid #e4e4e4;vertical-align:top}\n"
-    "th{background:#eee}td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "th{background:#eee}td.num{text-align:right;font-variant-numeric:tabular-nums;"
+    "white-space:nowrap}\n"
     "form.filters{margin:0 0 10px;display:flex;flex-wrap:wrap;gap:8px;align-items:center}\n"
     "form.filters input[type=text]{width:11em}\n"
     ".chip{display:inline-block;padding:0 6px;margin:1px 2px;border-radius:8px;color:#fff;"
@@ -28,7 +30,7 @@ static const char css[] =
     "font-size:12px;font-weight:bold}\n"
     ".mono{font-family:ui-monospace,monospace;font-size:12px}\n"
     ".wrap{display:flex;gap:14px;align-items:flex-start}.wf{flex:1 1 auto;overflow-x:auto}\n"
-    ".panel{flex:0 0 420px;background:#fff;border:1px solid #ddd;padding:8px;"
+    ".panel{flex:0 0 400px;background:#fff;border:1px solid #ddd;padding:8px;"
     "max-height:85vh;overflow:auto}\n"
     ".detail{display:none}.detail.on{display:block}.detail h2{font-size:15px;margin:2px 0 6px}\n"
     ".detail h3{font-size:13px;margin:10px 0 3px}pre{white-space:pre-wrap;margin:2px 0}\n"
@@ -76,12 +78,16 @@ static const char js[] =
     "  var id=r.getAttribute('data-span');select(id);\n"
     "  var u=new URL(location.href);u.searchParams.set('span',id);history.replaceState(null,'',u);});});\n"
     "var q=document.getElementById('q');\n"
-    "if(q)q.addEventListener('input',function(){var v=q.value.toLowerCase();\n"
+    "function search(){var v=q.value.toLowerCase();\n"
     "  rows.forEach(function(r){var hit=v&&r.getAttribute('data-text').indexOf(v)>=0;\n"
-    "  r.classList.toggle('hit',!!hit);r.classList.toggle('miss',!!v&&!hit);});});\n"
-    "var want=new URL(location.href).searchParams.get('span');\n"
+    "  r.classList.toggle('hit',!!hit);r.classList.toggle('miss',!!v&&!hit);});}\n"
+    "if(q)q.addEventListener('input',search);\n"
+    "var args=new URL(location.href).searchParams,want=args.get('span');\n"
     "if(want)select(want);else if(rows.length)select(rows[0].getAttribute('data-span'));\n"
-    "layout();\n"
+    "if(q&&args.get('q')){q.value=args.get('q');search();}\n"
+    "(args.get('collapse')||'').split(',').forEach(function(id){rows.forEach(function(r){\n"
+    "  if(id&&r.getAttribute('data-span')===id)collapse(r);});});\n"
+    "layout();svg.setAttribute('data-ready','1');\n"
     "})();\n";
 
 const char *vw_asset(const char *path, const char **content_type) {

@@ -29,8 +29,8 @@ typedef Opentelemetry__Proto__Common__V1__KeyValue KeyValue;
 #define ROW 22      /* px per span row */
 #define TOP 26      /* px above the first row (time axis) */
 #define LABEL 340   /* px of the name column */
-#define BARS 620    /* px of the time axis */
-#define WIDTH (LABEL + BARS + 90)
+#define BARS 560    /* px of the time axis */
+#define WIDTH (LABEL + BARS + 130) /* room for the duration after the bar */
 #define NAME_CHARS 46
 
 /* x in px of time ns on the axis of l. */
@@ -106,8 +106,8 @@ static void put_row(vw_buf_t *b, const vw_trace_t *t, const vw_trace_layout_t *l
   int indent = 4 + l->depth[i] * 12;
   if (indent > 200) indent = 200;
   if (kids) vw_buf_printf(b, "<text class=\"tog\" x=\"%d\" y=\"15\">\xe2\x96\xbe</text>", indent);
-  vw_buf_printf(b, "<text class=\"label\" x=\"%d\" y=\"15\"><tspan fill=\"%s\" "
-                   "font-weight=\"bold\">", indent + 12, colour);
+  vw_buf_printf(b, "<text class=\"label\" x=\"%d\" y=\"15\" clip-path=\"url(#label-clip)\">"
+                   "<tspan fill=\"%s\" font-weight=\"bold\">", indent + 12, colour);
   vw_html_text(b, s->service);
   vw_buf_put(b, "</tspan> ");
   put_cut(b, s->name, NAME_CHARS - (int)strlen(s->service) > 8 ? NAME_CHARS - (int)strlen(s->service) : 8);
@@ -122,9 +122,8 @@ static void put_row(vw_buf_t *b, const vw_trace_t *t, const vw_trace_layout_t *l
   vw_html_text(b, s->name);
   vw_buf_put(b, "</title></rect>");
   vw_format_duration(s->end_ns >= s->start_ns ? s->end_ns - s->start_ns : 0, dur, sizeof dur);
-  double tx = x1 + 4 > LABEL + BARS - 60 ? x0 - 4 : x1 + 4;
-  vw_buf_printf(b, "<text class=\"dur\" x=\"%.1f\" y=\"15\"%s>%s%s</text>", tx,
-                tx < x0 ? " text-anchor=\"end\"" : "", dur, s->status_code == 2 ? " ERROR" : "");
+  vw_buf_printf(b, "<text class=\"dur\" x=\"%.1f\" y=\"15\">%s%s</text>", x0 + w + 4, dur,
+                s->status_code == 2 ? " ERROR" : "");
   for (size_t e = 0; sp && e < sp->n_events; e++) {
     vw_buf_printf(b, "<circle class=\"event\" cx=\"%.1f\" cy=\"11\" r=\"4\" fill=\"#fff\" "
                      "stroke=\"#000\"><title>",
@@ -327,6 +326,9 @@ char *vw_page_trace(const vw_trace_t *t, const vw_log_t *const *logs, size_t n_l
                     "xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                     "data-row=\"%d\" data-top=\"%d\">\n",
                 WIDTH, height, ROW, TOP);
+  /* names stay in their column (in each row's coordinates) */
+  vw_buf_printf(&b, "<defs><clipPath id=\"label-clip\"><rect x=\"0\" y=\"0\" width=\"%d\" "
+                    "height=\"%d\"/></clipPath></defs>\n", LABEL - 8, ROW);
   for (int q = 0; q <= 4; q++) { /* time axis */
     double x = LABEL + (double)BARS * q / 4;
     vw_format_duration((l.t1 - l.t0) / 4 * (uint64_t)q, dur, sizeof dur);
