@@ -288,6 +288,11 @@ const ProtobufCMessageDescriptor *vw_request_descriptor(vw_signal_t sig);
 ProtobufCMessage *vw_ingest_request(vw_ingest_t *in, vw_signal_t sig,
                                     const ProtobufCMessage *req, const vw_slice_t *raw);
 
+/* replay_jsonl.c: ingests every line of f (OTLP/JSON requests, one per
+ * line, as --jsonl writes them) into store; counts the lines ingested and
+ * those skipped (not a request). False when out of memory. */
+bool vw_replay_jsonl(vw_store_t *store, FILE *f, size_t *replayed, size_t *skipped);
+
 /* ---- text_buf.c: growable text for the renderers ----------------------- */
 typedef struct vw_buf {
   char *data;   /* NUL-terminated; NULL until the first append */
