@@ -179,6 +179,24 @@ try:
     dom = dom_of("/logs?text=Paris")
     expect(dom.count('<tr class="log">') == 1, "log text filter")
 
+    # ---- the service map: edges and counts, links to traces
+    dom = dom_of("/map")
+    edges = {(m.group(1), m.group(2)): (int(m.group(3)), int(m.group(4))) for m in re.finditer(
+        r'<a class="edge" href="[^"]*" data-from="([^"]*)" data-to="([^"]*)" data-requests="(\d+)" data-errors="(\d+)"', dom)}
+    expect(edges == {("frontend", "gateway"): (1, 0), ("gateway", "geolocator-service"): (1, 0),
+                     ("gateway", "iss-distance-service"): (1, 1)}, f"map edges {edges}")
+    expect("<b id" not in dom and "<img" not in dom, "map: markup from telemetry became an element")
+    expect(trace_rows("?service=gateway&and_service=iss-distance-service") == [APP], "a call's link")
+    status, body, _ = http("GET", f"{base}/api/map")
+    amap = json.loads(body) if status == 200 else {}
+    expect([(e["from"], e["to"], e["requests"], e["errors"], e["p50Ms"]) for e in amap.get("edges", [])] ==
+           [("frontend", "gateway", 1, 0, 116), ("gateway", "geolocator-service", 1, 0, 30),
+            ("gateway", "iss-distance-service", 1, 1, 72)], f"/api/map: {body[:300]}")
+    status, body, _ = http("GET", f"{base}/api/services")
+    svcs = {s["name"]: s for s in json.loads(body)["services"]} if status == 200 else {}
+    expect(svcs.get("gateway", {}).get("spans") == 3 and svcs.get("gateway", {}).get("logs") == 1,
+           f"/api/services: {body[:300]}")
+
     # ---- download as OTLP/JSON, ingested again
     status, body, headers = http("GET", f"{base}/api/traces/{APP}/otlp")
     req = json.loads(body) if status == 200 else {}
@@ -203,7 +221,8 @@ try:
 
     # ---- screenshots
     for name, path in (("viewer-traces", "/"), ("viewer-trace", f"/trace/{APP}?span=d000000000000001"),
-                       ("viewer-logs", "/logs"), ("viewer-hostile", f"/trace/{EVIL}")):
+                       ("viewer-logs", "/logs"), ("viewer-hostile", f"/trace/{EVIL}"),
+                       ("viewer-map", "/map")):
         shot = os.path.join(LOGS_DIR, name + ".png")
         browser(f"--screenshot={shot}", "--window-size=1500,900", "--virtual-time-budget=3000", path=path)
         expect(os.path.getsize(shot) > 10000 if os.path.exists(shot) else False, f"no screenshot {shot}")

@@ -103,7 +103,7 @@ const char *vw_asset(const char *path, const char **content_type) {
 }
 
 void vw_page_head(vw_buf_t *b, const char *title, const char *active) {
-  static const char *const nav[][2] = {{"/", "Traces"}, {"/logs", "Logs"}};
+  static const char *const nav[][2] = {{"/", "Traces"}, {"/logs", "Logs"}, {"/map", "Service map"}};
   vw_buf_put(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 "<title>");
   vw_html_text(b, title);

@@ -4,7 +4,7 @@
  * root service and span name (a link to /trace/<id>), start (UTC), duration,
  * span count, a chip per service in the trace page's colours, an error
  * badge. Filters (a GET form, so a filtered list is a link): service, span
- * name text, attribute key=value, minimum duration, errors only, the last
+ * name text (and a second service, for the map's calls), attribute key=value, minimum duration, errors only, the last
  * N minutes; sort by start or duration, newest or longest first. The rows
  * refresh live: the script fetches the same URL with fragment=1, which
  * answers the rows alone. Pure: the page depends only on its arguments.
@@ -54,12 +54,13 @@ static bool matches(const vw_trace_t *t, const vw_trace_filter_t *f, const row_t
   if (f->min_ms > 0 && (double)r->dur < f->min_ms * 1e6) return false;
   if (f->last_min > 0 && r->l.t0 + (uint64_t)f->last_min * 60000000000ull < f->now_unix_ns)
     return false;
-  bool svc = !f->service[0], name = !f->name[0];
-  for (size_t i = 0; i < t->n_spans && (!svc || !name); i++) {
+  bool svc = !f->service[0], svc2 = !f->and_service[0], name = !f->name[0];
+  for (size_t i = 0; i < t->n_spans && (!svc || !svc2 || !name); i++) {
     if (!svc && strcmp(t->spans[i].service, f->service) == 0) svc = true;
+    if (!svc2 && strcmp(t->spans[i].service, f->and_service) == 0) svc2 = true;
     if (!name && strstr(t->spans[i].name, f->name)) name = true;
   }
-  if (!svc || !name) return false;
+  if (!svc || !svc2 || !name) return false;
   return !f->attr[0] || has_attr(t, f->attr);
 }
 
@@ -105,6 +106,10 @@ static int by_duration_desc(const void *a, const void *b) {
 static void put_query(vw_buf_t *b, const vw_trace_filter_t *f) {
   vw_buf_put(b, "?service=");
   vw_url_part(b, f->service);
+  if (f->and_service[0]) {
+    vw_buf_put(b, "&amp;and_service=");
+    vw_url_part(b, f->and_service);
+  }
   vw_buf_put(b, "&amp;name=");
   vw_url_part(b, f->name);
   vw_buf_put(b, "&amp;attr=");
@@ -142,6 +147,7 @@ char *vw_page_traces(const vw_trace_t *const *traces, size_t n, const vw_trace_f
     vw_buf_printf(&b, "<h1>Traces <small>(%zu of %zu)</small></h1>\n", kept, n);
     vw_buf_put(&b, "<form class=\"filters\" method=\"get\" action=\"/\">");
     put_input(&b, "service", "service", f->service);
+    if (f->and_service[0]) put_input(&b, "and service", "and_service", f->and_service);
     put_input(&b, "span name", "name", f->name);
     put_input(&b, "attribute", "attr", f->attr);
     char num[32] = "";

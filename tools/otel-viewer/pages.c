@@ -7,6 +7,7 @@
  *   GET /                    trace list (page_traces.c)
  *   GET /trace/<trace-id>    one trace (page_trace.c), ?span=<id> selects
  *   GET /logs                log records (page_logs.c)
+ *   GET /map                 service map (service_map.c, page_map.c)
  *   GET /static/viewer.css, /static/viewer.js   (page_assets.c)
  */
 #include "viewer.h"
@@ -24,6 +25,14 @@ typedef struct page_ctx {
 static void traces_cb(const vw_trace_t *const *v, size_t n, void *ud) {
   page_ctx_t *c = ud;
   c->html = vw_page_traces(v, n, c->tf);
+}
+
+static void map_cb(const vw_trace_t *const *v, size_t n, void *ud) {
+  page_ctx_t *c = ud;
+  vw_service_map_t m;
+  if (!vw_service_map(v, n, &m)) return;
+  c->html = vw_page_map(&m);
+  vw_service_map_free(&m);
 }
 
 static void trace_cb(const vw_trace_t *t, const vw_log_t *const *logs, size_t n, void *ud) {
@@ -59,6 +68,7 @@ char *vw_pages(vw_store_t *s, const char *path, const char *query, uint64_t now_
   if (strcmp(path, "/") == 0) {
     vw_trace_filter_t f = {.now_unix_ns = now_unix_ns};
     vw_query_param(query, "service", f.service, sizeof f.service);
+    vw_query_param(query, "and_service", f.and_service, sizeof f.and_service);
     vw_query_param(query, "name", f.name, sizeof f.name);
     vw_query_param(query, "attr", f.attr, sizeof f.attr);
     if (vw_query_param(query, "min_ms", v, sizeof v)) f.min_ms = strtod(v, NULL);
@@ -68,6 +78,10 @@ char *vw_pages(vw_store_t *s, const char *path, const char *query, uint64_t now_
     f.sort_duration = vw_query_param(query, "sort", v, sizeof v) && strcmp(v, "duration") == 0;
     c.tf = &f;
     vw_store_read_traces(s, traces_cb, &c);
+    return html_or_oom(c.html, status, content_type);
+  }
+  if (strcmp(path, "/map") == 0) {
+    vw_store_read_traces(s, map_cb, &c);
     return html_or_oom(c.html, status, content_type);
   }
   if (strcmp(path, "/logs") == 0) {

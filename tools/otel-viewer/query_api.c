@@ -10,6 +10,9 @@
  *   GET /api/logs?service=S&trace_id=HEX&body=TEXT      {"logs":[...]}
  *   GET /api/metrics?service=S&name=NAME                {"metrics":[...]}
  *   GET /api/stats                                      counters
+ *   GET /api/services       {"services":[{name,traces,spans,errors,logs,metrics}]}
+ *   GET /api/map            the service map (service_map.c)
+ *   GET /api/traces/<id>/otlp   the trace as OTLP/JSON (a download)
  *
  * A trace carries "ready": true once the live view would show it (root span
  * arrived, or quiet for the quiet period), so tests wait on a condition
@@ -178,6 +181,56 @@ static void otlp_cb(const vw_trace_t *t, const vw_log_t *const *logs, size_t n, 
   *out = root;
 }
 
+static void map_json_cb(const vw_trace_t *const *v, size_t n, void *ud) {
+  vw_service_map_t m;
+  if (!vw_service_map(v, n, &m)) return;
+  *(cJSON **)ud = vw_service_map_json(&m);
+  vw_service_map_free(&m);
+}
+
+/* /api/services: every service seen in traces, logs or metrics, with
+ * counts of each; built from the map's nodes plus the logs and metrics. */
+typedef struct services { cJSON *list; } services_t;
+
+static cJSON *service_entry(services_t *sv, const char *name) {
+  cJSON *o;
+  cJSON_ArrayForEach(o, sv->list)
+    if (strcmp(cJSON_GetObjectItem(o, "name")->valuestring, name) == 0) return o;
+  o = cJSON_CreateObject();
+  if (!o) return NULL;
+  cJSON_AddStringToObject(o, "name", name);
+  static const char *const keys[] = {"traces", "spans", "errors", "logs", "metrics"};
+  for (int i = 0; i < 5; i++) cJSON_AddNumberToObject(o, keys[i], 0);
+  cJSON_AddItemToArray(sv->list, o);
+  return o;
+}
+
+static void bump(cJSON *o, const char *key, double by) {
+  cJSON *v = o ? cJSON_GetObjectItem(o, key) : NULL;
+  if (v) cJSON_SetNumberValue(v, v->valuedouble + by);
+}
+
+static void services_trace_cb(const vw_trace_t *t, void *ud) {
+  services_t *sv = ud;
+  for (size_t i = 0; i < t->n_spans; i++) {
+    cJSON *o = service_entry(sv, t->spans[i].service);
+    bool first = true; /* count the trace once per service */
+    for (size_t k = 0; k < i && first; k++)
+      first = strcmp(t->spans[k].service, t->spans[i].service) != 0;
+    if (first) bump(o, "traces", 1);
+    bump(o, "spans", 1);
+    if (t->spans[i].status_code == 2) bump(o, "errors", 1);
+  }
+}
+
+static void services_log_cb(const vw_log_t *l, void *ud) {
+  bump(service_entry(ud, l->service), "logs", 1);
+}
+
+static void services_metric_cb(const vw_metric_t *m, void *ud) {
+  bump(service_entry(ud, m->service), "metrics", 1);
+}
+
 static char *json_answer(cJSON *root, int *status, const char **ct) {
   char *s = root ? cJSON_PrintUnformatted(root) : NULL;
   cJSON_Delete(root);
@@ -234,6 +287,18 @@ char *vw_query(vw_store_t *s, const char *path, const char *query,
     if (!q.text) { *status = 404; return strdup("trace not found\n"); }
     *status = 200;
     return q.text;
+  } else if (strcmp(path, "/api/map") == 0) {
+    cJSON_Delete(root);
+    cJSON_Delete(q.list);
+    cJSON *j = NULL;
+    vw_store_read_traces(s, map_json_cb, &j);
+    return json_answer(j, status, content_type);
+  } else if (strcmp(path, "/api/services") == 0) {
+    key = "services";
+    services_t sv = {q.list};
+    vw_store_each_trace(s, services_trace_cb, &sv);
+    vw_store_each_log(s, services_log_cb, &sv);
+    vw_store_each_metric(s, services_metric_cb, &sv);
   } else if (strcmp(path, "/api/logs") == 0) {
     key = "logs";
     vw_store_each_log(s, log_cb, &q);

@@ -361,6 +361,33 @@ void vw_trace_layout_free(vw_trace_layout_t *l);
 /* "#rrggbb" of service colour index i: the terminal view's palette. */
 const char *vw_service_colour(int index);
 
+/* ---- service_map.c: who calls whom, from CLIENT -> SERVER pairs ---------- */
+typedef struct vw_map_node {
+  const char *name;       /* borrowed from the traces */
+  uint64_t spans, requests, errors; /* requests: SERVER/CONSUMER spans */
+  double rate_per_s;      /* requests over the time their starts cover (>= 1 s) */
+  double p50_ms, p99_ms;  /* of the requests' durations */
+  uint64_t first_ns, last_ns;
+} vw_map_node_t;
+typedef struct vw_map_edge {
+  const char *from, *to;  /* borrowed */
+  uint64_t requests, errors;
+  double p50_ms, p99_ms;  /* of the caller's CLIENT span durations */
+} vw_map_edge_t;
+typedef struct vw_service_map {
+  vw_map_node_t *nodes;   /* services in order of first appearance */
+  size_t n_nodes;
+  vw_map_edge_t *edges;
+  size_t n_edges;
+} vw_service_map_t;
+/* Builds the map of the n traces (which must outlive m). False on OOM.
+ * Free with vw_service_map_free. Pure. */
+bool vw_service_map(const vw_trace_t *const *traces, size_t n, vw_service_map_t *m);
+void vw_service_map_free(vw_service_map_t *m);
+/* The map as JSON: {"services":[{name, spans, requests, errors, ratePerSecond,
+ * p50Ms, p99Ms}], "edges":[{from, to, requests, errors, p50Ms, p99Ms}]}. */
+cJSON *vw_service_map_json(const vw_service_map_t *m);
+
 /* ---- page_*.c: the HTML pages, pure renderers ---------------------------- */
 /* page_assets.c: the stylesheet and script at path (/static/...), NULL if
  * none; the page head (title escaped; active is the nav path) and foot. */
@@ -371,6 +398,7 @@ void vw_page_foot(vw_buf_t *b);
 /* The trace list's filters, from the query string of "/". */
 typedef struct vw_trace_filter {
   char service[256], name[256], attr[256]; /* attr: "key=value" */
+  char and_service[256];  /* a second service the trace must also have */
   double min_ms;          /* minimum duration; 0: any */
   bool errors;            /* only traces with an ERROR span */
   int last_min;           /* only traces started in the last N minutes; 0: any */
@@ -394,6 +422,9 @@ typedef struct vw_log_filter {
   bool fragment;          /* the rows only (live tail) */
   size_t limit;           /* newest records shown, at most */
 } vw_log_filter_t;
+/* page_map.c: "/map" for the service map m. Caller frees. */
+char *vw_page_map(const vw_service_map_t *m);
+
 /* page_logs.c: "/logs" for the n records (oldest first). Caller frees. */
 char *vw_page_logs(const vw_log_t *const *logs, size_t n, const vw_log_filter_t *f);
 

@@ -323,6 +323,42 @@ static void test_hostile_fixture_only_text(void **state) {
   vw_store_destroy(s);
 }
 
+static void map_cb(const vw_trace_t *const *v, size_t n, void *ud) {
+  vw_service_map_t m;
+  assert_true(vw_service_map(v, n, &m));
+  /* three calls: frontend -> gateway -> geolocator, gateway -> iss (ERROR) */
+  assert_int_equal(m.n_edges, 3);
+  assert_string_equal(m.edges[0].from, "frontend");
+  assert_string_equal(m.edges[0].to, "gateway");
+  assert_int_equal(m.edges[0].requests, 1);
+  assert_int_equal(m.edges[0].errors, 0);
+  assert_true(m.edges[0].p50_ms == 116.0 && m.edges[0].p99_ms == 116.0); /* the CLIENT span */
+  assert_string_equal(m.edges[2].from, "gateway");
+  assert_string_equal(m.edges[2].to, "iss-distance-service");
+  assert_int_equal(m.edges[2].errors, 1);
+  assert_int_equal(m.n_nodes, 5);
+  assert_string_equal(m.nodes[3].name, "iss-distance-service");
+  assert_int_equal(m.nodes[3].requests, 1);
+  assert_int_equal(m.nodes[3].errors, 1);
+  assert_true(m.nodes[3].p50_ms == 68.0);
+  char *html = vw_page_map(&m);
+  assert_non_null(html);
+  assert_inert(html);
+  assert_non_null(strstr(html, "href=\"/?service=gateway&amp;and_service=iss-distance-service\""));
+  *(char **)ud = html;
+  vw_service_map_free(&m);
+}
+
+static void test_service_map_edges_and_page(void **state) {
+  (void)state;
+  vw_store_t *s = fixture_store();
+  char *html = NULL;
+  vw_store_read_traces(s, map_cb, &html);
+  golden(html, "tests/golden/page_map.html");
+  free(html);
+  vw_store_destroy(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_escape_text_attr_url),
@@ -332,6 +368,7 @@ int main(void) {
       cmocka_unit_test(test_trace_list_matches_golden_and_filters),
       cmocka_unit_test(test_log_page_matches_golden_and_filters),
       cmocka_unit_test(test_hostile_fixture_only_text),
+      cmocka_unit_test(test_service_map_edges_and_page),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
