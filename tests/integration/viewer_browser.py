@@ -99,6 +99,10 @@ try:
     post("logs", "logs_app.json")
     post("traces", "hostile_traces.json")
     post("logs", "hostile_logs.json")
+    with open(os.path.join(FIX, "metrics_app.jsonl"), "rb") as f:
+        for line in f:
+            status, body, _ = http("POST", f"{base}/v1/metrics", line, {"Content-Type": "application/json"})
+            expect(status == 200 and body == "{}", f"metrics line: {status} {body[:200]}")
 
     # ---- the trace page: geometry, colours, critical path, errors
     dom = dom_of(f"/trace/{APP}?span=d000000000000001")
@@ -197,6 +201,24 @@ try:
     expect(svcs.get("gateway", {}).get("spans") == 3 and svcs.get("gateway", {}).get("logs") == 1,
            f"/api/services: {body[:300]}")
 
+    # ---- charts: points against the known rates and quantiles, exemplars
+    dom = dom_of("/charts")
+    charts = {}
+    for m in re.finditer(r'<div class="chart" id="chart-\d+" data-kind="(\w+)">(.*?)</svg></div>', dom, re.S):
+        name = re.search(r'<span class="metric">([^<]+)</span>', m.group(2)).group(1)
+        pts = {}
+        for p in re.finditer(r'<circle class="pt" data-line="(\w+)" data-t="\d+" data-v="([^"]+)"', m.group(2)):
+            pts.setdefault(p.group(1), []).append(float(p.group(2)))
+        charts[name] = (m.group(1), pts, m.group(2))
+    kind, pts, _ = charts.get("iss.requests", ("", {}, ""))
+    expect(kind == "rate" and pts.get("value") == [0, 1, 2, 3], f"counter rates {kind} {pts}")
+    kind, pts, svg = charts.get("http.server.request.duration", ("", {}, ""))
+    expect(kind == "quantiles" and pts.get("p50") == [0.1, 0.3] and pts.get("p95") == [0.1, 0.48]
+           and pts.get("p99") == [0.1, 0.496], f"histogram quantiles {kind} {pts}")
+    expect(f'<a class="exemplar" href="/trace/{APP}?span=d000000000000001">' in svg, "exemplar dot not linked")
+    kind, pts, _ = charts.get("iss.altitude", ("", {}, ""))
+    expect(kind == "value" and pts.get("value") == [405, 407, 406, 409], f"gauge values {kind} {pts}")
+
     # ---- download as OTLP/JSON, ingested again
     status, body, headers = http("GET", f"{base}/api/traces/{APP}/otlp")
     req = json.loads(body) if status == 200 else {}
@@ -222,7 +244,7 @@ try:
     # ---- screenshots
     for name, path in (("viewer-traces", "/"), ("viewer-trace", f"/trace/{APP}?span=d000000000000001"),
                        ("viewer-logs", "/logs"), ("viewer-hostile", f"/trace/{EVIL}"),
-                       ("viewer-map", "/map")):
+                       ("viewer-map", "/map"), ("viewer-charts", "/charts")):
         shot = os.path.join(LOGS_DIR, name + ".png")
         browser(f"--screenshot={shot}", "--window-size=1500,900", "--virtual-time-budget=3000", path=path)
         expect(os.path.getsize(shot) > 10000 if os.path.exists(shot) else False, f"no screenshot {shot}")

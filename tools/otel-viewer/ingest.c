@@ -412,12 +412,31 @@ double vw_histogram_quantile(const uint64_t *counts, size_t n_counts,
   return n_bounds ? bounds[n_bounds - 1] : NAN;
 }
 
+/* Copies up to VW_MAX_EXEMPLARS exemplars of a point into p. */
+static void take_exemplars(vw_point_t *p, Opentelemetry__Proto__Metrics__V1__Exemplar *const *ex,
+                           size_t n) {
+  for (size_t i = 0; i < n && p->n_exemplars < VW_MAX_EXEMPLARS; i++) {
+    vw_exemplar_t *e = &p->exemplars[p->n_exemplars++];
+    e->time_ns = ex[i]->time_unix_nano;
+    e->value = ex[i]->value_case == OPENTELEMETRY__PROTO__METRICS__V1__EXEMPLAR__VALUE_AS_INT
+                   ? (double)ex[i]->as_int
+                   : ex[i]->as_double;
+    e->has_trace = ex[i]->trace_id.len == 16 && ex[i]->span_id.len == 8;
+    if (e->has_trace) {
+      memcpy(e->trace_id, ex[i]->trace_id.data, 16);
+      memcpy(e->span_id, ex[i]->span_id.data, 8);
+    }
+  }
+}
+
 /* Stores one data point of metric m (pt is the point message). */
 static void put_point(vw_ingest_t *in, const char *service,
                       const Opentelemetry__Proto__Metrics__V1__Metric *m,
                       vw_metric_type_t type, const ProtobufCMessage *pt,
-                      KeyValue *const *attrs, size_t n_attrs, const cJSON *origin) {
+                      KeyValue *const *attrs, size_t n_attrs, const cJSON *origin,
+                      const char *res_attrs) {
   vw_metric_t v = {0};
+  v.resource_attrs = strdup(res_attrs ? res_attrs : "");
   v.service = strdup(service);
   v.name = strdup(m->name);
   v.unit = strdup(m->unit ? m->unit : "");
@@ -435,8 +454,28 @@ static void put_point(vw_ingest_t *in, const char *service,
       v.value = p->as_double;
     }
     v.time_ns = p->time_unix_nano;
+    v.point.value = v.value;
+    v.point.start_ns = p->start_time_unix_nano;
+    take_exemplars(&v.point, p->exemplars, p->n_exemplars);
+    if (type == VW_METRIC_SUM) {
+      v.monotonic = m->sum->is_monotonic;
+      v.temporality = (int)m->sum->aggregation_temporality;
+    }
   } else if (type == VW_METRIC_HISTOGRAM) {
     const Opentelemetry__Proto__Metrics__V1__HistogramDataPoint *p = (const void *)pt;
+    v.temporality = (int)m->histogram->aggregation_temporality;
+    v.point.start_ns = p->start_time_unix_nano;
+    v.point.count = p->count;
+    v.point.sum = p->has_sum ? p->sum : NAN;
+    if (p->n_bucket_counts && (v.point.buckets = malloc(p->n_bucket_counts * sizeof(uint64_t)))) {
+      memcpy(v.point.buckets, p->bucket_counts, p->n_bucket_counts * sizeof(uint64_t));
+      v.point.n_buckets = p->n_bucket_counts;
+    }
+    if (p->n_explicit_bounds && (v.bounds = malloc(p->n_explicit_bounds * sizeof(double)))) {
+      memcpy(v.bounds, p->explicit_bounds, p->n_explicit_bounds * sizeof(double));
+      v.n_bounds = p->n_explicit_bounds;
+    }
+    take_exemplars(&v.point, p->exemplars, p->n_exemplars);
     v.count = p->count;
     v.sum = p->has_sum ? p->sum : NAN;
     v.p50 = vw_histogram_quantile(p->bucket_counts, p->n_bucket_counts,
@@ -459,6 +498,7 @@ static void put_point(vw_ingest_t *in, const char *service,
     }
     v.time_ns = p->time_unix_nano;
   }
+  v.point.time_ns = v.time_ns;
   static const char *const type_names[] = {"gauge", "sum", "histogram",
                                            "exponentialHistogram", "summary"};
   cJSON *j = cJSON_CreateObject();
@@ -494,6 +534,9 @@ int64_t vw_ingest_metrics(vw_ingest_t *in,
     const Opentelemetry__Proto__Metrics__V1__ResourceMetrics *rm = req->resource_metrics[r];
     char *service = service_of(rm->resource);
     const char *svc = service ? service : "";
+    char res_text[VW_ATTR_TEXT_MAX] = "";
+    if (rm->resource)
+      attrs_text_into(rm->resource->attributes, rm->resource->n_attributes, NULL, res_text);
     for (size_t s = 0; s < rm->n_scope_metrics; s++) {
       const Opentelemetry__Proto__Metrics__V1__ScopeMetrics *sm = rm->scope_metrics[s];
       /* "resource" and "scope" of every point of this scope */
@@ -517,32 +560,32 @@ int64_t vw_ingest_metrics(vw_ingest_t *in,
           for (size_t i = 0; i < m->gauge->n_data_points; i++, st.points++)
             put_point(in, svc, m, VW_METRIC_GAUGE, &m->gauge->data_points[i]->base,
                       m->gauge->data_points[i]->attributes,
-                      m->gauge->data_points[i]->n_attributes, origin);
+                      m->gauge->data_points[i]->n_attributes, origin, res_text);
           break;
         case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUM:
           for (size_t i = 0; i < m->sum->n_data_points; i++, st.points++)
             put_point(in, svc, m, VW_METRIC_SUM, &m->sum->data_points[i]->base,
                       m->sum->data_points[i]->attributes,
-                      m->sum->data_points[i]->n_attributes, origin);
+                      m->sum->data_points[i]->n_attributes, origin, res_text);
           break;
         case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_HISTOGRAM:
           for (size_t i = 0; i < m->histogram->n_data_points; i++, st.points++)
             put_point(in, svc, m, VW_METRIC_HISTOGRAM, &m->histogram->data_points[i]->base,
                       m->histogram->data_points[i]->attributes,
-                      m->histogram->data_points[i]->n_attributes, origin);
+                      m->histogram->data_points[i]->n_attributes, origin, res_text);
           break;
         case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_EXPONENTIAL_HISTOGRAM:
           for (size_t i = 0; i < m->exponential_histogram->n_data_points; i++, st.points++)
             put_point(in, svc, m, VW_METRIC_EXP_HISTOGRAM,
                       &m->exponential_histogram->data_points[i]->base,
                       m->exponential_histogram->data_points[i]->attributes,
-                      m->exponential_histogram->data_points[i]->n_attributes, origin);
+                      m->exponential_histogram->data_points[i]->n_attributes, origin, res_text);
           break;
         case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUMMARY:
           for (size_t i = 0; i < m->summary->n_data_points; i++, st.points++)
             put_point(in, svc, m, VW_METRIC_SUMMARY, &m->summary->data_points[i]->base,
                       m->summary->data_points[i]->attributes,
-                      m->summary->data_points[i]->n_attributes, origin);
+                      m->summary->data_points[i]->n_attributes, origin, res_text);
           break;
         default:
           break;

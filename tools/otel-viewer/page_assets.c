@@ -43,7 +43,8 @@ static const char css[] =
     "stroke-width:2;stroke-dasharray:3 2}\n"
     "svg .tog{cursor:pointer;fill:#555}.sev-error,.sev-fatal{color:#cc0000;font-weight:bold}"
     ".sev-warn{color:#a36b00;font-weight:bold}\n"
-    "a{color:#1a5fb4}\n";
+    "a{color:#1a5fb4}.charts{display:flex;flex-wrap:wrap;gap:12px}"
+    ".chart{background:#fff;border:1px solid #ddd;padding:6px}\n";
 
 static const char js[] =
     "// viewer.js: live refresh, span selection, collapsing and search.\n"
@@ -103,7 +104,8 @@ const char *vw_asset(const char *path, const char **content_type) {
 }
 
 void vw_page_head(vw_buf_t *b, const char *title, const char *active) {
-  static const char *const nav[][2] = {{"/", "Traces"}, {"/logs", "Logs"}, {"/map", "Service map"}};
+  static const char *const nav[][2] = {{"/", "Traces"}, {"/logs", "Logs"}, {"/charts", "Charts"},
+                                          {"/map", "Service map"}};
   vw_buf_put(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 "<title>");
   vw_html_text(b, title);

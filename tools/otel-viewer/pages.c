@@ -8,6 +8,7 @@
  *   GET /trace/<trace-id>    one trace (page_trace.c), ?span=<id> selects
  *   GET /logs                log records (page_logs.c)
  *   GET /map                 service map (service_map.c, page_map.c)
+ *   GET /charts              metric charts (metric_series.c, page_charts.c)
  *   GET /static/viewer.css, /static/viewer.js   (page_assets.c)
  */
 #include "viewer.h"
@@ -16,6 +17,7 @@
 #include <string.h>
 
 typedef struct page_ctx {
+  const char *service, *name;
   const vw_trace_filter_t *tf;
   const vw_log_filter_t *lf;
   const char *selected;
@@ -25,6 +27,11 @@ typedef struct page_ctx {
 static void traces_cb(const vw_trace_t *const *v, size_t n, void *ud) {
   page_ctx_t *c = ud;
   c->html = vw_page_traces(v, n, c->tf);
+}
+
+static void charts_cb(const vw_metric_t *const *v, size_t n, void *ud) {
+  page_ctx_t *c = ud;
+  c->html = vw_page_charts(v, n, c->service, c->name);
 }
 
 static void map_cb(const vw_trace_t *const *v, size_t n, void *ud) {
@@ -78,6 +85,15 @@ char *vw_pages(vw_store_t *s, const char *path, const char *query, uint64_t now_
     f.sort_duration = vw_query_param(query, "sort", v, sizeof v) && strcmp(v, "duration") == 0;
     c.tf = &f;
     vw_store_read_traces(s, traces_cb, &c);
+    return html_or_oom(c.html, status, content_type);
+  }
+  if (strcmp(path, "/charts") == 0) {
+    char svc[256] = "", name[256] = "";
+    vw_query_param(query, "service", svc, sizeof svc);
+    vw_query_param(query, "name", name, sizeof name);
+    c.service = svc;
+    c.name = name;
+    vw_store_read_metrics(s, charts_cb, &c);
     return html_or_oom(c.html, status, content_type);
   }
   if (strcmp(path, "/map") == 0) {

@@ -12,6 +12,8 @@
  *   GET /api/stats                                      counters
  *   GET /api/services       {"services":[{name,traces,spans,errors,logs,metrics}]}
  *   GET /api/map            the service map (service_map.c)
+ *   GET /api/metrics/series?service=S&name=NAME   each stream's history
+ *                           (metric_series.c): {"series":[...]}
  *   GET /api/traces/<id>/otlp   the trace as OTLP/JSON (a download)
  *
  * A trace carries "ready": true once the live view would show it (root span
@@ -108,6 +110,14 @@ static void log_cb(const vw_log_t *l, void *ud) {
   cJSON *j = vw_packed_json(&l->pb, &opentelemetry__proto__logs__v1__log_record__descriptor,
                             l->service);
   if (j) vw_add_origin_json(j, &l->origin);
+  if (j) cJSON_AddItemToArray(q->list, j);
+}
+
+static void series_cb(const vw_metric_t *m, void *ud) {
+  query_t *q = ud;
+  if (q->has_service && strcmp(m->service, q->service) != 0) return;
+  if (q->has_name && strcmp(m->name, q->name) != 0) return;
+  cJSON *j = vw_metric_series_json(m);
   if (j) cJSON_AddItemToArray(q->list, j);
 }
 
@@ -302,6 +312,9 @@ char *vw_query(vw_store_t *s, const char *path, const char *query,
   } else if (strcmp(path, "/api/logs") == 0) {
     key = "logs";
     vw_store_each_log(s, log_cb, &q);
+  } else if (strcmp(path, "/api/metrics/series") == 0) {
+    key = "series";
+    vw_store_each_metric(s, series_cb, &q);
   } else if (strcmp(path, "/api/metrics") == 0) {
     key = "metrics";
     vw_store_each_metric(s, metric_cb, &q);

@@ -42,12 +42,41 @@ static void trace_free(vw_trace_t *t) {
 
 static void log_free(vw_log_t *l) { free(l->mem); }
 
+static void ring_free(vw_point_t *ring, size_t len, size_t head) {
+  for (size_t i = 0; ring && i < len; i++) free(ring[(head + i) % VW_RING].buckets);
+  free(ring);
+}
+
 static void metric_free(vw_metric_t *m) {
   free(m->service);
   free(m->name);
   free(m->unit);
   free(m->attrs);
+  free(m->bounds);
+  free(m->resource_attrs);
+  free(m->point.buckets);
+  ring_free(m->ring, m->ring_len, m->ring_head);
   cJSON_Delete(m->json);
+}
+
+/* Appends m->point to m->ring (allocated on first use; the oldest point
+ * goes when full). m->point is moved: its buckets belong to the ring. */
+static void ring_push(vw_metric_t *m) {
+  if (!m->ring && !(m->ring = calloc(VW_RING, sizeof *m->ring))) {
+    free(m->point.buckets);
+    m->point.buckets = NULL;
+    return;
+  }
+  size_t at;
+  if (m->ring_len == VW_RING) {
+    at = m->ring_head;
+    free(m->ring[at].buckets);
+    m->ring_head = (m->ring_head + 1) % VW_RING;
+  } else {
+    at = (m->ring_head + m->ring_len++) % VW_RING;
+  }
+  m->ring[at] = m->point;
+  m->point.buckets = NULL;
 }
 
 vw_store_t *vw_store_create(size_t max_traces, size_t max_logs,
@@ -221,8 +250,19 @@ void vw_store_put_metric(vw_store_t *s, vw_metric_t *m) {
       metric_free(slot);
     }
   } else {
+    /* keep the history, unless the layout of the points changed */
+    bool same = slot->ring_len && slot->type == m->type &&
+                slot->ring[slot->ring_head].n_buckets == m->point.n_buckets;
+    if (same) {
+      m->ring = slot->ring;
+      m->ring_len = slot->ring_len;
+      m->ring_head = slot->ring_head;
+      slot->ring = NULL;
+      slot->ring_len = 0;
+    }
     metric_free(slot);
   }
+  ring_push(m);
   *slot = *m;
   pthread_mutex_unlock(&s->mu);
 }
@@ -365,5 +405,14 @@ void vw_store_read_logs(vw_store_t *s, vw_logs_cb cb, void *ud) {
   const vw_log_t **logs = logs_of(s, NULL, &n);
   cb(logs, n, ud);
   free(logs);
+  pthread_mutex_unlock(&s->mu);
+}
+
+void vw_store_read_metrics(vw_store_t *s, vw_metrics_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  const vw_metric_t **v = malloc((s->n_metrics ? s->n_metrics : 1) * sizeof *v);
+  for (size_t i = 0; v && i < s->n_metrics; i++) v[i] = &s->metrics[i];
+  cb(v, v ? s->n_metrics : 0, ud);
+  free(v);
   pthread_mutex_unlock(&s->mu);
 }

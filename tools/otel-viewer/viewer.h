@@ -105,7 +105,31 @@ typedef enum vw_metric_type {
   VW_METRIC_SUMMARY
 } vw_metric_type_t;
 
-/* Latest point of one metric stream (service, name, attribute set). */
+/* An exemplar of a data point: a sampled measurement and its span. */
+typedef struct vw_exemplar {
+  double value;
+  uint64_t time_ns;
+  uint8_t trace_id[16], span_id[8];
+  bool has_trace;
+} vw_exemplar_t;
+
+#define VW_RING 120        /* points of history kept per stream */
+#define VW_MAX_EXEMPLARS 4 /* exemplars kept per point */
+
+/* One point of a stream's history. */
+typedef struct vw_point {
+  uint64_t start_ns, time_ns;
+  double value;           /* gauge/sum */
+  uint64_t count;         /* histogram */
+  double sum;
+  uint64_t *buckets;      /* histogram: n_buckets counts (malloc'd, owned), else NULL */
+  size_t n_buckets;
+  vw_exemplar_t exemplars[VW_MAX_EXEMPLARS];
+  size_t n_exemplars;
+} vw_point_t;
+
+/* Latest point of one metric stream (service, name, attribute set), and
+ * its history: a ring of at most VW_RING points. */
 typedef struct vw_metric {
   char *service;
   char *name;
@@ -121,6 +145,14 @@ typedef struct vw_metric {
   uint64_t time_ns;
   cJSON *json;            /* OTLP JSON of the data point plus metric fields */
   uint64_t seq;           /* last update order (for eviction) */
+  bool monotonic;         /* sum: is_monotonic (a counter) */
+  int temporality;        /* sum/histogram: 1 delta, 2 cumulative, 0 unset */
+  double *bounds;         /* histogram: explicit bounds (malloc'd, owned) */
+  size_t n_bounds;
+  char *resource_attrs;   /* resource attributes as "k=v k=v" (owned; for /metrics) */
+  vw_point_t point;       /* ingest: the new point; put_metric moves it into ring */
+  vw_point_t *ring;       /* history (owned), oldest at ring_head */
+  size_t ring_len, ring_head;
 } vw_metric_t;
 
 /* ---- store.c: bounded stores with one mutex ----------------------------- */
@@ -143,6 +175,9 @@ void vw_store_add_span(vw_store_t *s, vw_span_t *span);
  * caller's). */
 void vw_store_add_spans(vw_store_t *s, vw_span_t *spans, size_t n);
 void vw_store_add_log(vw_store_t *s, vw_log_t *log);
+/* Takes over the stream's history: m->point is appended to the ring of the
+ * stream's earlier points (kept from the stored copy; started again when
+ * the bucket layout changed). */
 void vw_store_put_metric(vw_store_t *s, vw_metric_t *m);
 
 /* Counters kept next to the data, for /api/stats. */
@@ -173,6 +208,9 @@ typedef void (*vw_logs_cb)(const vw_log_t *const *v, size_t n, void *ud);
 void vw_store_read_traces(vw_store_t *s, vw_traces_cb cb, void *ud);
 void vw_store_read_trace(vw_store_t *s, const uint8_t id[16], vw_trace_logs_cb cb, void *ud);
 void vw_store_read_logs(vw_store_t *s, vw_logs_cb cb, void *ud);
+/* Every metric stream, in slot order. */
+typedef void (*vw_metrics_cb)(const vw_metric_t *const *v, size_t n, void *ud);
+void vw_store_read_metrics(vw_store_t *s, vw_metrics_cb cb, void *ud);
 
 /* Live view support: calls cb for each trace that is ready to be shown
  * (root span arrived, or no new span for quiet_ns) and has spans the view
@@ -361,6 +399,26 @@ void vw_trace_layout_free(vw_trace_layout_t *l);
 /* "#rrggbb" of service colour index i: the terminal view's palette. */
 const char *vw_service_colour(int index);
 
+/* ---- metric_series.c: what a chart draws from a stream's history ------- */
+typedef enum vw_series_kind {
+  VW_SERIES_VALUE = 0,    /* gauges, up-down counters: the values */
+  VW_SERIES_RATE,         /* counters: per second */
+  VW_SERIES_QUANTILES     /* histograms: p50/p95/p99 per interval */
+} vw_series_kind_t;
+typedef struct vw_series_point {
+  uint64_t time_ns;
+  double v;               /* VALUE, RATE */
+  double p50, p95, p99;   /* QUANTILES */
+  const vw_point_t *point;/* the ring point (for its exemplars) */
+} vw_series_point_t;
+vw_series_kind_t vw_series_kind(const vw_metric_t *m);
+/* The chart points of m's ring into out (VW_RING entries); returns how
+ * many. Pure. */
+size_t vw_metric_series(const vw_metric_t *m, vw_series_point_t *out);
+/* {service, name, unit, attributes, kind, points:[{timeUnixMs, value | p50,
+ * p95, p99}], exemplars:[{timeUnixMs, value, traceId, spanId}]}. */
+cJSON *vw_metric_series_json(const vw_metric_t *m);
+
 /* ---- service_map.c: who calls whom, from CLIENT -> SERVER pairs ---------- */
 typedef struct vw_map_node {
   const char *name;       /* borrowed from the traces */
@@ -422,6 +480,11 @@ typedef struct vw_log_filter {
   bool fragment;          /* the rows only (live tail) */
   size_t limit;           /* newest records shown, at most */
 } vw_log_filter_t;
+/* page_charts.c: "/charts" for the n streams, those of service and name
+ * only when not NULL or "". Caller frees. */
+char *vw_page_charts(const vw_metric_t *const *metrics, size_t n, const char *service,
+                     const char *name);
+
 /* page_map.c: "/map" for the service map m. Caller frees. */
 char *vw_page_map(const vw_service_map_t *m);
 

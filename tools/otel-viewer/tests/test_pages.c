@@ -359,6 +359,60 @@ static void test_service_map_edges_and_page(void **state) {
   vw_store_destroy(s);
 }
 
+/* ---- metric history and charts ------------------------------------------- */
+
+typedef struct charts { char *html; int streams; } charts_t;
+
+static void series_cb(const vw_metric_t *const *v, size_t n, void *ud) {
+  charts_t *c = ud;
+  for (size_t i = 0; i < n; i++) {
+    vw_series_point_t p[VW_RING];
+    size_t k = vw_metric_series(v[i], p);
+    if (strcmp(v[i]->name, "iss.requests") == 0) {
+      /* cumulative 0, 10, 30, 60 every 10 s from a start 10 s before: 0, 1, 2, 3 /s */
+      assert_int_equal(vw_series_kind(v[i]), VW_SERIES_RATE);
+      assert_int_equal(k, 4);
+      for (size_t j = 0; j < 4; j++) assert_true(p[j].v == (double)j);
+      c->streams++;
+    } else if (strcmp(v[i]->name, "http.server.request.duration") == 0) {
+      /* 10 in (0, 0.1], then 10 in (0.1, 0.5], then nothing new */
+      assert_int_equal(k, 2);
+      assert_true(p[0].p50 == 0.1 && p[0].p99 == 0.1);
+      assert_true(p[1].p50 > 0.2999 && p[1].p50 < 0.3001);
+      assert_true(p[1].p95 > 0.4799 && p[1].p95 < 0.4801);
+      assert_true(p[1].p99 > 0.4959 && p[1].p99 < 0.4961);
+      assert_int_equal(p[1].point->n_exemplars, 1);
+      c->streams++;
+    } else if (strcmp(v[i]->name, "iss.altitude") == 0) {
+      assert_int_equal(k, 4);
+      assert_true(p[0].v == 405 && p[3].v == 409);
+      c->streams++;
+    }
+  }
+  c->html = vw_page_charts(v, n, NULL, NULL);
+}
+
+static void test_metric_history_rates_quantiles_and_charts(void **state) {
+  (void)state;
+  vw_store_t *s = vw_store_create(10, 10, 10);
+  FILE *f = fopen(FIX "metrics_app.jsonl", "r");
+  assert_non_null(f);
+  size_t replayed, skipped;
+  assert_true(vw_replay_jsonl(s, f, &replayed, &skipped));
+  fclose(f);
+  assert_int_equal(replayed, 4);
+  assert_int_equal(skipped, 0);
+  charts_t c = {0};
+  vw_store_read_metrics(s, series_cb, &c);
+  assert_int_equal(c.streams, 3);
+  golden(c.html, "tests/golden/page_charts.html");
+  /* the exemplar links to its span */
+  assert_non_null(strstr(c.html, "<a class=\"exemplar\" href=\"/trace/" APP_TRACE
+                                 "?span=d000000000000001\">"));
+  free(c.html);
+  vw_store_destroy(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_escape_text_attr_url),
@@ -369,6 +423,7 @@ int main(void) {
       cmocka_unit_test(test_log_page_matches_golden_and_filters),
       cmocka_unit_test(test_hostile_fixture_only_text),
       cmocka_unit_test(test_service_map_edges_and_page),
+      cmocka_unit_test(test_metric_history_rates_quantiles_and_charts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
