@@ -7,6 +7,7 @@
  *   GET  /api/...                            query API (query_api.c)
  *   GET  /healthz                            "ok"
  *   GET  /, /trace/<id>, /logs, /static/...  the pages (pages.c)
+ *   GET  /metrics                            Prometheus text (prom_text.c)
  *
  * Status codes follow the OTLP/HTTP spec: 200 with an Export*ServiceResponse
  * in the encoding of the request (partial_success when items were
@@ -244,6 +245,13 @@ static int no_authentication(struct mg_connection *conn, void *unused) {
   return 1; /* authorized */
 }
 
+typedef struct prom_ctx { bool om; char *text; } prom_ctx_t;
+
+static void prom_cb(const vw_metric_t *const *v, size_t n, void *ud) {
+  prom_ctx_t *c = ud;
+  c->text = vw_prometheus_text(v, n, c->om);
+}
+
 static int handler(struct mg_connection *conn, void *cbdata) {
   vw_http_t *h = cbdata;
   const struct mg_request_info *ri = mg_get_request_info(conn);
@@ -267,6 +275,18 @@ static int handler(struct mg_connection *conn, void *cbdata) {
     char *body = vw_query(h->store, uri, ri->query_string, &status, &ct);
     respond(conn, status, ct, body ? body : "", body ? strlen(body) : 0, false);
     free(body);
+    return 1;
+  }
+  if (get && strcmp(uri, "/metrics") == 0) {
+    const char *accept = mg_get_header(conn, "Accept");
+    bool om = accept && strstr(accept, "application/openmetrics-text");
+    prom_ctx_t pc = {om, NULL};
+    vw_store_read_metrics(h->store, prom_cb, &pc);
+    if (!pc.text) { respond_error(conn, h, 500, 13, "out of memory", false); return 1; }
+    respond(conn, 200, om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                          : "text/plain; version=0.0.4; charset=utf-8",
+            pc.text, strlen(pc.text), false);
+    free(pc.text);
     return 1;
   }
   if (get) {

@@ -419,6 +419,12 @@ size_t vw_metric_series(const vw_metric_t *m, vw_series_point_t *out);
  * p95, p99}], exemplars:[{timeUnixMs, value, traceId, spanId}]}. */
 cJSON *vw_metric_series_json(const vw_metric_t *m);
 
+/* ---- prom_text.c: GET /metrics ------------------------------------------- */
+/* The n streams as the Prometheus text exposition (OpenTelemetry ->
+ * Prometheus names, service_name/job/instance labels), or OpenMetrics with
+ * exemplars. Returns malloc'd text, NULL on OOM. Pure. */
+char *vw_prometheus_text(const vw_metric_t *const *metrics, size_t n, bool openmetrics);
+
 /* ---- service_map.c: who calls whom, from CLIENT -> SERVER pairs ---------- */
 typedef struct vw_map_node {
   const char *name;       /* borrowed from the traces */

@@ -361,7 +361,7 @@ static void test_service_map_edges_and_page(void **state) {
 
 /* ---- metric history and charts ------------------------------------------- */
 
-typedef struct charts { char *html; int streams; } charts_t;
+typedef struct charts { char *html, *prom, *om; int streams; } charts_t;
 
 static void series_cb(const vw_metric_t *const *v, size_t n, void *ud) {
   charts_t *c = ud;
@@ -390,6 +390,8 @@ static void series_cb(const vw_metric_t *const *v, size_t n, void *ud) {
     }
   }
   c->html = vw_page_charts(v, n, NULL, NULL);
+  c->prom = vw_prometheus_text(v, n, false);
+  c->om = vw_prometheus_text(v, n, true);
 }
 
 static void test_metric_history_rates_quantiles_and_charts(void **state) {
@@ -410,6 +412,14 @@ static void test_metric_history_rates_quantiles_and_charts(void **state) {
   assert_non_null(strstr(c.html, "<a class=\"exemplar\" href=\"/trace/" APP_TRACE
                                  "?span=d000000000000001\">"));
   free(c.html);
+  /* /metrics: names, labels, buckets as the Collector's exporter writes them */
+  golden(c.prom, "tests/golden/metrics_prometheus.txt");
+  golden(c.om, "tests/golden/metrics_openmetrics.txt");
+  assert_non_null(strstr(c.prom, "\niss_requests_total{response_status=\"200\",service_name=\"iss-"
+                                 "distance-service\",job=\"workshop/iss-distance-service\",instance="
+                                 "\"iss-1\"} 60\n"));
+  free(c.prom);
+  free(c.om);
   vw_store_destroy(s);
 }
 
