@@ -2,7 +2,8 @@
 fixtures of tests/fixtures/viewer/ over OTLP/HTTP and is stopped; a second
 one started with --from-jsonl FILE (and a line that is not a request
 appended) answers /api/traces, /api/logs and /api/stats with the same data
-as soon as its port answers, and says how many lines it skipped.
+as soon as its port answers, and says how many lines it skipped. Its
+/api/stream sends an event at once and another after a new export.
 """
 import os
 import signal
@@ -59,8 +60,28 @@ try:
     expect(got is not None and len(got["traces"]) == 1 and got["traces"][0]["spanCount"] == 7,
            f"replayed traces: {str(got)[:300]}")
     expect(get(base, "/api/logs") == want_logs, "logs differ after --from-jsonl")
+    # /api/stream: a first event at once, another when something is stored
+    import socket
+    host, port = base.split("//")[1].split(":")
+    sock = socket.create_connection((host, int(port)), timeout=10)
+    sock.sendall(b"GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+    buf = b""
+    def read_until(pred):
+        global buf
+        while not pred(buf):
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+    read_until(lambda b: b.count(b"event: change") >= 1)
+    expect(b"Content-Type: text/event-stream" in buf and b'"spans":7' in buf, f"first event: {buf[:300]!r}")
+    with open(os.path.join(FIX, "logs_app.json"), "rb") as f:
+        http("POST", f"{base}/v1/logs", f.read(), {"Content-Type": "application/json"})
+    read_until(lambda b: b.count(b"event: change") >= 2)
+    expect(b'"logs":6' in buf, f"no event after a POST: {buf[-300:]!r}")
+    sock.close()
     stats = get(base, "/api/stats")
-    expect(stats and stats["requests"] == 2 and stats["spans"] == 7 and stats["logs"] == 3,
+    expect(stats and stats["requests"] == 3 and stats["spans"] == 7 and stats["logs"] == 6,
            f"stats after --from-jsonl: {stats}")
 finally:
     second.send_signal(signal.SIGTERM)

@@ -416,3 +416,11 @@ void vw_store_read_metrics(vw_store_t *s, vw_metrics_cb cb, void *ud) {
   free(v);
   pthread_mutex_unlock(&s->mu);
 }
+
+uint64_t vw_store_seq(vw_store_t *s, vw_stats_t *stats) {
+  pthread_mutex_lock(&s->mu);
+  uint64_t seq = s->seq;
+  if (stats) *stats = s->stats;
+  pthread_mutex_unlock(&s->mu);
+  return seq;
+}

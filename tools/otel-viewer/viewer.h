@@ -196,6 +196,9 @@ void vw_store_each_trace(vw_store_t *s, vw_trace_cb cb, void *ud);
 void vw_store_each_log(vw_store_t *s, vw_log_cb cb, void *ud);
 void vw_store_each_metric(vw_store_t *s, vw_metric_cb cb, void *ud);
 vw_stats_t vw_store_stats(vw_store_t *s);
+/* The change counter (grows on every stored item) and, when stats is not
+ * NULL, the counters. */
+uint64_t vw_store_seq(vw_store_t *s, vw_stats_t *stats);
 
 /* For the pages: the same, as one array (valid during the callback only).
  * read_traces: every trace, oldest first. read_trace: the trace with that
