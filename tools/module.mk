@@ -43,3 +43,7 @@ run-viewer: $(OTEL_VIEWER)
 $(BUILD)/bench/bench_viewer_ingest: $(BUILD)/obj/bench/bench_viewer_ingest.o $(VIEWER_CORE_OBJS) $(LIBOTEL)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) -o $@
+
+$(BUILD)/bench/bench_viewer_pages: $(BUILD)/obj/bench/bench_viewer_pages.o $(VIEWER_CORE_OBJS) $(LIBOTEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) -o $@
