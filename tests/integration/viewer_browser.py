@@ -219,6 +219,14 @@ try:
     kind, pts, _ = charts.get("iss.altitude", ("", {}, ""))
     expect(kind == "value" and pts.get("value") == [405, 407, 406, 409], f"gauge values {kind} {pts}")
 
+    # ---- the Workshop view: the dashboard's panels
+    dom = dom_of("/charts?workshop=1")
+    panel = lambda pid: [float(v) for v in re.findall(r'data-v="([^"]+)"', dom.split(f'id="{pid}"')[1].split("</svg>")[0])] \
+        if f'id="{pid}"' in dom else None
+    expect(panel("panel-rate") == [0, 1, 1, 0], f"requests per second panel {panel('panel-rate')}")
+    expect(panel("panel-p99") == [0.1, 0.496], f"p99 panel {panel('panel-p99')}")
+    expect(panel("panel-iss") == [0, 1, 2, 3], f"ISS requests panel {panel('panel-iss')}")
+
     # ---- download as OTLP/JSON, ingested again
     status, body, headers = http("GET", f"{base}/api/traces/{APP}/otlp")
     req = json.loads(body) if status == 200 else {}
@@ -244,7 +252,8 @@ try:
     # ---- screenshots
     for name, path in (("viewer-traces", "/"), ("viewer-trace", f"/trace/{APP}?span=d000000000000001"),
                        ("viewer-logs", "/logs"), ("viewer-hostile", f"/trace/{EVIL}"),
-                       ("viewer-map", "/map"), ("viewer-charts", "/charts")):
+                       ("viewer-map", "/map"), ("viewer-charts", "/charts"),
+                       ("viewer-workshop", "/charts?workshop=1")):
         shot = os.path.join(LOGS_DIR, name + ".png")
         browser(f"--screenshot={shot}", "--window-size=1500,900", "--virtual-time-budget=3000", path=path)
         expect(os.path.getsize(shot) > 10000 if os.path.exists(shot) else False, f"no screenshot {shot}")

@@ -44,7 +44,8 @@ static const char css[] =
     "svg .tog{cursor:pointer;fill:#555}.sev-error,.sev-fatal{color:#cc0000;font-weight:bold}"
     ".sev-warn{color:#a36b00;font-weight:bold}\n"
     "a{color:#1a5fb4}.charts{display:flex;flex-wrap:wrap;gap:12px}"
-    ".chart{background:#fff;border:1px solid #ddd;padding:6px}\n";
+    ".chart{background:#fff;border:1px solid #ddd;padding:6px;width:460px}"
+    ".chart .mono{display:block;word-break:break-all;color:#555}\n";
 
 static const char js[] =
     "// viewer.js: live refresh, span selection, collapsing and search.\n"

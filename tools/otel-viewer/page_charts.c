@@ -156,7 +156,8 @@ char *vw_page_charts(const vw_metric_t *const *metrics, size_t n, const char *se
                  "histograms: <span style=\"color:#4e9a06\">p50</span> <span "
                  "style=\"color:#c4a000\">p95</span> <span style=\"color:#cc0000\">p99</span>, "
                  "<span style=\"color:#75507b\">&#9679;</span> exemplar (links to its span)"
-                 "</span></form>\n<div class=\"charts\">\n");
+                 "</span> &middot; <a href=\"/charts?workshop=1\">Workshop dashboard</a></form>\n"
+                 "<div class=\"charts\">\n");
   for (size_t i = 0; i < k; i++) put_chart(&b, v[i], i);
   vw_buf_put(&b, "</div>\n");
   vw_page_foot(&b);

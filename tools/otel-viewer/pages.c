@@ -9,6 +9,7 @@
  *   GET /logs                log records (page_logs.c)
  *   GET /map                 service map (service_map.c, page_map.c)
  *   GET /charts              metric charts (metric_series.c, page_charts.c)
+ *   GET /charts?workshop=1   the workshop dashboard's panels (page_workshop.c)
  *   GET /static/viewer.css, /static/viewer.js   (page_assets.c)
  */
 #include "viewer.h"
@@ -32,6 +33,12 @@ static void traces_cb(const vw_trace_t *const *v, size_t n, void *ud) {
 static void charts_cb(const vw_metric_t *const *v, size_t n, void *ud) {
   page_ctx_t *c = ud;
   c->html = vw_page_charts(v, n, c->service, c->name);
+}
+
+static void workshop_cb(const vw_metric_t *const *m, size_t n, const vw_log_t *const *logs,
+                        size_t n_logs, void *ud) {
+  page_ctx_t *c = ud;
+  c->html = vw_page_workshop(m, n, logs, n_logs);
 }
 
 static void map_cb(const vw_trace_t *const *v, size_t n, void *ud) {
@@ -85,6 +92,10 @@ char *vw_pages(vw_store_t *s, const char *path, const char *query, uint64_t now_
     f.sort_duration = vw_query_param(query, "sort", v, sizeof v) && strcmp(v, "duration") == 0;
     c.tf = &f;
     vw_store_read_traces(s, traces_cb, &c);
+    return html_or_oom(c.html, status, content_type);
+  }
+  if (strcmp(path, "/charts") == 0 && flag(query, "workshop")) {
+    vw_store_read_metrics_logs(s, workshop_cb, &c);
     return html_or_oom(c.html, status, content_type);
   }
   if (strcmp(path, "/charts") == 0) {

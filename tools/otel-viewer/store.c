@@ -424,3 +424,15 @@ uint64_t vw_store_seq(vw_store_t *s, vw_stats_t *stats) {
   pthread_mutex_unlock(&s->mu);
   return seq;
 }
+
+void vw_store_read_metrics_logs(vw_store_t *s, vw_metrics_logs_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  const vw_metric_t **v = malloc((s->n_metrics ? s->n_metrics : 1) * sizeof *v);
+  for (size_t i = 0; v && i < s->n_metrics; i++) v[i] = &s->metrics[i];
+  size_t n_logs;
+  const vw_log_t **logs = logs_of(s, NULL, &n_logs);
+  cb(v, v ? s->n_metrics : 0, logs, logs ? n_logs : 0, ud);
+  free(v);
+  free(logs);
+  pthread_mutex_unlock(&s->mu);
+}

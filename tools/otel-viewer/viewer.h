@@ -214,6 +214,10 @@ void vw_store_read_logs(vw_store_t *s, vw_logs_cb cb, void *ud);
 /* Every metric stream, in slot order. */
 typedef void (*vw_metrics_cb)(const vw_metric_t *const *v, size_t n, void *ud);
 void vw_store_read_metrics(vw_store_t *s, vw_metrics_cb cb, void *ud);
+/* Every metric stream and every log record (oldest first), under one lock. */
+typedef void (*vw_metrics_logs_cb)(const vw_metric_t *const *m, size_t n,
+                                   const vw_log_t *const *logs, size_t n_logs, void *ud);
+void vw_store_read_metrics_logs(vw_store_t *s, vw_metrics_logs_cb cb, void *ud);
 
 /* Live view support: calls cb for each trace that is ready to be shown
  * (root span arrived, or no new span for quiet_ns) and has spans the view
@@ -493,6 +497,25 @@ typedef struct vw_log_filter {
  * only when not NULL or "". Caller frees. */
 char *vw_page_charts(const vw_metric_t *const *metrics, size_t n, const char *service,
                      const char *name);
+
+/* chart_svg.c: one line of a chart: n points (t[i] ns, v[i]; NAN: none). */
+typedef struct vw_chart_line {
+  const char *name;       /* legend text (escaped when drawn) */
+  const uint64_t *t;
+  const double *v;
+  size_t n;
+} vw_chart_line_t;
+/* Appends an SVG chart of the lines (id: the svg element's id, ours). */
+void vw_svg_chart(vw_buf_t *b, const char *id, const vw_chart_line_t *lines, size_t n_lines,
+                  bool from_zero);
+
+/* page_workshop.c: "/charts?view=workshop": the panels of the workshop's
+ * Grafana dashboard (requests per second by service, p99 server latency by
+ * service, ISS position requests by response status, the
+ * iss-distance-service's logs), computed from the streams' histories as
+ * the dashboard's PromQL computes them. Caller frees. */
+char *vw_page_workshop(const vw_metric_t *const *metrics, size_t n, const vw_log_t *const *logs,
+                       size_t n_logs);
 
 /* page_map.c: "/map" for the service map m. Caller frees. */
 char *vw_page_map(const vw_service_map_t *m);

@@ -423,6 +423,45 @@ static void test_metric_history_rates_quantiles_and_charts(void **state) {
   vw_store_destroy(s);
 }
 
+static void workshop_cb(const vw_metric_t *const *m, size_t n, const vw_log_t *const *logs,
+                        size_t n_logs, void *ud) {
+  *(char **)ud = vw_page_workshop(m, n, logs, n_logs);
+}
+
+/* The dashboard's panels from the same history: requests per second of
+ * the service 0, 1, 1, 0 (10 requests in each of the middle intervals),
+ * p99 0.1 then 0.496 (intervals without requests have none), ISS requests
+ * by status 0, 1, 2, 3 /s. */
+static void test_workshop_view_panels(void **state) {
+  (void)state;
+  vw_store_t *s = vw_store_create(10, 10, 10);
+  FILE *f = fopen(FIX "metrics_app.jsonl", "r");
+  assert_non_null(f);
+  size_t replayed, skipped;
+  assert_true(vw_replay_jsonl(s, f, &replayed, &skipped));
+  fclose(f);
+  vw_ingest_t *in = vw_ingest_create(s, NULL);
+  ingest_file(in, VW_LOGS, FIX "logs_app.json");
+  vw_ingest_destroy(in);
+  char *html = NULL;
+  vw_store_read_metrics_logs(s, workshop_cb, &html);
+  golden(html, "tests/golden/page_workshop.html");
+  static const char *const want[] = {
+      "<svg id=\"panel-rate\"", "data-line=\"iss-distance-service\" data-v=\"0\"",
+      "data-line=\"iss-distance-service\" data-v=\"1\"", "<svg id=\"panel-p99\"",
+      "data-line=\"iss-distance-service\" data-v=\"0.1\"",
+      "data-line=\"iss-distance-service\" data-v=\"0.496\"", "<svg id=\"panel-iss\"",
+      "data-line=\"200\" data-v=\"3\"", "ISS position unavailable: open-notify timed out"};
+  const char *p = html;
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) { /* in this order */
+    const char *q = strstr(p, want[i]);
+    if (!q) fail_msg("missing (in order): %s", want[i]);
+    p = q;
+  }
+  free(html);
+  vw_store_destroy(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_escape_text_attr_url),
@@ -434,6 +473,7 @@ int main(void) {
       cmocka_unit_test(test_hostile_fixture_only_text),
       cmocka_unit_test(test_service_map_edges_and_page),
       cmocka_unit_test(test_metric_history_rates_quantiles_and_charts),
+      cmocka_unit_test(test_workshop_view_panels),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
