@@ -59,13 +59,22 @@ static void metric_free(vw_metric_t *m) {
   cJSON_Delete(m->json);
 }
 
-/* Appends m->point to m->ring (allocated on first use; the oldest point
- * goes when full). m->point is moved: its buckets belong to the ring. */
+/* Appends m->point to m->ring (grown by doubling up to VW_RING points, so
+ * that a stream with few points costs little; then the oldest point goes).
+ * The ring's head stays 0 until it is full, so growing keeps the order.
+ * m->point is moved: its buckets belong to the ring. */
 static void ring_push(vw_metric_t *m) {
-  if (!m->ring && !(m->ring = calloc(VW_RING, sizeof *m->ring))) {
-    free(m->point.buckets);
-    m->point.buckets = NULL;
-    return;
+  if (m->ring_len == m->ring_cap && m->ring_cap < VW_RING) {
+    size_t cap = m->ring_cap ? 2 * m->ring_cap : 4;
+    if (cap > VW_RING) cap = VW_RING;
+    vw_point_t *r = realloc(m->ring, cap * sizeof *r);
+    if (!r) {
+      free(m->point.buckets);
+      m->point.buckets = NULL;
+      return;
+    }
+    m->ring = r;
+    m->ring_cap = cap;
   }
   size_t at;
   if (m->ring_len == VW_RING) {
@@ -257,8 +266,9 @@ void vw_store_put_metric(vw_store_t *s, vw_metric_t *m) {
       m->ring = slot->ring;
       m->ring_len = slot->ring_len;
       m->ring_head = slot->ring_head;
+      m->ring_cap = slot->ring_cap;
       slot->ring = NULL;
-      slot->ring_len = 0;
+      slot->ring_len = slot->ring_cap = 0;
     }
     metric_free(slot);
   }

@@ -151,8 +151,9 @@ typedef struct vw_metric {
   size_t n_bounds;
   char *resource_attrs;   /* resource attributes as "k=v k=v" (owned; for /metrics) */
   vw_point_t point;       /* ingest: the new point; put_metric moves it into ring */
-  vw_point_t *ring;       /* history (owned), oldest at ring_head */
-  size_t ring_len, ring_head;
+  vw_point_t *ring;       /* history (owned), oldest at ring_head; index it
+                             (ring_head + i) % VW_RING */
+  size_t ring_len, ring_head, ring_cap;
 } vw_metric_t;
 
 /* ---- store.c: bounded stores with one mutex ----------------------------- */
