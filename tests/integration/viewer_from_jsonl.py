@@ -69,7 +69,10 @@ try:
     def read_until(pred):
         global buf
         while not pred(buf):
-            chunk = sock.recv(4096)
+            try:
+                chunk = sock.recv(4096)
+            except socket.timeout:
+                break  # the expect() after says what is missing
             if not chunk:
                 break
             buf += chunk
