@@ -37,3 +37,13 @@ $(BUILD)/tests/integration/test_otel_viewer: $(OTEL_VIEWER)
 .PHONY: run-viewer
 run-viewer: $(OTEL_VIEWER)
 	$(OTEL_VIEWER_RUN)
+
+# The viewer's ingest benchmark links the viewer's objects (the generic
+# bench rule links only the library).
+$(BUILD)/bench/bench_viewer_ingest: $(BUILD)/obj/bench/bench_viewer_ingest.o $(VIEWER_CORE_OBJS) $(LIBOTEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) -o $@
+
+$(BUILD)/bench/bench_viewer_pages: $(BUILD)/obj/bench/bench_viewer_pages.o $(VIEWER_CORE_OBJS) $(LIBOTEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) -o $@

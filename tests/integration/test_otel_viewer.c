@@ -451,6 +451,27 @@ static const char *str_of(const cJSON *o, const char *k) {
   return v->valuestring;
 }
 
+/* The string value of attribute key in an OTLP/JSON attribute array, or
+ * NULL when it is not there. */
+static const char *attr_str(const cJSON *attrs, const char *key) {
+  const cJSON *kv;
+  cJSON_ArrayForEach(kv, attrs) {
+    const cJSON *k = cJSON_GetObjectItem(kv, "key");
+    if (cJSON_IsString(k) && strcmp(k->valuestring, key) == 0)
+      return str_of(cJSON_GetObjectItem(kv, "value"), "stringValue");
+  }
+  return NULL;
+}
+
+/* The item carries its resource in OTLP/JSON form with service.name. */
+static void check_resource(const cJSON *item, const char *service) {
+  const cJSON *res = cJSON_GetObjectItem(item, "resource");
+  assert_non_null(res);
+  const char *name = attr_str(cJSON_GetObjectItem(res, "attributes"), "service.name");
+  assert_non_null(name);
+  assert_string_equal(name, service);
+}
+
 static void check_trace(const char *service, uint8_t seed) {
   char path[128], tid[33];
   hex(seed, 16, tid);
@@ -473,6 +494,7 @@ static void check_trace(const char *service, uint8_t seed) {
     assert_string_equal(str_of(s, "spanId"), sid);
     assert_string_equal(str_of(s, "name"), names[i]);
     assert_string_equal(str_of(s, "service"), service);
+    check_resource(s, service);
     assert_int_equal(cJSON_GetObjectItem(s, "kind")->valueint, i == 1 ? 3 : 2);
     snprintf(start, sizeof start, "%llu", (unsigned long long)(T0 + (uint64_t)i * 10 * MS));
     assert_string_equal(str_of(s, "startTimeUnixNano"), start);
@@ -507,6 +529,7 @@ static void check_metrics(const char *service, int64_t counter) {
   assert_int_equal(cJSON_GetArraySize(ms), 1);
   cJSON *m = cJSON_GetArrayItem(ms, 0);
   assert_string_equal(str_of(m, "type"), "sum");
+  check_resource(m, service);
   assert_string_equal(str_of(m, "attributes"), "http.route=/distance");
   assert_true(cJSON_GetObjectItem(m, "value")->valuedouble == (double)counter);
   char want[32];
@@ -544,6 +567,7 @@ static void check_log(const char *service, const char *body, uint8_t seed) {
   assert_int_equal(cJSON_GetObjectItem(l, "severityNumber")->valueint, 13);
   assert_string_equal(str_of(cJSON_GetObjectItem(l, "body"), "stringValue"), body);
   assert_string_equal(str_of(l, "service"), service);
+  check_resource(l, service);
   cJSON_Delete(j);
 }
 
@@ -720,6 +744,77 @@ static void test_viewer_logs_http_and_grpc_queried_back_equal(void **state) {
   assert_int_equal(http("POST", "/v1/logs", "application/json", NULL, json, strlen(json), &r), 200);
   free(r.data);
   check_log("svc-l-json", "slow upstream", 0x88);
+}
+
+/* Everything the pages show is kept: all resource attributes, the scope
+ * (name, version, attributes), span events with their attributes, links,
+ * for spans, log records and metric points alike. */
+static void test_viewer_keeps_resource_scope_events_links(void **state) {
+  (void)state;
+  const char *res =
+      "\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":"
+      "\"svc-origin\"}},{\"key\":\"deployment.environment.name\",\"value\":{\"stringValue\":"
+      "\"workshop\"}},{\"key\":\"host.name\",\"value\":{\"stringValue\":\"laptop-7\"}}]}";
+  const char *scope =
+      "\"scope\":{\"name\":\"iss.tracer\",\"version\":\"2.1\",\"attributes\":[{\"key\":"
+      "\"lib.flavour\",\"value\":{\"stringValue\":\"lite\"}}]}";
+  char json[4096];
+  snprintf(json, sizeof json,
+           "{\"resourceSpans\":[{%s,\"scopeSpans\":[{%s,\"spans\":[{\"traceId\":"
+           "\"abababababababababababababababab\",\"spanId\":\"abababababababab\",\"name\":"
+           "\"compute\",\"kind\":1,\"startTimeUnixNano\":\"1763823600000000000\","
+           "\"endTimeUnixNano\":\"1763823600010000000\",\"events\":[{\"timeUnixNano\":"
+           "\"1763823600005000000\",\"name\":\"exception\",\"attributes\":[{\"key\":"
+           "\"exception.type\",\"value\":{\"stringValue\":\"TimeoutError\"}}]}],\"links\":"
+           "[{\"traceId\":\"cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd\",\"spanId\":\"cdcdcdcdcdcdcdcd\"}]}]}]}]}",
+           res, scope);
+  buf_t r;
+  assert_int_equal(http("POST", "/v1/traces", "application/json", NULL, json, strlen(json), &r),
+                   200);
+  free(r.data);
+  snprintf(json, sizeof json,
+           "{\"resourceLogs\":[{%s,\"scopeLogs\":[{%s,\"logRecords\":[{\"timeUnixNano\":"
+           "\"1763823600005000000\",\"body\":{\"stringValue\":\"origin log\"}}]}]}]}",
+           res, scope);
+  assert_int_equal(http("POST", "/v1/logs", "application/json", NULL, json, strlen(json), &r), 200);
+  free(r.data);
+  snprintf(json, sizeof json,
+           "{\"resourceMetrics\":[{%s,\"scopeMetrics\":[{%s,\"metrics\":[{\"name\":"
+           "\"origin.gauge\",\"gauge\":{\"dataPoints\":[{\"asDouble\":1.5}]}}]}]}]}",
+           res, scope);
+  assert_int_equal(http("POST", "/v1/metrics", "application/json", NULL, json, strlen(json), &r),
+                   200);
+  free(r.data);
+
+  cJSON *items[3];
+  cJSON *j = get_json("/api/traces?service=svc-origin");
+  cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "traces"), 0);
+  items[0] = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "spans"), 0);
+  cJSON *lj = get_json("/api/logs?service=svc-origin");
+  items[1] = cJSON_GetArrayItem(cJSON_GetObjectItem(lj, "logs"), 0);
+  cJSON *mj = get_json("/api/metrics?service=svc-origin");
+  items[2] = cJSON_GetArrayItem(cJSON_GetObjectItem(mj, "metrics"), 0);
+  for (int i = 0; i < 3; i++) {
+    assert_non_null(items[i]);
+    cJSON *attrs = cJSON_GetObjectItem(cJSON_GetObjectItem(items[i], "resource"), "attributes");
+    assert_int_equal(cJSON_GetArraySize(attrs), 3);
+    assert_string_equal(attr_str(attrs, "deployment.environment.name"), "workshop");
+    assert_string_equal(attr_str(attrs, "host.name"), "laptop-7");
+    cJSON *sc = cJSON_GetObjectItem(items[i], "scope");
+    assert_string_equal(str_of(sc, "name"), "iss.tracer");
+    assert_string_equal(str_of(sc, "version"), "2.1");
+    assert_string_equal(attr_str(cJSON_GetObjectItem(sc, "attributes"), "lib.flavour"), "lite");
+  }
+  cJSON *ev = cJSON_GetArrayItem(cJSON_GetObjectItem(items[0], "events"), 0);
+  assert_string_equal(str_of(ev, "name"), "exception");
+  assert_string_equal(attr_str(cJSON_GetObjectItem(ev, "attributes"), "exception.type"),
+                      "TimeoutError");
+  cJSON *link = cJSON_GetArrayItem(cJSON_GetObjectItem(items[0], "links"), 0);
+  assert_string_equal(str_of(link, "traceId"), "cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd");
+  assert_string_equal(str_of(link, "spanId"), "cdcdcdcdcdcdcdcd");
+  cJSON_Delete(j);
+  cJSON_Delete(lj);
+  cJSON_Delete(mj);
 }
 
 /* ---- malformed input ------------------------------------------------------ */
@@ -910,6 +1005,7 @@ int main(void) {
       cmocka_unit_test(test_viewer_metrics_http_and_grpc_queried_back_equal),
       cmocka_unit_test(test_viewer_metrics_http_json_queried_back_equal),
       cmocka_unit_test(test_viewer_logs_http_and_grpc_queried_back_equal),
+      cmocka_unit_test(test_viewer_keeps_resource_scope_events_links),
       cmocka_unit_test(test_viewer_malformed_http_gets_status_and_keeps_serving),
       cmocka_unit_test(test_viewer_malformed_grpc_invalid_argument_keeps_serving),
       cmocka_unit_test(test_viewer_waterfall_endpoint_shows_trace),

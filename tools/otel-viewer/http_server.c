@@ -6,6 +6,9 @@
  *                                            optionally gzip-compressed
  *   GET  /api/...                            query API (query_api.c)
  *   GET  /healthz                            "ok"
+ *   GET  /, /trace/<id>, /logs, /static/...  the pages (pages.c)
+ *   GET  /metrics                            Prometheus text (prom_text.c)
+ *   GET  /api/stream                         server-sent events on changes
  *
  * Status codes follow the OTLP/HTTP spec: 200 with an Export*ServiceResponse
  * in the encoding of the request (partial_success when items were
@@ -22,6 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <zlib.h>
 
 struct vw_http {
@@ -29,7 +35,13 @@ struct vw_http {
   vw_ingest_t *in;
   vw_store_t *store;
   size_t max_body;
+  atomic_bool stopping;     /* streams end when set */
+  atomic_int streams;       /* /api/stream connections open */
 };
+
+/* At most this many /api/stream connections: each holds a civetweb
+ * thread, and OTLP exports must keep finding one. */
+#define MAX_STREAMS 4
 
 /* Writes status line, headers and body in one mg_write. */
 static void respond(struct mg_connection *conn, int status, const char *ctype,
@@ -242,6 +254,51 @@ static int no_authentication(struct mg_connection *conn, void *unused) {
   return 1; /* authorized */
 }
 
+/* GET /api/stream: server-sent events. An event "change" whenever the
+ * store changed (checked every 250 ms), with the counters as its data,
+ * and a comment every 15 s so that proxies keep the connection; ends when
+ * the client goes or the server stops. */
+static void stream_events(struct mg_connection *conn, vw_http_t *h) {
+  if (atomic_fetch_add(&h->streams, 1) >= MAX_STREAMS) {
+    atomic_fetch_sub(&h->streams, 1);
+    respond_error(conn, h, 503, 14, "too many event streams", false);
+    return;
+  }
+  static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                             "Cache-Control: no-cache\r\nConnection: close\r\n\r\n";
+  bool ok = mg_write(conn, head, sizeof head - 1) > 0;
+  uint64_t seen = UINT64_MAX;
+  int idle = 0;
+  while (ok && !atomic_load(&h->stopping)) {
+    vw_stats_t st;
+    uint64_t seq = vw_store_seq(h->store, &st);
+    if (seq != seen) {
+      char ev[320];
+      int n = snprintf(ev, sizeof ev,
+                       "event: change\ndata: {\"seq\":%llu,\"spans\":%llu,\"logs\":%llu,"
+                       "\"points\":%llu,\"requests\":%llu}\n\n",
+                       (unsigned long long)seq, (unsigned long long)st.spans,
+                       (unsigned long long)st.logs, (unsigned long long)st.points,
+                       (unsigned long long)st.requests);
+      ok = mg_write(conn, ev, (size_t)n) > 0;
+      seen = seq;
+      idle = 0;
+    } else if (++idle >= 60) {
+      ok = mg_write(conn, ": keep-alive\n\n", 14) > 0;
+      idle = 0;
+    }
+    poll(NULL, 0, 250);
+  }
+  atomic_fetch_sub(&h->streams, 1);
+}
+
+typedef struct prom_ctx { bool om; char *text; } prom_ctx_t;
+
+static void prom_cb(const vw_metric_t *const *v, size_t n, void *ud) {
+  prom_ctx_t *c = ud;
+  c->text = vw_prometheus_text(v, n, c->om);
+}
+
 static int handler(struct mg_connection *conn, void *cbdata) {
   vw_http_t *h = cbdata;
   const struct mg_request_info *ri = mg_get_request_info(conn);
@@ -259,6 +316,10 @@ static int handler(struct mg_connection *conn, void *cbdata) {
     respond(conn, 200, "text/plain", "ok\n", 3, false);
     return 1;
   }
+  if (strcmp(uri, "/api/stream") == 0 && get) {
+    stream_events(conn, h);
+    return 1;
+  }
   if (strncmp(uri, "/api/", 5) == 0 && get) {
     int status;
     const char *ct;
@@ -266,6 +327,31 @@ static int handler(struct mg_connection *conn, void *cbdata) {
     respond(conn, status, ct, body ? body : "", body ? strlen(body) : 0, false);
     free(body);
     return 1;
+  }
+  if (get && strcmp(uri, "/metrics") == 0) {
+    const char *accept = mg_get_header(conn, "Accept");
+    bool om = accept && strstr(accept, "application/openmetrics-text");
+    prom_ctx_t pc = {om, NULL};
+    vw_store_read_metrics(h->store, prom_cb, &pc);
+    if (!pc.text) { respond_error(conn, h, 500, 13, "out of memory", false); return 1; }
+    respond(conn, 200, om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                          : "text/plain; version=0.0.4; charset=utf-8",
+            pc.text, strlen(pc.text), false);
+    free(pc.text);
+    return 1;
+  }
+  if (get) {
+    int status;
+    const char *ct;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    char *body = vw_pages(h->store, uri, ri->query_string,
+                          (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec, &status, &ct);
+    if (body) {
+      respond(conn, status, ct, body, strlen(body), false);
+      free(body);
+      return 1;
+    }
   }
   respond_error(conn, h, 404, 5, "not found", false);
   return 1;
@@ -301,6 +387,7 @@ vw_http_t *vw_http_start(const char *bind, int port, vw_ingest_t *in,
 
 void vw_http_stop(vw_http_t *h) {
   if (!h) return;
+  atomic_store(&h->stopping, true); /* event streams end within 250 ms */
   mg_stop(h->ctx);
   free(h);
 }

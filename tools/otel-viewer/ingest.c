@@ -191,6 +191,18 @@ static char *service_of(const Resource *r) {
   return strdup("unknown_service");
 }
 
+/* The packed bytes of a request's Resource or InstrumentationScope (NULL:
+ * none, an empty range). Free with origin_part_free. .data NULL when out of
+ * memory. */
+static vw_packed_t origin_part(const ProtobufCMessage *m) {
+  static uint8_t none;
+  return m ? vw_pack(m) : (vw_packed_t){&none, 0};
+}
+
+static void origin_part_free(vw_packed_t *p, const ProtobufCMessage *m) {
+  if (m) free(p->data);
+}
+
 static bool is_zero(const uint8_t *b, size_t n) {
   for (size_t i = 0; i < n; i++) if (b[i]) return false;
   return true;
@@ -221,13 +233,14 @@ static vw_packed_t record_bytes(const ProtobufCMessage *m, const vw_slice_t *sli
 /* Stores the record's strings and packed bytes in one block; false when
  * out of memory. */
 static bool fill_span(vw_span_t *v, const char *service,
-                      const Opentelemetry__Proto__Trace__V1__Span *sp, const vw_slice_t *slice) {
+                      const Opentelemetry__Proto__Trace__V1__Span *sp, const vw_slice_t *slice,
+                      const vw_origin_t *origin) {
   char attrs[VW_ATTR_TEXT_MAX];
   span_attrs(sp, attrs);
   const char *status = sp->status && sp->status->message ? sp->status->message : "";
   bool owned;
   vw_packed_t pb = record_bytes(&sp->base, slice, &owned);
-  bool ok = pb.data && vw_span_fill(v, service, sp->name, status, attrs, pb.data, pb.len);
+  bool ok = pb.data && vw_span_fill(v, service, sp->name, status, attrs, pb.data, pb.len, origin);
   if (owned) free(pb.data);
   return ok;
 }
@@ -253,8 +266,12 @@ int64_t vw_ingest_traces(vw_ingest_t *in,
   for (size_t r = 0; r < req->n_resource_spans; r++) {
     const Opentelemetry__Proto__Trace__V1__ResourceSpans *rs = req->resource_spans[r];
     char *service = service_of(rs->resource);
+    const ProtobufCMessage *res = rs->resource ? &rs->resource->base : NULL;
+    vw_origin_t origin = {.resource = origin_part(res)};
     for (size_t s = 0; s < rs->n_scope_spans; s++) {
       const Opentelemetry__Proto__Trace__V1__ScopeSpans *ss = rs->scope_spans[s];
+      const ProtobufCMessage *scope = ss->scope ? &ss->scope->base : NULL;
+      origin.scope = origin_part(scope);
       for (size_t k = 0; k < ss->n_spans; k++, nth++) {
         const Opentelemetry__Proto__Trace__V1__Span *sp = ss->spans[k];
         if (sp->trace_id.len != 16 || sp->span_id.len != 8 ||
@@ -275,7 +292,8 @@ int64_t vw_ingest_traces(vw_ingest_t *in,
         v.start_ns = sp->start_time_unix_nano;
         v.end_ns = sp->end_time_unix_nano;
         v.status_code = sp->status ? (int)sp->status->code : 0;
-        if (!batch || !fill_span(&v, service, sp, slices ? &slices[nth] : NULL)) {
+        if (!batch || !origin.resource.data || !origin.scope.data ||
+            !fill_span(&v, service, sp, slices ? &slices[nth] : NULL, &origin)) {
           st.rejected++;
           set_msg(msg, msg_size, "out of memory");
           continue;
@@ -283,7 +301,9 @@ int64_t vw_ingest_traces(vw_ingest_t *in,
         batch[kept++] = v;
         st.spans++;
       }
+      origin_part_free(&origin.scope, scope);
     }
+    origin_part_free(&origin.resource, res);
     free(service);
   }
   vw_store_add_spans(in->store, batch, kept);
@@ -305,12 +325,13 @@ static size_t count_logs(
 
 /* As fill_span, for a log record. */
 static bool fill_log(vw_log_t *l, const char *service,
-                     const Opentelemetry__Proto__Logs__V1__LogRecord *lr, const vw_slice_t *slice) {
+                     const Opentelemetry__Proto__Logs__V1__LogRecord *lr, const vw_slice_t *slice,
+                     const vw_origin_t *origin) {
   char *body = vw_anyvalue_text(lr->body);
   if (!body) return false;
   bool owned;
   vw_packed_t pb = record_bytes(&lr->base, slice, &owned);
-  bool ok = pb.data && vw_log_fill(l, lr->severity_text, service, body, pb.data, pb.len);
+  bool ok = pb.data && vw_log_fill(l, lr->severity_text, service, body, pb.data, pb.len, origin);
   if (owned) free(pb.data);
   free(body);
   return ok;
@@ -326,8 +347,12 @@ int64_t vw_ingest_logs(vw_ingest_t *in,
   for (size_t r = 0; r < req->n_resource_logs; r++) {
     const Opentelemetry__Proto__Logs__V1__ResourceLogs *rl = req->resource_logs[r];
     char *service = service_of(rl->resource);
+    const ProtobufCMessage *res = rl->resource ? &rl->resource->base : NULL;
+    vw_origin_t origin = {.resource = origin_part(res)};
     for (size_t s = 0; s < rl->n_scope_logs; s++) {
       const Opentelemetry__Proto__Logs__V1__ScopeLogs *sl = rl->scope_logs[s];
+      const ProtobufCMessage *scope = sl->scope ? &sl->scope->base : NULL;
+      origin.scope = origin_part(scope);
       for (size_t k = 0; k < sl->n_log_records; k++, nth++) {
         const Opentelemetry__Proto__Logs__V1__LogRecord *lr = sl->log_records[k];
         if ((lr->trace_id.len != 0 && lr->trace_id.len != 16) ||
@@ -344,7 +369,8 @@ int64_t vw_ingest_logs(vw_ingest_t *in,
           l.has_trace = true;
           if (lr->span_id.len == 8) memcpy(l.span_id, lr->span_id.data, 8);
         }
-        if (!fill_log(&l, service, lr, slices ? &slices[nth] : NULL)) {
+        if (!origin.resource.data || !origin.scope.data ||
+            !fill_log(&l, service, lr, slices ? &slices[nth] : NULL, &origin)) {
           st.rejected++;
           set_msg(msg, msg_size, "out of memory");
           continue;
@@ -352,7 +378,9 @@ int64_t vw_ingest_logs(vw_ingest_t *in,
         vw_store_add_log(in->store, &l);
         st.logs++;
       }
+      origin_part_free(&origin.scope, scope);
     }
+    origin_part_free(&origin.resource, res);
     free(service);
   }
   free(slices);
@@ -384,12 +412,31 @@ double vw_histogram_quantile(const uint64_t *counts, size_t n_counts,
   return n_bounds ? bounds[n_bounds - 1] : NAN;
 }
 
+/* Copies up to VW_MAX_EXEMPLARS exemplars of a point into p. */
+static void take_exemplars(vw_point_t *p, Opentelemetry__Proto__Metrics__V1__Exemplar *const *ex,
+                           size_t n) {
+  for (size_t i = 0; i < n && p->n_exemplars < VW_MAX_EXEMPLARS; i++) {
+    vw_exemplar_t *e = &p->exemplars[p->n_exemplars++];
+    e->time_ns = ex[i]->time_unix_nano;
+    e->value = ex[i]->value_case == OPENTELEMETRY__PROTO__METRICS__V1__EXEMPLAR__VALUE_AS_INT
+                   ? (double)ex[i]->as_int
+                   : ex[i]->as_double;
+    e->has_trace = ex[i]->trace_id.len == 16 && ex[i]->span_id.len == 8;
+    if (e->has_trace) {
+      memcpy(e->trace_id, ex[i]->trace_id.data, 16);
+      memcpy(e->span_id, ex[i]->span_id.data, 8);
+    }
+  }
+}
+
 /* Stores one data point of metric m (pt is the point message). */
 static void put_point(vw_ingest_t *in, const char *service,
                       const Opentelemetry__Proto__Metrics__V1__Metric *m,
                       vw_metric_type_t type, const ProtobufCMessage *pt,
-                      KeyValue *const *attrs, size_t n_attrs) {
+                      KeyValue *const *attrs, size_t n_attrs, const cJSON *origin,
+                      const char *res_attrs) {
   vw_metric_t v = {0};
+  v.resource_attrs = strdup(res_attrs ? res_attrs : "");
   v.service = strdup(service);
   v.name = strdup(m->name);
   v.unit = strdup(m->unit ? m->unit : "");
@@ -407,8 +454,28 @@ static void put_point(vw_ingest_t *in, const char *service,
       v.value = p->as_double;
     }
     v.time_ns = p->time_unix_nano;
+    v.point.value = v.value;
+    v.point.start_ns = p->start_time_unix_nano;
+    take_exemplars(&v.point, p->exemplars, p->n_exemplars);
+    if (type == VW_METRIC_SUM) {
+      v.monotonic = m->sum->is_monotonic;
+      v.temporality = (int)m->sum->aggregation_temporality;
+    }
   } else if (type == VW_METRIC_HISTOGRAM) {
     const Opentelemetry__Proto__Metrics__V1__HistogramDataPoint *p = (const void *)pt;
+    v.temporality = (int)m->histogram->aggregation_temporality;
+    v.point.start_ns = p->start_time_unix_nano;
+    v.point.count = p->count;
+    v.point.sum = p->has_sum ? p->sum : NAN;
+    if (p->n_bucket_counts && (v.point.buckets = malloc(p->n_bucket_counts * sizeof(uint64_t)))) {
+      memcpy(v.point.buckets, p->bucket_counts, p->n_bucket_counts * sizeof(uint64_t));
+      v.point.n_buckets = p->n_bucket_counts;
+    }
+    if (p->n_explicit_bounds && (v.bounds = malloc(p->n_explicit_bounds * sizeof(double)))) {
+      memcpy(v.bounds, p->explicit_bounds, p->n_explicit_bounds * sizeof(double));
+      v.n_bounds = p->n_explicit_bounds;
+    }
+    take_exemplars(&v.point, p->exemplars, p->n_exemplars);
     v.count = p->count;
     v.sum = p->has_sum ? p->sum : NAN;
     v.p50 = vw_histogram_quantile(p->bucket_counts, p->n_bucket_counts,
@@ -431,6 +498,7 @@ static void put_point(vw_ingest_t *in, const char *service,
     }
     v.time_ns = p->time_unix_nano;
   }
+  v.point.time_ns = v.time_ns;
   static const char *const type_names[] = {"gauge", "sum", "histogram",
                                            "exponentialHistogram", "summary"};
   cJSON *j = cJSON_CreateObject();
@@ -451,6 +519,8 @@ static void put_point(vw_ingest_t *in, const char *service,
     }
     cJSON *pj = vw_pb_to_json(pt);
     if (pj) cJSON_AddItemToObject(j, "point", pj);
+    for (const cJSON *o = origin ? origin->child : NULL; o; o = o->next)
+      cJSON_AddItemToObject(j, o->string, cJSON_Duplicate(o, 1));
   }
   v.json = j;
   vw_store_put_metric(in->store, &v);
@@ -465,8 +535,19 @@ int64_t vw_ingest_metrics(vw_ingest_t *in,
     const Opentelemetry__Proto__Metrics__V1__ResourceMetrics *rm = req->resource_metrics[r];
     char *service = service_of(rm->resource);
     const char *svc = service ? service : "";
+    char res_text[VW_ATTR_TEXT_MAX] = "";
+    if (rm->resource)
+      attrs_text_into(rm->resource->attributes, rm->resource->n_attributes, NULL, res_text);
     for (size_t s = 0; s < rm->n_scope_metrics; s++) {
       const Opentelemetry__Proto__Metrics__V1__ScopeMetrics *sm = rm->scope_metrics[s];
+      /* "resource" and "scope" of every point of this scope */
+      cJSON *origin = cJSON_CreateObject();
+      if (origin) {
+        cJSON_AddItemToObject(origin, "resource",
+                              vw_resource_json(rm->resource ? &rm->resource->base : NULL));
+        cJSON_AddItemToObject(origin, "scope", sm->scope ? vw_pb_to_json(&sm->scope->base)
+                                                         : cJSON_CreateObject());
+      }
       for (size_t k = 0; k < sm->n_metrics; k++) {
         const Opentelemetry__Proto__Metrics__V1__Metric *m = sm->metrics[k];
         if (!m->name || !*m->name ||
@@ -479,36 +560,39 @@ int64_t vw_ingest_metrics(vw_ingest_t *in,
         case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_GAUGE:
           for (size_t i = 0; i < m->gauge->n_data_points; i++, st.points++)
             put_point(in, svc, m, VW_METRIC_GAUGE, &m->gauge->data_points[i]->base,
-                      m->gauge->data_points[i]->attributes, m->gauge->data_points[i]->n_attributes);
+                      m->gauge->data_points[i]->attributes,
+                      m->gauge->data_points[i]->n_attributes, origin, res_text);
           break;
         case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUM:
           for (size_t i = 0; i < m->sum->n_data_points; i++, st.points++)
             put_point(in, svc, m, VW_METRIC_SUM, &m->sum->data_points[i]->base,
-                      m->sum->data_points[i]->attributes, m->sum->data_points[i]->n_attributes);
+                      m->sum->data_points[i]->attributes,
+                      m->sum->data_points[i]->n_attributes, origin, res_text);
           break;
         case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_HISTOGRAM:
           for (size_t i = 0; i < m->histogram->n_data_points; i++, st.points++)
             put_point(in, svc, m, VW_METRIC_HISTOGRAM, &m->histogram->data_points[i]->base,
                       m->histogram->data_points[i]->attributes,
-                      m->histogram->data_points[i]->n_attributes);
+                      m->histogram->data_points[i]->n_attributes, origin, res_text);
           break;
         case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_EXPONENTIAL_HISTOGRAM:
           for (size_t i = 0; i < m->exponential_histogram->n_data_points; i++, st.points++)
             put_point(in, svc, m, VW_METRIC_EXP_HISTOGRAM,
                       &m->exponential_histogram->data_points[i]->base,
                       m->exponential_histogram->data_points[i]->attributes,
-                      m->exponential_histogram->data_points[i]->n_attributes);
+                      m->exponential_histogram->data_points[i]->n_attributes, origin, res_text);
           break;
         case OPENTELEMETRY__PROTO__METRICS__V1__METRIC__DATA_SUMMARY:
           for (size_t i = 0; i < m->summary->n_data_points; i++, st.points++)
             put_point(in, svc, m, VW_METRIC_SUMMARY, &m->summary->data_points[i]->base,
                       m->summary->data_points[i]->attributes,
-                      m->summary->data_points[i]->n_attributes);
+                      m->summary->data_points[i]->n_attributes, origin, res_text);
           break;
         default:
           break;
         }
       }
+      cJSON_Delete(origin);
     }
     free(service);
   }

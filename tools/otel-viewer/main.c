@@ -28,7 +28,7 @@ typedef struct options {
   int grpc_port, http_port;
   const char *bind;
   long max_traces, max_logs, max_metrics, max_body;
-  const char *jsonl;
+  const char *jsonl, *from_jsonl;
   bool quiet, no_color;
 } options_t;
 
@@ -44,6 +44,7 @@ static void usage(FILE *f) {
           "  --max-metrics N    metric streams kept (default 2000)\n"
           "  --max-body BYTES   request body limit, also once inflated (default 16 MiB)\n"
           "  --jsonl FILE       append every request as OTLP/JSON lines to FILE\n"
+          "  --from-jsonl FILE  first load the requests of FILE (written by --jsonl)\n"
           "  --quiet            no live view (only the listening line)\n"
           "  --no-color         plain text even on a terminal\n"
           "  --help             this text\n");
@@ -65,6 +66,7 @@ static int parse_options(int argc, char **argv, options_t *o) {
       {"bind", required_argument, 0, 'b'},      {"max-traces", required_argument, 0, 't'},
       {"max-logs", required_argument, 0, 'l'},  {"max-metrics", required_argument, 0, 'm'},
       {"max-body", required_argument, 0, 'B'},  {"jsonl", required_argument, 0, 'j'},
+      {"from-jsonl", required_argument, 0, 'J'},
       {"quiet", no_argument, 0, 'q'},           {"no-color", no_argument, 0, 'n'},
       {"help", no_argument, 0, 'H'},            {0, 0, 0, 0}};
   *o = (options_t){.grpc_port = 4317, .http_port = 4318, .bind = "127.0.0.1",
@@ -82,6 +84,7 @@ static int parse_options(int argc, char **argv, options_t *o) {
     case 'm': if (!parse_long(optarg, 1, 1000000, &o->max_metrics)) goto bad; break;
     case 'B': if (!parse_long(optarg, 1024, 1L << 30, &o->max_body)) goto bad; break;
     case 'j': o->jsonl = optarg; break;
+    case 'J': o->from_jsonl = optarg; break;
     case 'q': o->quiet = true; break;
     case 'n': o->no_color = true; break;
     case 'H': return 1;
@@ -161,6 +164,11 @@ int main(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &sigs, NULL);
   signal(SIGPIPE, SIG_IGN);
 
+  FILE *from = NULL;
+  if (o.from_jsonl && !(from = fopen(o.from_jsonl, "r"))) {
+    fprintf(stderr, "otel-viewer: cannot open %s: %s\n", o.from_jsonl, strerror(errno));
+    return 1;
+  }
   FILE *jsonl = NULL;
   if (o.jsonl && !(jsonl = fopen(o.jsonl, "a"))) {
     fprintf(stderr, "otel-viewer: cannot open %s: %s\n", o.jsonl, strerror(errno));
@@ -172,6 +180,19 @@ int main(int argc, char **argv) {
   if (!in) {
     fprintf(stderr, "otel-viewer: out of memory\n");
     return 1;
+  }
+  if (from) { /* before listening: once the port answers, the data is there */
+    size_t replayed, skipped;
+    bool ok = vw_replay_jsonl(store, from, &replayed, &skipped);
+    fclose(from);
+    if (!ok) {
+      fprintf(stderr, "otel-viewer: out of memory reading %s\n", o.from_jsonl);
+      vw_ingest_destroy(in);
+      vw_store_destroy(store);
+      return 1;
+    }
+    fprintf(stderr, "otel-viewer: loaded %zu requests from %s (%zu lines skipped)\n", replayed,
+            o.from_jsonl, skipped);
   }
   mg_init_library(0);
   int http_port = 0, grpc_port = 0;

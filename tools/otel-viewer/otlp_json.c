@@ -231,3 +231,38 @@ cJSON *vw_packed_json(const vw_packed_t *p, const ProtobufCMessageDescriptor *de
   if (j) cJSON_AddStringToObject(j, "service", service ? service : "");
   return j;
 }
+
+/* OTLP JSON of a Resource (or NULL: none) with "attributes" always there,
+ * so that readers need not test for it. */
+cJSON *vw_resource_json(const ProtobufCMessage *resource) {
+  cJSON *j = resource ? vw_pb_to_json(resource) : cJSON_CreateObject();
+  if (j && !cJSON_HasObjectItem(j, "attributes") && !cJSON_AddArrayToObject(j, "attributes")) {
+    cJSON_Delete(j);
+    return NULL;
+  }
+  return j;
+}
+
+bool vw_add_origin_json(cJSON *obj, const vw_origin_t *o) {
+  ProtobufCMessage *res = o->resource.data
+      ? protobuf_c_message_unpack(&opentelemetry__proto__resource__v1__resource__descriptor, NULL,
+                                  o->resource.len, o->resource.data)
+      : NULL;
+  ProtobufCMessage *scope = o->scope.data
+      ? protobuf_c_message_unpack(
+            &opentelemetry__proto__common__v1__instrumentation_scope__descriptor, NULL,
+            o->scope.len, o->scope.data)
+      : NULL;
+  cJSON *rj = vw_resource_json(res);
+  cJSON *sj = scope ? vw_pb_to_json(scope) : cJSON_CreateObject();
+  if (res) protobuf_c_message_free_unpacked(res, NULL);
+  if (scope) protobuf_c_message_free_unpacked(scope, NULL);
+  if (!rj || !sj) {
+    cJSON_Delete(rj);
+    cJSON_Delete(sj);
+    return false;
+  }
+  cJSON_AddItemToObject(obj, "resource", rj);
+  cJSON_AddItemToObject(obj, "scope", sj);
+  return true;
+}

@@ -42,12 +42,50 @@ static void trace_free(vw_trace_t *t) {
 
 static void log_free(vw_log_t *l) { free(l->mem); }
 
+static void ring_free(vw_point_t *ring, size_t len, size_t head) {
+  for (size_t i = 0; ring && i < len; i++) free(ring[(head + i) % VW_RING].buckets);
+  free(ring);
+}
+
 static void metric_free(vw_metric_t *m) {
   free(m->service);
   free(m->name);
   free(m->unit);
   free(m->attrs);
+  free(m->bounds);
+  free(m->resource_attrs);
+  free(m->point.buckets);
+  ring_free(m->ring, m->ring_len, m->ring_head);
   cJSON_Delete(m->json);
+}
+
+/* Appends m->point to m->ring (grown by doubling up to VW_RING points, so
+ * that a stream with few points costs little; then the oldest point goes).
+ * The ring's head stays 0 until it is full, so growing keeps the order.
+ * m->point is moved: its buckets belong to the ring. */
+static void ring_push(vw_metric_t *m) {
+  if (m->ring_len == m->ring_cap && m->ring_cap < VW_RING) {
+    size_t cap = m->ring_cap ? 2 * m->ring_cap : 4;
+    if (cap > VW_RING) cap = VW_RING;
+    vw_point_t *r = realloc(m->ring, cap * sizeof *r);
+    if (!r) {
+      free(m->point.buckets);
+      m->point.buckets = NULL;
+      return;
+    }
+    m->ring = r;
+    m->ring_cap = cap;
+  }
+  size_t at;
+  if (m->ring_len == VW_RING) {
+    at = m->ring_head;
+    free(m->ring[at].buckets);
+    m->ring_head = (m->ring_head + 1) % VW_RING;
+  } else {
+    at = (m->ring_head + m->ring_len++) % VW_RING;
+  }
+  m->ring[at] = m->point;
+  m->point.buckets = NULL;
 }
 
 vw_store_t *vw_store_create(size_t max_traces, size_t max_logs,
@@ -221,8 +259,20 @@ void vw_store_put_metric(vw_store_t *s, vw_metric_t *m) {
       metric_free(slot);
     }
   } else {
+    /* keep the history, unless the layout of the points changed */
+    bool same = slot->ring_len && slot->type == m->type &&
+                slot->ring[slot->ring_head].n_buckets == m->point.n_buckets;
+    if (same) {
+      m->ring = slot->ring;
+      m->ring_len = slot->ring_len;
+      m->ring_head = slot->ring_head;
+      m->ring_cap = slot->ring_cap;
+      slot->ring = NULL;
+      slot->ring_len = slot->ring_cap = 0;
+    }
     metric_free(slot);
   }
+  ring_push(m);
   *slot = *m;
   pthread_mutex_unlock(&s->mu);
 }
@@ -325,5 +375,74 @@ void vw_store_poll_new(vw_store_t *s, uint64_t now_ns, uint64_t quiet_ns,
       free(mv);
     }
   }
+  pthread_mutex_unlock(&s->mu);
+}
+
+void vw_store_read_traces(vw_store_t *s, vw_traces_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  vw_trace_t **v = sorted_traces(s);
+  cb((const vw_trace_t *const *)v, v ? s->n_traces : 0, ud);
+  free(v);
+  pthread_mutex_unlock(&s->mu);
+}
+
+/* The log records (oldest first) whose trace id is id, or all when id is
+ * NULL; the array is the caller's to free. */
+static const vw_log_t **logs_of(vw_store_t *s, const uint8_t *id, size_t *n) {
+  const vw_log_t **v = malloc((s->n_logs ? s->n_logs : 1) * sizeof *v);
+  *n = 0;
+  if (!v) return NULL;
+  for (size_t i = 0; i < s->n_logs; i++) {
+    const vw_log_t *l = &s->logs[(s->log_head + i) % s->max_logs];
+    if (!id || (l->has_trace && memcmp(l->trace_id, id, 16) == 0)) v[(*n)++] = l;
+  }
+  return v;
+}
+
+void vw_store_read_trace(vw_store_t *s, const uint8_t id[16], vw_trace_logs_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  size_t pos = index_find(s, id), n = 0;
+  const vw_trace_t *t = s->index[pos] ? &s->traces[s->index[pos] - 1] : NULL;
+  const vw_log_t **logs = t ? logs_of(s, id, &n) : NULL;
+  cb(t, logs, n, ud);
+  free(logs);
+  pthread_mutex_unlock(&s->mu);
+}
+
+void vw_store_read_logs(vw_store_t *s, vw_logs_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  size_t n;
+  const vw_log_t **logs = logs_of(s, NULL, &n);
+  cb(logs, n, ud);
+  free(logs);
+  pthread_mutex_unlock(&s->mu);
+}
+
+void vw_store_read_metrics(vw_store_t *s, vw_metrics_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  const vw_metric_t **v = malloc((s->n_metrics ? s->n_metrics : 1) * sizeof *v);
+  for (size_t i = 0; v && i < s->n_metrics; i++) v[i] = &s->metrics[i];
+  cb(v, v ? s->n_metrics : 0, ud);
+  free(v);
+  pthread_mutex_unlock(&s->mu);
+}
+
+uint64_t vw_store_seq(vw_store_t *s, vw_stats_t *stats) {
+  pthread_mutex_lock(&s->mu);
+  uint64_t seq = s->seq;
+  if (stats) *stats = s->stats;
+  pthread_mutex_unlock(&s->mu);
+  return seq;
+}
+
+void vw_store_read_metrics_logs(vw_store_t *s, vw_metrics_logs_cb cb, void *ud) {
+  pthread_mutex_lock(&s->mu);
+  const vw_metric_t **v = malloc((s->n_metrics ? s->n_metrics : 1) * sizeof *v);
+  for (size_t i = 0; v && i < s->n_metrics; i++) v[i] = &s->metrics[i];
+  size_t n_logs;
+  const vw_log_t **logs = logs_of(s, NULL, &n_logs);
+  cb(v, v ? s->n_metrics : 0, logs, logs ? n_logs : 0, ud);
+  free(v);
+  free(logs);
   pthread_mutex_unlock(&s->mu);
 }

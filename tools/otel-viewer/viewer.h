@@ -37,6 +37,12 @@ typedef struct vw_packed {
   size_t len;
 } vw_packed_t;
 
+/* Where a record came from: its packed Resource and InstrumentationScope
+ * (empty when the request had none). */
+typedef struct vw_origin {
+  vw_packed_t resource, scope;
+} vw_origin_t;
+
 /* One span as the viewer keeps it. */
 typedef struct vw_span {
   uint8_t trace_id[16];
@@ -51,6 +57,7 @@ typedef struct vw_span {
   char *status_message;   /* "" if none */
   char *attrs;            /* key attributes as "k=v k=v", "" if none */
   vw_packed_t pb;         /* the Span message, packed */
+  vw_origin_t origin;     /* its resource and scope, packed */
   void *mem;              /* the block the strings and pb.data live in */
 } vw_span_t;
 
@@ -75,18 +82,20 @@ typedef struct vw_log {
   bool has_trace;
   uint8_t span_id[8];
   vw_packed_t pb;         /* the LogRecord message, packed */
+  vw_origin_t origin;     /* its resource and scope, packed */
   void *mem;              /* the block the strings and pb.data live in */
   uint64_t seq;
 } vw_log_t;
 
 /* record_block.c: sets a record's strings (NULL taken as "") and packed
- * bytes as copies in one new block, v->mem, which the store frees with
+ * bytes, and the resource and scope bytes of origin (borrowed; NULL for
+ * none), as copies in one new block, v->mem, which the store frees with
  * the record. Returns false when out of memory (nothing to free then). */
 bool vw_span_fill(vw_span_t *v, const char *service, const char *name,
                   const char *status_message, const char *attrs, const uint8_t *pb,
-                  size_t pb_len);
+                  size_t pb_len, const vw_origin_t *origin);
 bool vw_log_fill(vw_log_t *l, const char *severity_text, const char *service, const char *body,
-                 const uint8_t *pb, size_t pb_len);
+                 const uint8_t *pb, size_t pb_len, const vw_origin_t *origin);
 
 typedef enum vw_metric_type {
   VW_METRIC_GAUGE = 0,
@@ -96,7 +105,31 @@ typedef enum vw_metric_type {
   VW_METRIC_SUMMARY
 } vw_metric_type_t;
 
-/* Latest point of one metric stream (service, name, attribute set). */
+/* An exemplar of a data point: a sampled measurement and its span. */
+typedef struct vw_exemplar {
+  double value;
+  uint64_t time_ns;
+  uint8_t trace_id[16], span_id[8];
+  bool has_trace;
+} vw_exemplar_t;
+
+#define VW_RING 120        /* points of history kept per stream */
+#define VW_MAX_EXEMPLARS 4 /* exemplars kept per point */
+
+/* One point of a stream's history. */
+typedef struct vw_point {
+  uint64_t start_ns, time_ns;
+  double value;           /* gauge/sum */
+  uint64_t count;         /* histogram */
+  double sum;
+  uint64_t *buckets;      /* histogram: n_buckets counts (malloc'd, owned), else NULL */
+  size_t n_buckets;
+  vw_exemplar_t exemplars[VW_MAX_EXEMPLARS];
+  size_t n_exemplars;
+} vw_point_t;
+
+/* Latest point of one metric stream (service, name, attribute set), and
+ * its history: a ring of at most VW_RING points. */
 typedef struct vw_metric {
   char *service;
   char *name;
@@ -112,6 +145,15 @@ typedef struct vw_metric {
   uint64_t time_ns;
   cJSON *json;            /* OTLP JSON of the data point plus metric fields */
   uint64_t seq;           /* last update order (for eviction) */
+  bool monotonic;         /* sum: is_monotonic (a counter) */
+  int temporality;        /* sum/histogram: 1 delta, 2 cumulative, 0 unset */
+  double *bounds;         /* histogram: explicit bounds (malloc'd, owned) */
+  size_t n_bounds;
+  char *resource_attrs;   /* resource attributes as "k=v k=v" (owned; for /metrics) */
+  vw_point_t point;       /* ingest: the new point; put_metric moves it into ring */
+  vw_point_t *ring;       /* history (owned), oldest at ring_head; index it
+                             (ring_head + i) % VW_RING */
+  size_t ring_len, ring_head, ring_cap;
 } vw_metric_t;
 
 /* ---- store.c: bounded stores with one mutex ----------------------------- */
@@ -134,6 +176,9 @@ void vw_store_add_span(vw_store_t *s, vw_span_t *span);
  * caller's). */
 void vw_store_add_spans(vw_store_t *s, vw_span_t *spans, size_t n);
 void vw_store_add_log(vw_store_t *s, vw_log_t *log);
+/* Takes over the stream's history: m->point is appended to the ring of the
+ * stream's earlier points (kept from the stored copy; started again when
+ * the bucket layout changed). */
 void vw_store_put_metric(vw_store_t *s, vw_metric_t *m);
 
 /* Counters kept next to the data, for /api/stats. */
@@ -152,6 +197,28 @@ void vw_store_each_trace(vw_store_t *s, vw_trace_cb cb, void *ud);
 void vw_store_each_log(vw_store_t *s, vw_log_cb cb, void *ud);
 void vw_store_each_metric(vw_store_t *s, vw_metric_cb cb, void *ud);
 vw_stats_t vw_store_stats(vw_store_t *s);
+/* The change counter (grows on every stored item) and, when stats is not
+ * NULL, the counters. */
+uint64_t vw_store_seq(vw_store_t *s, vw_stats_t *stats);
+
+/* For the pages: the same, as one array (valid during the callback only).
+ * read_traces: every trace, oldest first. read_trace: the trace with that
+ * id (NULL when unknown) and its log records, oldest first. read_logs:
+ * every log record, oldest first. */
+typedef void (*vw_traces_cb)(const vw_trace_t *const *v, size_t n, void *ud);
+typedef void (*vw_trace_logs_cb)(const vw_trace_t *t, const vw_log_t *const *logs, size_t n,
+                                 void *ud);
+typedef void (*vw_logs_cb)(const vw_log_t *const *v, size_t n, void *ud);
+void vw_store_read_traces(vw_store_t *s, vw_traces_cb cb, void *ud);
+void vw_store_read_trace(vw_store_t *s, const uint8_t id[16], vw_trace_logs_cb cb, void *ud);
+void vw_store_read_logs(vw_store_t *s, vw_logs_cb cb, void *ud);
+/* Every metric stream, in slot order. */
+typedef void (*vw_metrics_cb)(const vw_metric_t *const *v, size_t n, void *ud);
+void vw_store_read_metrics(vw_store_t *s, vw_metrics_cb cb, void *ud);
+/* Every metric stream and every log record (oldest first), under one lock. */
+typedef void (*vw_metrics_logs_cb)(const vw_metric_t *const *m, size_t n,
+                                   const vw_log_t *const *logs, size_t n_logs, void *ud);
+void vw_store_read_metrics_logs(vw_store_t *s, vw_metrics_logs_cb cb, void *ud);
 
 /* Live view support: calls cb for each trace that is ready to be shown
  * (root span arrived, or no new span for quiet_ns) and has spans the view
@@ -184,6 +251,14 @@ vw_packed_t vw_pack(const ProtobufCMessage *msg);
  * cJSON object (caller frees), NULL when it cannot be unpacked or on OOM. */
 cJSON *vw_packed_json(const vw_packed_t *p, const ProtobufCMessageDescriptor *desc,
                       const char *service);
+
+/* OTLP JSON of a Resource message (NULL: none), with an "attributes" key
+ * even when empty. A new object (caller frees), NULL on OOM. */
+cJSON *vw_resource_json(const ProtobufCMessage *resource);
+/* Adds "resource" ({"attributes":[...]}, OTLP JSON) and "scope" (the
+ * InstrumentationScope's OTLP JSON) of o to obj. False on OOM or bytes
+ * that do not unpack (then nothing was added). */
+bool vw_add_origin_json(cJSON *obj, const vw_origin_t *o);
 
 /* ---- unpack_arena.c: this thread's allocator for unpacking requests ----- */
 
@@ -259,6 +334,11 @@ const ProtobufCMessageDescriptor *vw_request_descriptor(vw_signal_t sig);
 ProtobufCMessage *vw_ingest_request(vw_ingest_t *in, vw_signal_t sig,
                                     const ProtobufCMessage *req, const vw_slice_t *raw);
 
+/* replay_jsonl.c: ingests every line of f (OTLP/JSON requests, one per
+ * line, as --jsonl writes them) into store; counts the lines ingested and
+ * those skipped (not a request). False when out of memory. */
+bool vw_replay_jsonl(vw_store_t *store, FILE *f, size_t *replayed, size_t *skipped);
+
 /* ---- text_buf.c: growable text for the renderers ----------------------- */
 typedef struct vw_buf {
   char *data;   /* NUL-terminated; NULL until the first append */
@@ -271,6 +351,15 @@ void vw_buf_put(vw_buf_t *b, const char *s);
 void vw_buf_repeat(vw_buf_t *b, const char *s, int times);
 /* Returns the text (caller frees; "" when empty), NULL after an OOM. */
 char *vw_buf_take(vw_buf_t *b);
+
+/* ---- html_escape.c: every telemetry string on a page goes through these */
+/* Element (and SVG <text>) content: & < > " ' as references, control
+ * characters as visible control pictures. */
+void vw_html_text(vw_buf_t *b, const char *s);
+/* A double-quoted attribute value (same escaping). */
+void vw_html_attr(vw_buf_t *b, const char *s);
+/* A URL path segment or query value: all but unreserved bytes %-encoded. */
+void vw_url_part(vw_buf_t *b, const char *s);
 
 /* ---- render_*.c: pure text rendering ------------------------------------ */
 
@@ -299,11 +388,161 @@ const char *vw_kind_name(int kind);
 double vw_histogram_quantile(const uint64_t *counts, size_t n_counts,
                              const double *bounds, size_t n_bounds, double q);
 
+/* ---- trace_layout.c: the shape of a trace for the trace page ----------- */
+typedef struct vw_trace_layout {
+  size_t *seq;            /* draw order: span indexes, depth first */
+  size_t n_seq;
+  int *depth;             /* per span index */
+  long *parent;           /* per span index: parent's index, -1 if absent */
+  bool *critical;         /* per span index: on the critical path */
+  int *service;           /* per span index: index into services (colour) */
+  const char **services;  /* distinct services in draw order (borrowed) */
+  size_t n_services;
+  uint64_t t0, t1;        /* earliest start, latest end */
+} vw_trace_layout_t;
+/* Fills l for t (which must outlive l). False on OOM. Free with
+ * vw_trace_layout_free. Pure. */
+bool vw_trace_layout(const vw_trace_t *t, vw_trace_layout_t *l);
+void vw_trace_layout_free(vw_trace_layout_t *l);
+/* "#rrggbb" of service colour index i: the terminal view's palette. */
+const char *vw_service_colour(int index);
+
+/* ---- metric_series.c: what a chart draws from a stream's history ------- */
+typedef enum vw_series_kind {
+  VW_SERIES_VALUE = 0,    /* gauges, up-down counters: the values */
+  VW_SERIES_RATE,         /* counters: per second */
+  VW_SERIES_QUANTILES     /* histograms: p50/p95/p99 per interval */
+} vw_series_kind_t;
+typedef struct vw_series_point {
+  uint64_t time_ns;
+  double v;               /* VALUE, RATE */
+  double p50, p95, p99;   /* QUANTILES */
+  const vw_point_t *point;/* the ring point (for its exemplars) */
+} vw_series_point_t;
+vw_series_kind_t vw_series_kind(const vw_metric_t *m);
+/* The chart points of m's ring into out (VW_RING entries); returns how
+ * many. Pure. */
+size_t vw_metric_series(const vw_metric_t *m, vw_series_point_t *out);
+/* {service, name, unit, attributes, kind, points:[{timeUnixMs, value | p50,
+ * p95, p99}], exemplars:[{timeUnixMs, value, traceId, spanId}]}. */
+cJSON *vw_metric_series_json(const vw_metric_t *m);
+
+/* ---- prom_text.c: GET /metrics ------------------------------------------- */
+/* The n streams as the Prometheus text exposition (OpenTelemetry ->
+ * Prometheus names, service_name/job/instance labels), or OpenMetrics with
+ * exemplars. Returns malloc'd text, NULL on OOM. Pure. */
+char *vw_prometheus_text(const vw_metric_t *const *metrics, size_t n, bool openmetrics);
+
+/* ---- service_map.c: who calls whom, from CLIENT -> SERVER pairs ---------- */
+typedef struct vw_map_node {
+  const char *name;       /* borrowed from the traces */
+  uint64_t spans, requests, errors; /* requests: SERVER/CONSUMER spans */
+  double rate_per_s;      /* requests over the time their starts cover (>= 1 s) */
+  double p50_ms, p99_ms;  /* of the requests' durations */
+  uint64_t first_ns, last_ns;
+} vw_map_node_t;
+typedef struct vw_map_edge {
+  const char *from, *to;  /* borrowed */
+  uint64_t requests, errors;
+  double p50_ms, p99_ms;  /* of the caller's CLIENT span durations */
+} vw_map_edge_t;
+typedef struct vw_service_map {
+  vw_map_node_t *nodes;   /* services in order of first appearance */
+  size_t n_nodes;
+  vw_map_edge_t *edges;
+  size_t n_edges;
+} vw_service_map_t;
+/* Builds the map of the n traces (which must outlive m). False on OOM.
+ * Free with vw_service_map_free. Pure. */
+bool vw_service_map(const vw_trace_t *const *traces, size_t n, vw_service_map_t *m);
+void vw_service_map_free(vw_service_map_t *m);
+/* The map as JSON: {"services":[{name, spans, requests, errors, ratePerSecond,
+ * p50Ms, p99Ms}], "edges":[{from, to, requests, errors, p50Ms, p99Ms}]}. */
+cJSON *vw_service_map_json(const vw_service_map_t *m);
+
+/* ---- page_*.c: the HTML pages, pure renderers ---------------------------- */
+/* page_assets.c: the stylesheet and script at path (/static/...), NULL if
+ * none; the page head (title escaped; active is the nav path) and foot. */
+const char *vw_asset(const char *path, const char **content_type);
+void vw_page_head(vw_buf_t *b, const char *title, const char *active);
+void vw_page_foot(vw_buf_t *b);
+
+/* The trace list's filters, from the query string of "/". */
+typedef struct vw_trace_filter {
+  char service[256], name[256], attr[256]; /* attr: "key=value" */
+  char and_service[256];  /* a second service the trace must also have */
+  double min_ms;          /* minimum duration; 0: any */
+  bool errors;            /* only traces with an ERROR span */
+  int last_min;           /* only traces started in the last N minutes; 0: any */
+  bool sort_duration;     /* longest first; else newest first */
+  bool fragment;          /* the rows only (live refresh) */
+  uint64_t now_unix_ns;   /* "now" for last_min */
+} vw_trace_filter_t;
+/* page_traces.c: "/" for the n traces. Returns malloc'd HTML, NULL on OOM. */
+char *vw_page_traces(const vw_trace_t *const *traces, size_t n, const vw_trace_filter_t *f);
+
+/* page_trace.c: "/trace/<id>": t's waterfall, legend, search, and a detail
+ * panel per span (selected: its hex id, or NULL for the root), with the
+ * trace's n_logs log records marked on their spans. Caller frees. */
+char *vw_page_trace(const vw_trace_t *t, const vw_log_t *const *logs, size_t n_logs,
+                    const char *selected);
+
+/* The log page's filters. */
+typedef struct vw_log_filter {
+  char service[256], text[256], trace_id[64], span_id[32];
+  int min_severity;       /* 0: any */
+  bool fragment;          /* the rows only (live tail) */
+  size_t limit;           /* newest records shown, at most */
+} vw_log_filter_t;
+/* page_charts.c: "/charts" for the n streams, those of service and name
+ * only when not NULL or "". Caller frees. */
+char *vw_page_charts(const vw_metric_t *const *metrics, size_t n, const char *service,
+                     const char *name);
+
+/* chart_svg.c: one line of a chart: n points (t[i] ns, v[i]; NAN: none). */
+typedef struct vw_chart_line {
+  const char *name;       /* legend text (escaped when drawn) */
+  const uint64_t *t;
+  const double *v;
+  size_t n;
+} vw_chart_line_t;
+/* Appends an SVG chart of the lines (id: the svg element's id, ours). */
+void vw_svg_chart(vw_buf_t *b, const char *id, const vw_chart_line_t *lines, size_t n_lines,
+                  bool from_zero);
+
+/* page_workshop.c: "/charts?view=workshop": the panels of the workshop's
+ * Grafana dashboard (requests per second by service, p99 server latency by
+ * service, ISS position requests by response status, the
+ * iss-distance-service's logs), computed from the streams' histories as
+ * the dashboard's PromQL computes them. Caller frees. */
+char *vw_page_workshop(const vw_metric_t *const *metrics, size_t n, const vw_log_t *const *logs,
+                       size_t n_logs);
+
+/* page_map.c: "/map" for the service map m. Caller frees. */
+char *vw_page_map(const vw_service_map_t *m);
+
+/* page_logs.c: "/logs" for the n records (oldest first). Caller frees. */
+char *vw_page_logs(const vw_log_t *const *logs, size_t n, const vw_log_filter_t *f);
+
 /* ---- query_api.c -------------------------------------------------------- */
 
 /* Answers GET /api/... for path and query string (may be NULL). Sets
- * *status and *content_type (static); returns the malloc'd body. */
+ * *status and *content_type (static); returns the malloc'd body.
+ * /api/traces/<id>/otlp is the trace as an ExportTraceServiceRequest in
+ * OTLP/JSON (spans grouped by resource and scope). */
 char *vw_query(vw_store_t *s, const char *path, const char *query,
+               int *status, const char **content_type);
+/* Value of parameter name in query (URL-decoded) into out (size bytes, cut
+ * to fit); false if absent. */
+bool vw_query_param(const char *query, const char *name, char *out, size_t size);
+/* 32 (or 16) hex digits into 16 (or 8) bytes; false if not hex of that length. */
+bool vw_parse_hex(const char *hex, uint8_t *out, size_t n);
+
+/* ---- pages.c: the HTML pages on the HTTP port ---------------------------- */
+/* Answers GET of a page (/, /trace/<id>, /logs, /static/...): sets *status
+ * and *content_type, returns the malloc'd body (*len bytes); NULL when path
+ * is not a page. now_unix_ns is the wall clock, for "last N minutes". */
+char *vw_pages(vw_store_t *s, const char *path, const char *query, uint64_t now_unix_ns,
                int *status, const char **content_type);
 
 /* ---- servers ------------------------------------------------------------ */

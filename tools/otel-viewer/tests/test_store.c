@@ -22,7 +22,7 @@ static vw_span_t mk_span(uint8_t trace, uint8_t id, bool root) {
   memset(s.trace_id, trace, 16);
   memset(s.span_id, id, 8);
   if (!root) { memset(s.parent_id, 0xee, 8); s.has_parent = true; }
-  assert_true(vw_span_fill(&s, "svc", "op", "", "", NULL, 0));
+  assert_true(vw_span_fill(&s, "svc", "op", "", "", NULL, 0, NULL));
   return s;
 }
 
@@ -118,7 +118,7 @@ static void test_store_log_ring_keeps_last_n_in_order(void **state) {
   const char *bodies[] = {"a", "b", "c", "d", "e"};
   for (int i = 0; i < 5; i++) {
     vw_log_t l = {0};
-    assert_true(vw_log_fill(&l, "", "svc", bodies[i], NULL, 0));
+    assert_true(vw_log_fill(&l, "", "svc", bodies[i], NULL, 0, NULL));
     vw_store_add_log(s, &l);
   }
   char got[16] = "";
@@ -158,6 +158,48 @@ static void test_store_metric_latest_value_per_stream_and_limit(void **state) {
   vw_store_destroy(s);
 }
 
+typedef struct hist { size_t len; double first, last; bool ordered; } hist_t;
+
+static void collect_history(const vw_metric_t *m, void *ud) {
+  hist_t *h = ud;
+  h->len = m->ring_len;
+  h->ordered = true;
+  for (size_t i = 0; i < m->ring_len; i++) {
+    double v = m->ring[(m->ring_head + i) % VW_RING].value;
+    if (i == 0) h->first = v;
+    else if (v != h->last + 1) h->ordered = false;
+    h->last = v;
+  }
+}
+
+/* A stream keeps its last VW_RING points in order, growing its ring as
+ * points come and dropping the oldest once full; a change of bucket
+ * layout starts the history again. */
+static void test_store_metric_history_ring(void **state) {
+  (void)state;
+  vw_store_t *s = vw_store_create(1, 1, 2);
+  for (int i = 1; i <= VW_RING + 10; i++) {
+    vw_metric_t m = mk_metric("temp", "", i);
+    m.point.value = i;
+    vw_store_put_metric(s, &m);
+    if (i == 3 || i == VW_RING + 10) {
+      hist_t h = {0};
+      vw_store_each_metric(s, collect_history, &h);
+      assert_int_equal(h.len, i == 3 ? 3 : VW_RING);
+      assert_true(h.ordered);
+      assert_true(h.first == (i == 3 ? 1 : 11) && h.last == i);
+    }
+  }
+  vw_metric_t m = mk_metric("temp", "", 0);
+  m.point.n_buckets = 2; /* another layout */
+  m.point.buckets = calloc(2, sizeof *m.point.buckets);
+  vw_store_put_metric(s, &m);
+  hist_t h = {0};
+  vw_store_each_metric(s, collect_history, &h);
+  assert_int_equal(h.len, 1);
+  vw_store_destroy(s);
+}
+
 static void test_store_trace_ready_on_root_or_quiet(void **state) {
   (void)state;
   vw_trace_t t = {.root_seen = false, .last_update_ns = 1000};
@@ -173,6 +215,7 @@ int main(void) {
       cmocka_unit_test(test_store_resent_span_replaces_copy),
       cmocka_unit_test(test_store_log_ring_keeps_last_n_in_order),
       cmocka_unit_test(test_store_metric_latest_value_per_stream_and_limit),
+      cmocka_unit_test(test_store_metric_history_ring),
       cmocka_unit_test(test_store_trace_ready_on_root_or_quiet),
       cmocka_unit_test(test_store_index_finds_traces_through_collisions_and_evictions),
   };
