@@ -19,6 +19,7 @@
 #   make workshop-status       every section's check, one line each
 #   make workshop-doctor       what is missing before you start
 #   make workshop-reset        back to the finished, marked source
+#   make workshop-screenshots  the viewer pages' pictures in the text
 # start, solution and reset never replace your edits unless FORCE=1, and
 # then save them under .workshop/saved/ first.
 #
@@ -129,7 +130,8 @@ include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 
 # ---- top-level targets -----------------------------------------------------
 .PHONY: all build-all deps test unit-test bench run clean \
-        workshop-start solution workshop-reset check-section workshop-run workshop-status workshop-doctor
+        workshop-start solution workshop-reset check-section workshop-run workshop-status workshop-doctor \
+        workshop-screenshots
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -198,6 +200,12 @@ workshop-run:
 	@EXTRA_DEB_PACKAGES=inotify-tools scripts/deps.sh run || echo "workshop-run: no inotify-tools; watching by polling"
 	@$(MAKE) --no-print-directory $(LIBOTEL) $(ALL_BINS)
 	@$(WORKSHOP) run
+
+# The pictures of the viewer's pages in the workshop text (headless Chromium, the real app).
+workshop-screenshots:
+	@EXTRA_DEB_PACKAGES="python3 chromium" scripts/deps.sh run
+	@$(MAKE) --no-print-directory $(LIBOTEL) $(ALL_BINS)
+	@$(WORKSHOP) screenshots
 
 workshop-doctor:
 	@test -x /usr/bin/python3 || { echo "workshop-doctor: python3 is missing: apt-get install python3" >&2; exit 1; }

@@ -100,6 +100,10 @@ def check(workshop_dir, marked, sections, fix=False):
                         continue  # environment variables, not C names
                     if name not in known_api:
                         problems.append(f"{rel_doc}:{lineno}: {name} is not declared in libotel-lite/include/otel/")
+            for img in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", line):
+                if not os.path.exists(os.path.join(os.path.dirname(doc), img)):
+                    problems.append(f"{rel_doc}:{lineno}: the image {img} does not exist "
+                                    "(make workshop-screenshots makes the viewer's)")
             if m := STEP_LINE.match(line):
                 if m[1] in titles and m[2] != titles[m[1]]:
                     problems.append(f"{rel_doc}:{lineno}: step {m[1]} is titled {m[2]!r}, steps.txt says "

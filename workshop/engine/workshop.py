@@ -10,6 +10,7 @@
     workshop.py run                         make workshop-run (watch, rebuild, restart)
     workshop.py lint                        the marked source against workshop/MARKERS.md
     workshop.py docs [--fix]                the text's code blocks against the marked source
+    workshop.py screenshots                 make workshop-screenshots (workshop/images/)
 
 start, solution and reset never replace a file with changes of the
 participant's unless --force (FORCE=1), and then save it first.
@@ -211,6 +212,11 @@ def cmd_docs(args, sections):
     return 0
 
 
+def cmd_screenshots(args, sections):
+    import screenshots
+    return screenshots.run(args.root, args.build, os.path.join(args.root, "workshop", "images"))
+
+
 def cmd_doctor(args, sections):
     import doctor
     return doctor.run(args.root, args.build)
@@ -238,7 +244,7 @@ def main(argv=None):
     q.add_argument("--no-build", action="store_true", help="use the binaries as they are")
     q = sub.add_parser("status")
     q.add_argument("--no-build", action="store_true")
-    for name in ("doctor", "lint"):
+    for name in ("doctor", "lint", "screenshots"):
         sub.add_parser(name)
     q = sub.add_parser("run")
     q.add_argument("--free-ports", action="store_true", help="free ports instead of make run's (for tests)")
@@ -251,7 +257,7 @@ def main(argv=None):
         fail(str(e), 2)
     handler = {"start": cmd_start, "solution": cmd_solution, "reset": cmd_reset, "check": cmd_check,
                "status": cmd_status, "doctor": cmd_doctor, "lint": cmd_lint, "run": cmd_run,
-               "docs": cmd_docs}[args.cmd]
+               "docs": cmd_docs, "screenshots": cmd_screenshots}[args.cmd]
     return handler(args, sections) or 0
 
 
