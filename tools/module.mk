@@ -37,3 +37,6 @@ $(BUILD)/tests/integration/test_otel_viewer: $(OTEL_VIEWER)
 .PHONY: run-viewer
 run-viewer: $(OTEL_VIEWER)
 	$(OTEL_VIEWER_RUN)
+
+# Zero-code instrumentation (otel-instrument and its agent) has its own file.
+include tools/otel-instrument/module.mk

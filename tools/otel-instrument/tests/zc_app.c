@@ -1,0 +1,164 @@
+/* zc_app.c: a small civetweb server and libcurl client with no telemetry
+ * code at all, for the tests of otel-instrument (tests/integration/
+ * zero_code.py). It links civetweb and libcurl dynamically, not libotel-lite.
+ *
+ * Environment: PORT (0: any free port), NAME (put in answers), NEXT_URL
+ * (if set, each request to /hello first GETs it, with its own "X-Test: 1"
+ * header), WORKERS (if set to N, forks N workers at start, each serving on
+ * its own free port; the parent waits for them).
+ * Prints "zc_app NAME: listening on port P" once listening.
+ * GET /hello answers "NAME begin=N traceparent=yes|no x-test=yes|no\n"
+ * (N counts the program's own begin_request callback), then the upstream's
+ * answer; GET /exit stops the server and exits 0 (atexit handlers run);
+ * SIGTERM keeps its default action (the program sets no handler).
+ */
+#include <civetweb.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *name = "zc_app";
+static const char *next_url;
+static atomic_int begin_count;
+static int exit_pipe[2];
+
+static int count_begin(struct mg_connection *conn) {
+  (void)conn;
+  atomic_fetch_add(&begin_count, 1);
+  return 0; /* civetweb goes on with the request */
+}
+
+static const char *header(const struct mg_request_info *ri, const char *key) {
+  for (int i = 0; i < ri->num_headers; i++)
+    if (!strcasecmp(ri->http_headers[i].name, key)) return ri->http_headers[i].value;
+  return NULL;
+}
+
+struct body {
+  char data[4096];
+  size_t len;
+};
+
+static size_t collect(char *p, size_t size, size_t n, void *userp) {
+  struct body *b = userp;
+  size_t len = size * n, room = sizeof b->data - 1 - b->len;
+  size_t take = len < room ? len : room;
+  memcpy(b->data + b->len, p, take);
+  b->len += take;
+  b->data[b->len] = '\0';
+  return len;
+}
+
+static void call_next(char *out, size_t cap) {
+  struct body b = {.len = 0};
+  b.data[0] = '\0';
+  CURL *h = curl_easy_init();
+  if (!h) {
+    snprintf(out, cap, "upstream: no handle\n");
+    return;
+  }
+  struct curl_slist *headers = curl_slist_append(NULL, "X-Test: 1");
+  curl_easy_setopt(h, CURLOPT_URL, next_url);
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
+  CURLcode rc = curl_easy_perform(h);
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  if (rc != CURLE_OK) snprintf(out, cap, "upstream: %s\n", curl_easy_strerror(rc));
+  else snprintf(out, cap, "upstream %ld: %s", status, b.data);
+  curl_easy_cleanup(h);
+  curl_slist_free_all(headers);
+}
+
+static int reply(struct mg_connection *conn, int status, const char *text) {
+  mg_printf(conn,
+            "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %zu\r\n"
+            "Connection: close\r\n\r\n%s",
+            status, status == 200 ? "OK" : "Not Found", strlen(text), text);
+  return status;
+}
+
+static int on_hello(struct mg_connection *conn, void *unused) {
+  (void)unused;
+  const struct mg_request_info *ri = mg_get_request_info(conn);
+  char text[8192], up[4200] = "";
+  if (next_url) call_next(up, sizeof up);
+  snprintf(text, sizeof text, "%s begin=%d traceparent=%s x-test=%s\n%s", name,
+           atomic_load(&begin_count), header(ri, "traceparent") ? "yes" : "no",
+           header(ri, "X-Test") ? "yes" : "no", up);
+  return reply(conn, 200, text);
+}
+
+static int on_exit_request(struct mg_connection *conn, void *unused) {
+  (void)unused;
+  int r = reply(conn, 200, "bye\n");
+  char b = 1;
+  if (write(exit_pipe[1], &b, 1) != 1) perror("zc_app: write");
+  return r;
+}
+
+static int on_other(struct mg_connection *conn, void *unused) {
+  (void)unused;
+  return reply(conn, 404, "not found\n");
+}
+
+static int serve(const char *port) {
+  if (pipe(exit_pipe) != 0) return 1;
+  struct mg_callbacks cb;
+  memset(&cb, 0, sizeof cb);
+  cb.begin_request = count_begin;
+  const char *options[] = {"listening_ports", port, "num_threads", "4", NULL};
+  struct mg_context *ctx = mg_start(&cb, NULL, options);
+  if (!ctx) {
+    fprintf(stderr, "zc_app %s: cannot listen on port %s\n", name, port);
+    return 1;
+  }
+  mg_set_request_handler(ctx, "/hello", on_hello, NULL);
+  mg_set_request_handler(ctx, "/exit", on_exit_request, NULL);
+  mg_set_request_handler(ctx, "/", on_other, NULL);
+  struct mg_server_port ports[1];
+  if (mg_get_server_ports(ctx, 1, ports) < 1) return 1;
+  printf("zc_app %s: listening on port %d\n", name, ports[0].port);
+  fflush(stdout);
+  char b;
+  while (read(exit_pipe[0], &b, 1) < 0 && errno == EINTR) {
+  }
+  mg_stop(ctx);
+  return 0;
+}
+
+int main(void) {
+  if (getenv("NAME")) name = getenv("NAME");
+  next_url = getenv("NEXT_URL");
+  const char *port = getenv("PORT") ? getenv("PORT") : "0";
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  int workers = getenv("WORKERS") ? atoi(getenv("WORKERS")) : 0;
+  int rc = 0;
+  if (workers > 0) {
+    for (int i = 0; i < workers; i++) {
+      pid_t pid = fork();
+      if (pid < 0) return 1;
+      if (pid == 0) {
+        rc = serve("0");
+        curl_global_cleanup();
+        exit(rc);
+      }
+    }
+    for (int i = 0; i < workers; i++) {
+      int st;
+      if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) rc = 1;
+    }
+  } else {
+    rc = serve(port);
+  }
+  curl_global_cleanup();
+  return rc;
+}
