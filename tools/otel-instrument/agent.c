@@ -16,7 +16,11 @@
  * - At exit (an atexit handler registered right after the SDK started, so
  *   it runs before the exit-time destructors of what the SDK set up) and on
  *   SIGTERM/SIGINT, the SDK flushes within OTEL_INSTRUMENT_SHUTDOWN_TIMEOUT
- *   milliseconds (default 5000). A signal handler is installed only where
+ *   milliseconds (default 5000). The shutdown runs on its own thread; when
+ *   the deadline passes first, the process ends anyway: a signal kills it
+ *   as it would have, an exit ends with _exit(status) after flushing stdio
+ *   (main's return value and exit's argument are recorded by wrapping
+ *   __libc_start_main and exit). A signal handler is installed only where
  *   the program left the default action, and the program's own handler
  *   replaces it whenever it sets one; the handler only writes to a pipe, a
  *   thread of the agent flushes and then re-raises the signal with its
@@ -39,6 +43,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define AGENT_VERSION "0.1.0"
@@ -155,16 +160,114 @@ static void agent_shutdown(void) {
     agent_civetweb_quiesce();
     agent_curl_quiesce();
     otel_err_t err = otel_sdk_shutdown(sdk, shutdown_timeout_ms);
-    if (err != OTEL_OK)
-      agent_say("telemetry not fully sent within %u ms: %s", (unsigned)shutdown_timeout_ms,
-                otel_strerror(err));
+    if (err != OTEL_OK) agent_say("telemetry not fully sent: %s", otel_strerror(err));
     sdk = NULL;
     meter = NULL;
   }
   pthread_mutex_unlock(&start_lock);
 }
 
-static void at_exit(void) { agent_shutdown(); }
+/* The SDK's own shutdown waits for exports in flight, which a collector
+ * that never answers holds for the exporter's timeout (10 s and more), so
+ * it runs on a thread of its own and is waited for until the deadline. */
+static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER;
+static bool shutdown_started, shutdown_done;
+
+static void *shutdown_worker(void *unused) {
+  (void)unused;
+  agent_shutdown();
+  pthread_mutex_lock(&done_lock);
+  shutdown_done = true;
+  pthread_cond_broadcast(&done_cond);
+  pthread_mutex_unlock(&done_lock);
+  return NULL;
+}
+
+/* Shuts the SDK down, waiting at most the deadline; true when it is done. */
+static bool shutdown_within_deadline(void) {
+  pthread_mutex_lock(&done_lock);
+  if (!shutdown_started) {
+    shutdown_started = true;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_t t;
+    bool threaded = pthread_create(&t, NULL, shutdown_worker, NULL) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (threaded) {
+      pthread_detach(t);
+    } else { /* no thread: shut down here, unbounded */
+      pthread_mutex_unlock(&done_lock);
+      agent_shutdown();
+      pthread_mutex_lock(&done_lock);
+      shutdown_done = true;
+    }
+  }
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += shutdown_timeout_ms / 1000;
+  deadline.tv_nsec += (long)(shutdown_timeout_ms % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000000000L;
+  }
+  int rc = 0;
+  while (!shutdown_done && rc != ETIMEDOUT)
+    rc = pthread_cond_timedwait(&done_cond, &done_lock, &deadline);
+  bool done = shutdown_done;
+  pthread_mutex_unlock(&done_lock);
+  if (!done)
+    agent_say("telemetry not fully sent within %u ms: the rest is dropped",
+              (unsigned)shutdown_timeout_ms);
+  return done;
+}
+
+/* The program's exit status, for an exit that cannot wait for the SDK:
+ * main's return value (__libc_start_main is wrapped, because returning
+ * from main calls exit inside libc, out of the agent's reach) or exit's
+ * argument. */
+static atomic_int exit_status = -1;
+typedef int (*main_fn)(int, char **, char **);
+static main_fn real_main;
+
+static int main_wrapper(int argc, char **argv, char **envp) {
+  int rc = real_main(argc, argv, envp);
+  atomic_store(&exit_status, rc & 0xff);
+  return rc;
+}
+
+typedef int (*libc_start_main_fn)(main_fn, int, char **, void (*)(void), void (*)(void),
+                                  void (*)(void), void *);
+
+__attribute__((visibility("default"))) int
+__libc_start_main(main_fn main, int argc, char **argv, void (*init)(void), void (*fini)(void),
+                  void (*rtld_fini)(void), void *stack_end) {
+  libc_start_main_fn f = (libc_start_main_fn)dlsym(RTLD_NEXT, "__libc_start_main");
+  if (!f) abort(); /* no libc: nothing can run */
+  real_main = main;
+  return f(main_wrapper, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
+__attribute__((visibility("default"), noreturn)) void exit(int status) {
+  typedef void (*exit_fn)(int) __attribute__((noreturn));
+  exit_fn f = (exit_fn)dlsym(RTLD_NEXT, "exit");
+  atomic_store(&exit_status, status & 0xff);
+  if (!f) _exit(status);
+  f(status);
+}
+
+static void at_exit(void) {
+  if (atomic_load(&state) != AGENT_RUNNING) return;
+  if (shutdown_within_deadline()) return;
+  /* The SDK's threads are still exporting: letting exit go on would run
+   * the libraries' exit-time destructors under them. End here instead,
+   * with the program's status and its stdio flushed. */
+  int status = atomic_load(&exit_status);
+  if (status < 0) return; /* unknown: go on with the normal exit */
+  fflush(NULL);
+  _exit(status);
+}
 
 static void on_stop_signal(int sig) {
   int saved = errno;
@@ -181,8 +284,9 @@ static void *stop_thread(void *unused) {
   while ((r = read(stop_pipe[0], &b, 1)) < 0 && errno == EINTR) {
   }
   if (r != 1) return NULL;
-  agent_shutdown();
-  /* die of the signal, as without the agent */
+  shutdown_within_deadline();
+  /* die of the signal, as without the agent (no exit-time destructors
+   * run, so an export still in flight is harmless) */
   signal(b, SIG_DFL);
   kill(getpid(), b);
   return NULL;

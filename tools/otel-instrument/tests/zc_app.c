@@ -7,7 +7,7 @@
  * header), WORKERS (if set to N, forks N workers at start, each serving on
  * its own free port; the parent waits for them).
  * Prints "zc_app NAME: listening on port P" once listening.
- * GET /hello answers "NAME begin=N traceparent=yes|no x-test=yes|no\n"
+ * GET /hello answers "NAME begin=N x-test=yes|no\n"
  * (N counts the program's own begin_request callback), then the upstream's
  * answer; GET /exit stops the server and exits 0 (atexit handlers run);
  * SIGTERM keeps its default action (the program sets no handler).
@@ -91,8 +91,7 @@ static int on_hello(struct mg_connection *conn, void *unused) {
   const struct mg_request_info *ri = mg_get_request_info(conn);
   char text[8192], up[4200] = "";
   if (next_url) call_next(up, sizeof up);
-  snprintf(text, sizeof text, "%s begin=%d traceparent=%s x-test=%s\n%s", name,
-           atomic_load(&begin_count), header(ri, "traceparent") ? "yes" : "no",
+  snprintf(text, sizeof text, "%s begin=%d x-test=%s\n%s", name, atomic_load(&begin_count),
            header(ri, "X-Test") ? "yes" : "no", up);
   return reply(conn, 200, text);
 }
