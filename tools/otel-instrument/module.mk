@@ -54,7 +54,18 @@ $(ZC_APP): $(BUILD)/obj/$(INSTR_DIR)/tests/zc_app.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $< -lcivetweb $(shell pkg-config --libs libcurl 2>/dev/null) -o $@
 
-# zc_app is a helper of tests/integration/zero_code.py, built with the programs
-ALL_BINS += $(AGENT_SO) $(OTEL_INSTRUMENT) $(ZC_APP)
+# the same program instrumented by hand, for bench/zero_code_cost.sh
+ZC_APP_HAND := $(BUILD)/tests/zero-code/zc_app_hand
+$(BUILD)/obj/$(INSTR_DIR)/tests/zc_app_hand.o: $(INSTR_DIR)/tests/zc_app.c $(PROTO_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -DZC_HAND_INSTRUMENTED $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(ZC_APP_HAND): $(BUILD)/obj/$(INSTR_DIR)/tests/zc_app_hand.o $(LIBOTEL)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(OTEL_LDLIBS) -o $@
+
+# zc_app and zc_app_hand are helpers of the test and the benchmark, built
+# with the programs
+ALL_BINS += $(AGENT_SO) $(OTEL_INSTRUMENT) $(ZC_APP) $(ZC_APP_HAND)
 
 -include $(shell find $(BUILD)/pic -name '*.d' 2>/dev/null)

@@ -11,6 +11,11 @@
  * (N counts the program's own begin_request callback), then the upstream's
  * answer; GET /exit stops the server and exits 0 (atexit handlers run);
  * SIGTERM keeps its default action (the program sets no handler).
+ *
+ * Built with -DZC_HAND_INSTRUMENTED (zc_app_hand, for bench/zero_code_cost.sh)
+ * it is the same program instrumented by hand with libotel-lite, as the
+ * workshop's sections do: the lines between the ZC_HAND_INSTRUMENTED
+ * markers are all the difference.
  */
 #include <civetweb.h>
 #include <curl/curl.h>
@@ -22,6 +27,11 @@
 #include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef ZC_HAND_INSTRUMENTED
+#include "otel/instrument_civetweb.h"
+#include "otel/instrument_curl.h"
+#include "otel/sdk.h"
+#endif
 
 static const char *name = "zc_app";
 static const char *next_url;
@@ -69,7 +79,11 @@ static void call_next(char *out, size_t cap) {
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 10000L);
+#ifdef ZC_HAND_INSTRUMENTED
+  CURLcode rc = otel_curl_perform_with_headers(h, headers);
+#else
   CURLcode rc = curl_easy_perform(h);
+#endif
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   if (rc != CURLE_OK) snprintf(out, cap, "upstream: %s\n", curl_easy_strerror(rc));
@@ -114,6 +128,19 @@ static int serve(const char *port) {
   struct mg_callbacks cb;
   memset(&cb, 0, sizeof cb);
   cb.begin_request = count_begin;
+#ifdef ZC_HAND_INSTRUMENTED
+  static const char *const routes[] = {"/hello", "/exit", "/", NULL};
+  otel_sdk_options_t o;
+  otel_sdk_options_init(&o);
+  o.service_name = "zc_app";
+  otel_sdk_t *sdk = NULL;
+  if (otel_sdk_init(&o, &sdk) != OTEL_OK) fprintf(stderr, "zc_app: telemetry is off\n");
+  otel_tracer_t *tracer = otel_sdk_tracer(sdk, "zc_app", "1.0");
+  otel_meter_t *meter = otel_sdk_meter(sdk, "zc_app", "1.0");
+  otel_civetweb_instrument(&cb, &(otel_civetweb_options_t){.tracer = tracer, .routes = routes,
+                                                          .meter = meter});
+  otel_curl_instrument(&(otel_curl_options_t){.tracer = tracer, .meter = meter});
+#endif
   const char *options[] = {"listening_ports", port, "num_threads", "4", NULL};
   struct mg_context *ctx = mg_start(&cb, NULL, options);
   if (!ctx) {
@@ -131,6 +158,9 @@ static int serve(const char *port) {
   while (read(exit_pipe[0], &b, 1) < 0 && errno == EINTR) {
   }
   mg_stop(ctx);
+#ifdef ZC_HAND_INSTRUMENTED
+  otel_sdk_shutdown(sdk, 5000);
+#endif
   return 0;
 }
 
