@@ -82,14 +82,20 @@ class BlackHole:
                 return
 
 
+live = []  # every process started, killed at the end if a case broke off
+sessions = []
+
+
 def zc(name, env, flags=(), agent=True):
     """A zc_app on a free port, under otel-instrument unless agent=False."""
     port = free_port()
     full = {"NAME": name, **env}
     if not agent:
-        return PlainProcess(name, port, full)
-    p = Process("otel-instrument", port, full, args=[*flags, ZC_APP])
-    p.name = name
+        p = PlainProcess(name, port, full)
+    else:
+        p = Process("otel-instrument", port, full, args=[*flags, ZC_APP])
+        p.name = name
+    live.append(p.proc)
     return p
 
 
@@ -232,7 +238,9 @@ try:
     env = dict(os.environ, **otlp, NAME="worker", WORKERS="2", OTEL_SERVICE_NAME="forker")
     log_path = os.path.join(ROOT, BUILD, "test-logs", "zc_app-forker.log")
     parent = subprocess.Popen([INSTRUMENT, ZC_APP], env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                              stderr=open(log_path, "w"), text=True)
+                              stderr=open(log_path, "w"), text=True, start_new_session=True)
+    live.append(parent)
+    sessions.append(parent.pid)  # its session holds the workers too
     ports = []
     for _ in range(2):
         line = parent.stdout.readline()
@@ -291,6 +299,7 @@ try:
     gw = Process("otel-instrument", gw_port, {**otlp, "GEOLOCATOR_SERVICE_URL": dead,
                                               "ISS_DISTANCE_SERVICE_URL": dead},
                  args=[binary("gateway")])
+    live.append(gw.proc)
     status, _, _ = http("GET", gw.url("/?location=Paris"))
     viewer.wait_for("/api/traces?service=gateway", lambda a: len(a["traces"]) >= 1)
     stop_all((gw,), 0)  # the gateway flushes what it has on SIGTERM
@@ -307,6 +316,16 @@ try:
     r = subprocess.run([INSTRUMENT, "/nonexistent/program"], capture_output=True, text=True)
     expect(r.returncode == 127 and "cannot run /nonexistent/program" in r.stderr, f"bad program: {r}")
 finally:
+    for proc in live:
+        if proc.poll() is None:
+            failures.append(f"pid {proc.pid} still running at the end: killed")
+            proc.kill()
+            proc.wait()
+    for pgid in sessions:  # the forked workers, whatever became of their parent
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     expect(viewer.stop() == 0, "the viewer did not exit cleanly")
 
 for f in failures:
