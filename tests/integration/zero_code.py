@@ -2,8 +2,8 @@
 
 zc_app (tools/otel-instrument/tests/zc_app.c) is a civetweb server and
 libcurl client that links neither libotel-lite nor anything of ours. Cases:
-- a chain of three zc_apps under otel-instrument gives one trace of five
-  spans with correct parents, the HTTP semantic-convention attributes, the
+- a chain of three zc_apps under otel-instrument (the middle one calling
+  through libcurl's multi interface) gives one trace of five spans with correct parents, the HTTP semantic-convention attributes, the
   service names from --service_name, OTEL_SERVICE_NAME and the program's
   name, and the HTTP server/client duration histograms;
 - the program's own header (X-Test) and begin_request callback survive;
@@ -148,8 +148,9 @@ KILLED = -signal.SIGTERM
 try:
     # ---- 1. a trace across three unchanged programs ------------------------
     back = zc("back", otlp)
+    # middle calls back through libcurl's multi interface
     middle = zc("middle", {**viewer.otlp_env("http/protobuf"), "OTEL_SERVICE_NAME": "middle",
-                           "NEXT_URL": back.url("/hello")})
+                           "NEXT_URL": back.url("/hello"), "MULTI": "1"})
     front = zc("front", {**otlp, "NEXT_URL": middle.url("/hello?from=front")},
                flags=["--service_name", "front"])
     status, body, _ = http("GET", front.url("/hello?q=1"), headers={"User-Agent": "zc-test/1.0"})

@@ -47,7 +47,8 @@ AGENT_HIDDEN void agent_curl_quiesce(void);
 
 /* The real functions, for the agent's own copy of libotel-lite: its
  * sources are compiled with -Dcurl_easy_perform=agent_real_curl_easy_perform
- * (and the same for mg_start, mg_set_request_handler), so the OTLP/HTTP
+ * (and the same for curl_multi_add_handle, curl_multi_remove_handle,
+ * curl_multi_info_read, mg_start, mg_set_request_handler), so the OTLP/HTTP
  * exporter and the Prometheus endpoint bypass the wrappers, and the curl
  * instrumentation's own transfer is the real one. */
 #endif /* OTEL_AGENT_H */

@@ -9,8 +9,8 @@
 #   $(BUILD)/tests/zero-code/zc_app a small civetweb + libcurl program with
 #                                   no telemetry code, for the tests
 #
-# The library's own calls to curl_easy_perform, mg_start and
-# mg_set_request_handler are renamed to the agent's agent_real_* functions,
+# The library's own calls to curl_easy_perform, curl_multi_add_handle,
+# _remove_handle, _info_read, mg_start and mg_set_request_handler are renamed to the agent's agent_real_* functions,
 # so that the exporter and the instrumentation call the real ones and
 # never their own wrappers.
 
@@ -25,6 +25,9 @@ AGENT_LIB_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(LIB_SRCS)) \
                   $(patsubst $(BUILD)/gen/%.c,$(BUILD)/pic/gen/%.o,$(PROTO_C))
 AGENT_CFLAGS := -fPIC -fvisibility=hidden
 AGENT_RENAMES := -Dcurl_easy_perform=agent_real_curl_easy_perform \
+                 -Dcurl_multi_add_handle=agent_real_curl_multi_add_handle \
+                 -Dcurl_multi_remove_handle=agent_real_curl_multi_remove_handle \
+                 -Dcurl_multi_info_read=agent_real_curl_multi_info_read \
                  -Dmg_start=agent_real_mg_start \
                  -Dmg_set_request_handler=agent_real_mg_set_request_handler
 
@@ -39,6 +42,9 @@ $(BUILD)/pic/gen/%.o: $(BUILD)/gen/%.c $(PROTO_STAMP)
 $(BUILD)/pic/$(INSTR_DIR)/%.o: $(INSTR_DIR)/%.c $(PROTO_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(AGENT_CFLAGS) -MMD -MP -c $< -o $@
+
+# (the renames change the objects: rebuild them when this file changes)
+$(AGENT_LIB_OBJS): $(INSTR_DIR)/module.mk
 
 $(AGENT_SO): $(AGENT_OBJS) $(AGENT_LIB_OBJS) $(INSTR_DIR)/agent.map
 	@mkdir -p $(dir $@)

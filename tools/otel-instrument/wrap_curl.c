@@ -9,7 +9,13 @@
  * otel_curl_perform_with_headers, which sends the program's headers plus
  * the propagation ones and sets the program's list back afterwards.
  * curl_easy_cleanup, curl_easy_reset and curl_easy_duphandle keep that
- * table right. The multi interface is not wrapped (README.md).
+ * table right.
+ *
+ * The multi interface: curl_multi_add_handle starts the CLIENT span and
+ * injects the headers (otel_curl_transfer_begin), the CURLMSG_DONE message
+ * from curl_multi_info_read ends it with the transfer's result
+ * (otel_curl_transfer_end); curl_multi_remove_handle ends a transfer whose
+ * message was never read. The table holds the transfer in flight.
  */
 #include "agent.h"
 
@@ -37,16 +43,17 @@ static void *real(_Atomic(void *) *slot, const char *name) {
   return f;
 }
 
-/* ---- handle -> the program's CURLOPT_HTTPHEADER list ----------------------- */
+/* ---- handle -> its CURLOPT_HTTPHEADER list and its multi transfer -------- */
 
 #define BUCKETS 256
-typedef struct header_entry {
+typedef struct handle_entry {
   CURL *easy;
-  struct curl_slist *headers; /* the program's, borrowed */
-  struct header_entry *next;
-} header_entry_t;
+  struct curl_slist *headers;     /* the program's, borrowed */
+  otel_curl_transfer_t *transfer; /* a multi transfer in flight, owned */
+  struct handle_entry *next;
+} handle_entry_t;
 
-static header_entry_t *buckets[BUCKETS];
+static handle_entry_t *buckets[BUCKETS];
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static size_t bucket_of(const CURL *easy) {
@@ -54,35 +61,72 @@ static size_t bucket_of(const CURL *easy) {
   return (size_t)((p >> 4) ^ (p >> 12)) % BUCKETS;
 }
 
-static void table_set(CURL *easy, struct curl_slist *headers) {
-  pthread_mutex_lock(&table_lock);
-  header_entry_t **at = &buckets[bucket_of(easy)];
+/* Where easy's entry is or would go, under table_lock. */
+static handle_entry_t **entry_at(CURL *easy) {
+  handle_entry_t **at = &buckets[bucket_of(easy)];
   while (*at && (*at)->easy != easy) at = &(*at)->next;
-  if (*at && !headers) { /* a NULL list: nothing to remember */
-    header_entry_t *gone = *at;
+  return at;
+}
+
+/* easy's entry (created when `create`), under table_lock. */
+static handle_entry_t *entry_get(CURL *easy, bool create) {
+  handle_entry_t **at = entry_at(easy);
+  if (!*at && create) {
+    handle_entry_t *e = malloc(sizeof *e);
+    if (!e) {
+      agent_say("out of memory: a transfer's own headers will be lost when it is traced");
+      return NULL;
+    }
+    *e = (handle_entry_t){easy, NULL, NULL, NULL};
+    *at = e;
+  }
+  return *at;
+}
+
+/* Drops easy's entry once it holds nothing. */
+static void entry_prune(CURL *easy) {
+  handle_entry_t **at = entry_at(easy);
+  if (*at && !(*at)->headers && !(*at)->transfer) {
+    handle_entry_t *gone = *at;
     *at = gone->next;
     free(gone);
-  } else if (*at) {
-    (*at)->headers = headers;
-  } else if (headers) {
-    header_entry_t *e = malloc(sizeof *e);
-    if (e) {
-      *e = (header_entry_t){easy, headers, NULL};
-      *at = e;
-    } else {
-      agent_say("out of memory: a transfer's own headers will be lost when it is traced");
-    }
   }
+}
+
+static void table_set_headers(CURL *easy, struct curl_slist *headers) {
+  pthread_mutex_lock(&table_lock);
+  handle_entry_t *e = entry_get(easy, headers != NULL);
+  if (e) e->headers = headers;
+  entry_prune(easy);
   pthread_mutex_unlock(&table_lock);
 }
 
-static struct curl_slist *table_get(CURL *easy) {
+static struct curl_slist *table_headers(CURL *easy) {
   pthread_mutex_lock(&table_lock);
-  header_entry_t *e = buckets[bucket_of(easy)];
-  while (e && e->easy != easy) e = e->next;
+  handle_entry_t *e = entry_get(easy, false);
   struct curl_slist *h = e ? e->headers : NULL;
   pthread_mutex_unlock(&table_lock);
   return h;
+}
+
+/* Stores t for easy; false (t not stored) when out of memory. */
+static bool table_set_transfer(CURL *easy, otel_curl_transfer_t *t) {
+  pthread_mutex_lock(&table_lock);
+  handle_entry_t *e = entry_get(easy, true);
+  if (e) e->transfer = t;
+  pthread_mutex_unlock(&table_lock);
+  return e != NULL;
+}
+
+/* Takes easy's multi transfer (NULL when none); the caller ends it. */
+static otel_curl_transfer_t *table_take_transfer(CURL *easy) {
+  pthread_mutex_lock(&table_lock);
+  handle_entry_t *e = entry_get(easy, false);
+  otel_curl_transfer_t *t = e ? e->transfer : NULL;
+  if (e) e->transfer = NULL;
+  entry_prune(easy);
+  pthread_mutex_unlock(&table_lock);
+  return t;
 }
 
 /* ---- wrappers -------------------------------------------------------------- */
@@ -100,10 +144,10 @@ void agent_curl_quiesce(void) {
   pthread_mutex_unlock(&instrument_lock);
 }
 
-__attribute__((visibility("default"))) CURLcode curl_easy_perform(CURL *easy) {
-  perform_fn f = (perform_fn)real(&real_perform, "curl_easy_perform");
-  if (!f) return CURLE_FAILED_INIT;
-  if (in_instrumentation || !agent_active()) return f(easy);
+AGENT_HIDDEN CURLcode agent_real_curl_easy_perform(CURL *easy);
+
+/* Sets the instrumentation's options on the first traced transfer. */
+static void instrument_once(void) {
   pthread_mutex_lock(&instrument_lock);
   if (!curl_instrumented) {
     otel_curl_instrument(&(otel_curl_options_t){.tracer = agent_tracer("libotel-lite.curl"),
@@ -111,8 +155,15 @@ __attribute__((visibility("default"))) CURLcode curl_easy_perform(CURL *easy) {
     curl_instrumented = true;
   }
   pthread_mutex_unlock(&instrument_lock);
+}
+
+__attribute__((visibility("default"))) CURLcode curl_easy_perform(CURL *easy) {
+  perform_fn f = (perform_fn)real(&real_perform, "curl_easy_perform");
+  if (!f) return CURLE_FAILED_INIT;
+  if (in_instrumentation || !agent_active()) return agent_real_curl_easy_perform(easy);
+  instrument_once();
   in_instrumentation = true;
-  CURLcode rc = otel_curl_perform_with_headers(easy, table_get(easy));
+  CURLcode rc = otel_curl_perform_with_headers(easy, table_headers(easy));
   in_instrumentation = false;
   return rc;
 }
@@ -133,7 +184,7 @@ __attribute__((visibility("default"))) CURLcode (curl_easy_setopt)(CURL *easy, C
     void *v = va_arg(ap, void *);
     rc = f(easy, option, v);
     if (option == CURLOPT_HTTPHEADER && rc == CURLE_OK && !in_instrumentation && !agent_off())
-      table_set(easy, v);
+      table_set_headers(easy, v);
   } else if (option < CURLOPTTYPE_OFF_T) {
     void (*v)(void) = va_arg(ap, void (*)(void));
     rc = f(easy, option, v);
@@ -148,15 +199,33 @@ __attribute__((visibility("default"))) CURLcode (curl_easy_setopt)(CURL *easy, C
   return rc;
 }
 
+/* Ends easy's multi transfer, if one is in flight, with rc. */
+static void end_transfer(CURL *easy, CURLcode rc) {
+  otel_curl_transfer_t *t = table_take_transfer(easy);
+  if (!t) return;
+  bool was = in_instrumentation;
+  in_instrumentation = true;
+  otel_curl_transfer_end(t, rc);
+  in_instrumentation = was;
+}
+
+/* A handle cleaned up or reset while still in a multi handle (which
+ * libcurl's documentation forbids) ends its span as aborted. */
 __attribute__((visibility("default"))) void curl_easy_cleanup(CURL *easy) {
   cleanup_fn f = (cleanup_fn)real(&real_cleanup, "curl_easy_cleanup");
-  if (easy) table_set(easy, NULL);
+  if (easy) {
+    end_transfer(easy, CURLE_ABORTED_BY_CALLBACK);
+    table_set_headers(easy, NULL);
+  }
   if (f) f(easy);
 }
 
 __attribute__((visibility("default"))) void curl_easy_reset(CURL *easy) {
   cleanup_fn f = (cleanup_fn)real(&real_reset, "curl_easy_reset");
-  if (easy) table_set(easy, NULL);
+  if (easy) {
+    end_transfer(easy, CURLE_ABORTED_BY_CALLBACK);
+    table_set_headers(easy, NULL);
+  }
   if (f) f(easy);
 }
 
@@ -165,10 +234,58 @@ __attribute__((visibility("default"))) CURL *curl_easy_duphandle(CURL *easy) {
   if (!f) return NULL;
   CURL *copy = f(easy);
   if (copy && easy) {
-    struct curl_slist *h = table_get(easy);
-    if (h) table_set(copy, h);
+    struct curl_slist *h = table_headers(easy);
+    if (h) table_set_headers(copy, h);
   }
   return copy;
+}
+
+/* ---- the multi interface ------------------------------------------------- */
+
+typedef CURLMcode (*multi_handle_fn)(CURLM *, CURL *);
+typedef CURLMsg *(*info_read_fn)(CURLM *, int *);
+static _Atomic(void *) real_add, real_remove, real_info_read;
+
+/* The span starts when the transfer is added (on the adding thread, so
+ * its parent is that thread's current span) and ends at CURLMSG_DONE. */
+__attribute__((visibility("default"))) CURLMcode curl_multi_add_handle(CURLM *multi, CURL *easy) {
+  multi_handle_fn f = (multi_handle_fn)real(&real_add, "curl_multi_add_handle");
+  if (!f) return CURLM_INTERNAL_ERROR;
+  if (!easy || in_instrumentation || !agent_active()) return f(multi, easy);
+  instrument_once();
+  in_instrumentation = true;
+  otel_curl_transfer_t *t = otel_curl_transfer_begin(easy, table_headers(easy));
+  in_instrumentation = false;
+  if (t && !table_set_transfer(easy, t)) {
+    in_instrumentation = true;
+    otel_curl_transfer_end(t, CURLE_OUT_OF_MEMORY);
+    in_instrumentation = false;
+  }
+  CURLMcode rc = f(multi, easy);
+  if (rc != CURLM_OK) end_transfer(easy, CURLE_FAILED_INIT); /* it never ran */
+  return rc;
+}
+
+__attribute__((visibility("default"))) CURLMsg *curl_multi_info_read(CURLM *multi, int *left) {
+  info_read_fn f = (info_read_fn)real(&real_info_read, "curl_multi_info_read");
+  if (!f) return NULL;
+  CURLMsg *m = f(multi, left);
+  if (m && m->msg == CURLMSG_DONE && !in_instrumentation)
+    end_transfer(m->easy_handle, m->data.result);
+  return m;
+}
+
+/* A transfer removed before its CURLMSG_DONE was read: done if a response
+ * came (the program looked at still_running only), else aborted. */
+__attribute__((visibility("default"))) CURLMcode curl_multi_remove_handle(CURLM *multi, CURL *easy) {
+  multi_handle_fn f = (multi_handle_fn)real(&real_remove, "curl_multi_remove_handle");
+  if (!f) return CURLM_INTERNAL_ERROR;
+  if (easy && !in_instrumentation) {
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    end_transfer(easy, status > 0 ? CURLE_OK : CURLE_ABORTED_BY_CALLBACK);
+  }
+  return f(multi, easy);
 }
 
 /* The agent's own libotel-lite (the OTLP/HTTP exporter, and the
@@ -176,5 +293,31 @@ __attribute__((visibility("default"))) CURL *curl_easy_duphandle(CURL *easy) {
 AGENT_HIDDEN CURLcode agent_real_curl_easy_perform(CURL *easy);
 CURLcode agent_real_curl_easy_perform(CURL *easy) {
   perform_fn f = (perform_fn)real(&real_perform, "curl_easy_perform");
-  return f ? f(easy) : CURLE_FAILED_INIT;
+  if (!f) return CURLE_FAILED_INIT;
+  /* libcurl runs an easy transfer on its own multi interface, through its
+   * exported (so wrapped) curl_multi_* functions: none of those calls is
+   * the program's */
+  bool was = in_instrumentation;
+  in_instrumentation = true;
+  CURLcode rc = f(easy);
+  in_instrumentation = was;
+  return rc;
+}
+
+AGENT_HIDDEN CURLMcode agent_real_curl_multi_add_handle(CURLM *multi, CURL *easy);
+CURLMcode agent_real_curl_multi_add_handle(CURLM *multi, CURL *easy) {
+  multi_handle_fn f = (multi_handle_fn)real(&real_add, "curl_multi_add_handle");
+  return f ? f(multi, easy) : CURLM_INTERNAL_ERROR;
+}
+
+AGENT_HIDDEN CURLMcode agent_real_curl_multi_remove_handle(CURLM *multi, CURL *easy);
+CURLMcode agent_real_curl_multi_remove_handle(CURLM *multi, CURL *easy) {
+  multi_handle_fn f = (multi_handle_fn)real(&real_remove, "curl_multi_remove_handle");
+  return f ? f(multi, easy) : CURLM_INTERNAL_ERROR;
+}
+
+AGENT_HIDDEN CURLMsg *agent_real_curl_multi_info_read(CURLM *multi, int *left);
+CURLMsg *agent_real_curl_multi_info_read(CURLM *multi, int *left) {
+  info_read_fn f = (info_read_fn)real(&real_info_read, "curl_multi_info_read");
+  return f ? f(multi, left) : NULL;
 }

@@ -4,7 +4,7 @@
  *
  * Environment: PORT (0: any free port), NAME (put in answers), NEXT_URL
  * (if set, each request to /hello first GETs it, with its own "X-Test: 1"
- * header), WORKERS (if set to N, forks N workers at start, each serving on
+ * header; with MULTI=1 through libcurl's multi interface), WORKERS (if set to N, forks N workers at start, each serving on
  * its own free port; the parent waits for them).
  * Prints "zc_app NAME: listening on port P" once listening.
  * GET /hello answers "NAME begin=N x-test=yes|no\n"
@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@
 
 static const char *name = "zc_app";
 static const char *next_url;
+static bool use_multi;
 static atomic_int begin_count;
 static int exit_pipe[2];
 
@@ -65,6 +67,26 @@ static size_t collect(char *p, size_t size, size_t n, void *userp) {
   return len;
 }
 
+#ifndef ZC_HAND_INSTRUMENTED
+/* The transfer through the multi interface, as an event loop would run it. */
+static CURLcode perform_multi(CURL *h) {
+  CURLM *m = curl_multi_init();
+  if (!m) return CURLE_OUT_OF_MEMORY;
+  CURLcode rc = CURLE_FAILED_INIT;
+  if (curl_multi_add_handle(m, h) == CURLM_OK) {
+    int running = 1;
+    while (running && curl_multi_perform(m, &running) == CURLM_OK)
+      if (running) curl_multi_poll(m, NULL, 0, 1000, NULL);
+    int left;
+    for (CURLMsg *msg; (msg = curl_multi_info_read(m, &left));)
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == h) rc = msg->data.result;
+    curl_multi_remove_handle(m, h);
+  }
+  curl_multi_cleanup(m);
+  return rc;
+}
+#endif
+
 static void call_next(char *out, size_t cap) {
   struct body b = {.len = 0};
   b.data[0] = '\0';
@@ -82,7 +104,7 @@ static void call_next(char *out, size_t cap) {
 #ifdef ZC_HAND_INSTRUMENTED
   CURLcode rc = otel_curl_perform_with_headers(h, headers);
 #else
-  CURLcode rc = curl_easy_perform(h);
+  CURLcode rc = use_multi ? perform_multi(h) : curl_easy_perform(h);
 #endif
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
@@ -167,6 +189,7 @@ static int serve(const char *port) {
 int main(void) {
   if (getenv("NAME")) name = getenv("NAME");
   next_url = getenv("NEXT_URL");
+  use_multi = getenv("MULTI") && !strcmp(getenv("MULTI"), "1");
   const char *port = getenv("PORT") ? getenv("PORT") : "0";
   curl_global_init(CURL_GLOBAL_DEFAULT);
   int workers = getenv("WORKERS") ? atoi(getenv("WORKERS")) : 0;
