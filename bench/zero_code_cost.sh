@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # zero_code_cost.sh: what a request costs under otel-instrument's agent
 # compared with the same program instrumented by hand, in instructions
-# (valgrind's callgrind: deterministic, so it needs no quiet machine).
+# (valgrind's callgrind: counts, not time, so they do not depend on the
+# machine's load; the background threads' timing - batch exports, civetweb's
+# master loop - still moves them by a few percent from run to run).
 #
 # The program is zc_app (tools/otel-instrument/tests/zc_app.c): a civetweb
 # server whose /hello handler GETs an upstream with libcurl. "agent" is
