@@ -294,6 +294,26 @@ try:
         expect(len(said) == 1 and "not fully sent within 1500 ms" in said[0],
                f"black hole {how}: agent said {said}")
 
+    # ---- 5b. the program's own SIGTERM handling is kept; the exit flushes
+    for when in ("before", "after"):  # its handler set before/after mg_start
+        p = zc(f"term-{when}", {**otlp, "OTEL_SERVICE_NAME": f"term-{when}", "HANDLE_TERM": when,
+                                "OTEL_BSP_SCHEDULE_DELAY": "60000"})  # spans wait for the flush
+        status, _, _ = http("GET", p.url("/hello?term=" + when))
+        expect(status == 200, f"HANDLE_TERM={when}: answered {status}")
+        expect(viewer.query(f"/api/traces?service=term-{when}")["traces"] == [],
+               f"HANDLE_TERM={when}: spans before the flush (the schedule delay is 60 s)")
+        rc = p.stop()
+        expect(rc == 0, f"HANDLE_TERM={when}: exit status {rc}, want 0 (the program's handler)")
+        viewer.wait_for(f"/api/traces?service=term-{when}", lambda a: len(a["traces"]) == 1)
+        expect(agent_lines(p) == [], f"HANDLE_TERM={when}: agent said {agent_lines(p)}")
+    p = zc("int", {**otlp, "OTEL_SERVICE_NAME": "sigint", "OTEL_BSP_SCHEDULE_DELAY": "60000"})
+    http("GET", p.url("/hello"))
+    p.proc.send_signal(signal.SIGINT)
+    rc = p.proc.wait(timeout=30)
+    p.log.close()
+    expect(rc == -signal.SIGINT, f"SIGINT: exit status {rc}, want {-signal.SIGINT}")
+    viewer.wait_for("/api/traces?service=sigint", lambda a: len(a["traces"]) == 1)
+
     # ---- 6. a program with its own libotel-lite is left alone -------------
     dead = f"http://127.0.0.1:{free_port()}/"
     gw_port = free_port()

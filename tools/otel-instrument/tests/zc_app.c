@@ -10,7 +10,9 @@
  * GET /hello answers "NAME begin=N x-test=yes|no\n"
  * (N counts the program's own begin_request callback), then the upstream's
  * answer; GET /exit stops the server and exits 0 (atexit handlers run);
- * SIGTERM keeps its default action (the program sets no handler).
+ * SIGTERM keeps its default action, unless HANDLE_TERM is "before" or
+ * "after": then the program's own handler (set before or after mg_start)
+ * stops the server like GET /exit, and the process exits 0.
  *
  * Built with -DZC_HAND_INSTRUMENTED (zc_app_hand, for bench/zero_code_cost.sh)
  * it is the same program instrumented by hand with libotel-lite, as the
@@ -26,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #ifdef ZC_HAND_INSTRUMENTED
@@ -140,6 +143,24 @@ static int on_exit_request(struct mg_connection *conn, void *unused) {
   return r;
 }
 
+static void on_term(int sig) {
+  (void)sig;
+  char b = 1;
+  ssize_t w = write(exit_pipe[1], &b, 1); /* async-signal-safe */
+  (void)w;
+}
+
+/* The program's own SIGTERM handling, when HANDLE_TERM asks for it here. */
+static void handle_term_if(const char *when) {
+  const char *v = getenv("HANDLE_TERM");
+  if (!v || strcmp(v, when)) return;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_term;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
 static int on_other(struct mg_connection *conn, void *unused) {
   (void)unused;
   return reply(conn, 404, "not found\n");
@@ -147,6 +168,7 @@ static int on_other(struct mg_connection *conn, void *unused) {
 
 static int serve(const char *port) {
   if (pipe(exit_pipe) != 0) return 1;
+  handle_term_if("before");
   struct mg_callbacks cb;
   memset(&cb, 0, sizeof cb);
   cb.begin_request = count_begin;
@@ -169,6 +191,7 @@ static int serve(const char *port) {
     fprintf(stderr, "zc_app %s: cannot listen on port %s\n", name, port);
     return 1;
   }
+  handle_term_if("after");
   mg_set_request_handler(ctx, "/hello", on_hello, NULL);
   mg_set_request_handler(ctx, "/exit", on_exit_request, NULL);
   mg_set_request_handler(ctx, "/", on_other, NULL);
