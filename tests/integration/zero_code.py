@@ -13,7 +13,8 @@ libcurl client that links neither libotel-lite nor anything of ours. Cases:
 - with a collector that accepts and never answers, SIGTERM (the program's
   default action) and a normal exit both end within the shutdown deadline;
 - a program that links libotel-lite itself (the gateway) is left alone,
-  with one diagnostic line.
+  with one diagnostic line;
+- the agent exports its wrappers and nothing else (nm -D).
 """
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import os
@@ -331,7 +332,19 @@ try:
                if s["kind"] == 2 and attr(s, "url.query") == "location=Paris"]
     expect(len(servers) == 1, f"gateway: {len(servers)} SERVER spans for one request (doubled?)")
 
-    # ---- 7. the launcher's own errors -------------------------------------
+    # ---- 7. the agent exports its wrappers and nothing else ---------------
+    agent_so = os.path.join(ROOT, BUILD, "lib", "libotel-agent.so")
+    nm = subprocess.run(["nm", "-D", "--defined-only", agent_so], capture_output=True, text=True)
+    exported = {line.split()[-1] for line in nm.stdout.splitlines() if line.strip()}
+    wrappers = {"mg_start", "mg_start2", "mg_set_request_handler", "curl_easy_perform",
+                "curl_easy_setopt", "curl_easy_cleanup", "curl_easy_reset", "curl_easy_duphandle",
+                "curl_multi_add_handle", "curl_multi_remove_handle", "curl_multi_info_read",
+                "__libc_start_main", "exit"}
+    expect(nm.returncode == 0 and exported == wrappers,
+           f"the agent exports {sorted(exported - wrappers)[:10]} beyond its wrappers, "
+           f"lacks {sorted(wrappers - exported)}")
+
+    # ---- 8. the launcher's own errors -------------------------------------
     r = subprocess.run([INSTRUMENT, "--no_such_flag", "x", ZC_APP], capture_output=True, text=True)
     expect(r.returncode == 2 and "unknown option --no_such_flag" in r.stderr, f"bad flag: {r}")
     r = subprocess.run([INSTRUMENT, "/nonexistent/program"], capture_output=True, text=True)
