@@ -14,7 +14,7 @@ build_pkgs=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev
   libproj-dev libgeonames-dev)
 # Test: unit test framework and the tools the integration tests drive.
 test_pkgs=(libcmocka-dev curl python3 python3-yaml python3-sgp4 python3-geopy prometheus
-  chromium wrk bc)
+  chromium wrk bc valgrind)
 
 missing=()
 wanted=("${build_pkgs[@]}")

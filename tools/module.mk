@@ -47,3 +47,6 @@ $(BUILD)/bench/bench_viewer_ingest: $(BUILD)/obj/bench/bench_viewer_ingest.o $(V
 $(BUILD)/bench/bench_viewer_pages: $(BUILD)/obj/bench/bench_viewer_pages.o $(VIEWER_CORE_OBJS) $(LIBOTEL)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) -o $@
+
+# Zero-code instrumentation (otel-instrument and its agent) has its own file.
+include tools/otel-instrument/module.mk

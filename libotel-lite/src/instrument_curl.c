@@ -127,18 +127,33 @@ static const char *curl_error_type(CURLcode rc) {
   }
 }
 
-CURLcode otel_curl_perform_with_headers(CURL *easy, struct curl_slist *headers) {
-  uint64_t start_ns = otel_time_now_ns();
+/* One traced transfer, from begin to end (on the stack for
+ * otel_curl_perform_with_headers, on the heap for otel_curl_transfer_*). */
+struct otel_curl_transfer {
+  CURL *easy;
+  struct curl_slist *headers; /* the caller's, set back at the end */
+  struct curl_slist *sent;    /* a copy with the propagation headers */
+  otel_span_t *span;
+  uint64_t start_ns;
+};
+
+static void transfer_begin(otel_curl_transfer_t *t, CURL *easy, struct curl_slist *headers) {
+  t->easy = easy;
+  t->headers = headers;
+  t->start_ns = otel_time_now_ns();
   otel_span_start_options_t so = {.kind = OTEL_SPAN_KIND_CLIENT};
-  otel_span_t *span = otel_tracer_start_span(tracer(), "HTTP", &so);
+  t->span = otel_tracer_start_span(tracer(), "HTTP", &so);
   struct header_list h = {copy_headers(headers), false};
   otel_propagator_inject_current(otel_propagation_get_global(), add_header, &h);
+  t->sent = h.list;
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, h.list);
+}
 
-  CURLcode rc = curl_easy_perform(easy);
-
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-  curl_slist_free_all(h.list);
+static void transfer_end(otel_curl_transfer_t *t, CURLcode rc) {
+  CURL *easy = t->easy;
+  otel_span_t *span = t->span;
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+  curl_slist_free_all(t->sent);
   char *method = NULL, *url = NULL;
   long status = 0;
   curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_METHOD, &method);
@@ -176,10 +191,30 @@ CURLcode otel_curl_perform_with_headers(CURL *easy, struct curl_slist *headers) 
       snprintf(code, sizeof code, "%ld", status);
       attrs[n++] = OTEL_ATTR_STR("error.type", code);
     }
-    otel_histogram_record(duration_histogram, (double)(otel_time_now_ns() - start_ns) / 1e9, attrs, n);
+    otel_histogram_record(duration_histogram, (double)(otel_time_now_ns() - t->start_ns) / 1e9, attrs, n);
   }
   otel_span_end(span);
+}
+
+CURLcode otel_curl_perform_with_headers(CURL *easy, struct curl_slist *headers) {
+  otel_curl_transfer_t t;
+  transfer_begin(&t, easy, headers);
+  CURLcode rc = curl_easy_perform(easy);
+  transfer_end(&t, rc);
   return rc;
+}
+
+otel_curl_transfer_t *otel_curl_transfer_begin(CURL *easy, struct curl_slist *headers) {
+  if (!easy) return NULL;
+  otel_curl_transfer_t *t = malloc(sizeof *t);
+  if (t) transfer_begin(t, easy, headers);
+  return t;
+}
+
+void otel_curl_transfer_end(otel_curl_transfer_t *t, CURLcode rc) {
+  if (!t) return;
+  transfer_end(t, rc);
+  free(t);
 }
 
 CURLcode otel_curl_perform(CURL *easy) { return otel_curl_perform_with_headers(easy, NULL); }

@@ -3,7 +3,9 @@
  * attributes, credentials redacted from url.full, the propagation headers
  * the server receives (the caller's own traceparent replaced, its other
  * headers kept and its header list given back), ERROR status for a 404 and
- * for a refused connection, and the http.client.request.duration points. */
+ * for a refused connection, and the http.client.request.duration points;
+ * and the same span from otel_curl_transfer_begin/end around a transfer
+ * run by the multi interface. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -233,6 +235,53 @@ static void test_404_is_an_error_with_its_status_as_type(void **state) {
   assert_string_equal(str_attr(s, "error.type"), "404");
 }
 
+/* The multi interface: begin before curl_multi_add_handle, end at
+ * CURLMSG_DONE; the server gets this span's traceparent and the caller's
+ * own header, and the handle gets its own list back. */
+static void test_multi_transfer_gets_the_same_span(void **state) {
+  struct fixture *f = *state;
+  char url[128], body[2048], span[17];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d/echo?m=1", f->port);
+  struct curl_slist *headers = curl_slist_append(NULL, "X-Custom: multi");
+  CURL *easy = new_handle(url, body);
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+  CURLM *multi = curl_multi_init();
+  assert_non_null(multi);
+  otel_curl_transfer_t *t = otel_curl_transfer_begin(easy, headers);
+  assert_non_null(t);
+  assert_int_equal(curl_multi_add_handle(multi, easy), CURLM_OK);
+  int running = 1;
+  CURLcode result = CURLE_FAILED_INIT;
+  for (int rounds = 0; running && rounds < 5000; rounds++) {
+    assert_int_equal(curl_multi_perform(multi, &running), CURLM_OK);
+    if (running) curl_multi_poll(multi, NULL, 0, 100, NULL);
+  }
+  int left;
+  for (CURLMsg *m; (m = curl_multi_info_read(multi, &left));)
+    if (m->msg == CURLMSG_DONE && m->easy_handle == easy) result = m->data.result;
+  assert_int_equal(result, CURLE_OK);
+  assert_int_equal(otel_memory_span_exporter_count(f->spans), 0); /* not ended yet */
+  otel_curl_transfer_end(t, result);
+  curl_multi_remove_handle(multi, easy);
+  const otel_span_data_t *s = only_span(f);
+  assert_string_equal(s->name, "GET");
+  assert_int_equal(s->kind, OTEL_SPAN_KIND_CLIENT);
+  assert_string_equal(str_attr(s, "url.full"), url);
+  assert_int_equal(int_attr(s, "http.response.status_code"), 200);
+  otel_span_id_to_hex(s->context.span_id, span);
+  assert_non_null(strstr(body, span));
+  assert_non_null(strstr(body, "X-Custom=multi\n"));
+  body[0] = '\0'; /* the handle sends the caller's list again */
+  assert_int_equal(curl_easy_perform(easy), CURLE_OK);
+  assert_non_null(strstr(body, "traceparents=0\n"));
+  assert_non_null(strstr(body, "X-Custom=multi\n"));
+  otel_curl_transfer_end(NULL, CURLE_OK); /* a no-op */
+  assert_null(otel_curl_transfer_begin(NULL, NULL));
+  curl_multi_cleanup(multi);
+  curl_easy_cleanup(easy);
+  curl_slist_free_all(headers);
+}
+
 /* A port on 127.0.0.1 that nothing listens on: bound, never listened to. */
 static int closed_port(int *fd) {
   *fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -329,6 +378,7 @@ int main(void) {
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(test_credentials_are_redacted_from_url_full, setup, teardown),
       cmocka_unit_test_setup_teardown(test_404_is_an_error_with_its_status_as_type, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_multi_transfer_gets_the_same_span, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refused_connection_is_an_error, setup, teardown),
       cmocka_unit_test_setup_teardown(test_duration_histogram_points, setup, teardown),
   };

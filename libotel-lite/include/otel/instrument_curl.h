@@ -44,6 +44,19 @@ OTEL_API CURLcode otel_curl_perform(CURL *easy);
  * set back to `headers` afterwards. */
 OTEL_API CURLcode otel_curl_perform_with_headers(CURL *easy, struct curl_slist *headers);
 
+/* The same in two halves, for a transfer the caller runs itself (the multi
+ * interface). otel_curl_transfer_begin starts the CLIENT span, a child of
+ * the calling thread's current span, and sets CURLOPT_HTTPHEADER to a copy
+ * of `headers` (borrowed, may be NULL) with the propagation headers added;
+ * call it before curl_multi_add_handle. Returns the transfer (owned; NULL
+ * when out of memory or easy is NULL: the transfer then runs untraced).
+ * Once the transfer is done (CURLMSG_DONE, with its result rc),
+ * otel_curl_transfer_end records the outcome, sets CURLOPT_HTTPHEADER
+ * back to `headers`, ends the span and frees t (NULL is a no-op). */
+typedef struct otel_curl_transfer otel_curl_transfer_t;
+OTEL_API otel_curl_transfer_t *otel_curl_transfer_begin(CURL *easy, struct curl_slist *headers);
+OTEL_API void otel_curl_transfer_end(otel_curl_transfer_t *t, CURLcode rc);
+
 #ifdef __cplusplus
 }
 #endif
