@@ -96,7 +96,7 @@ def check(workshop_dir, marked, sections, fix=False):
                 for name in API_NAME.findall(line):
                     if name.startswith(("OTEL_EXPORTER", "OTEL_TRACES", "OTEL_METRICS", "OTEL_LOGS", "OTEL_SERVICE",
                                         "OTEL_RESOURCE", "OTEL_PROPAGATORS", "OTEL_SDK", "OTEL_LOG_LEVEL",
-                                        "OTEL_BSP", "OTEL_BLRP", "OTEL_METRIC_")):
+                                        "OTEL_BSP", "OTEL_BLRP", "OTEL_METRIC_", "OTEL_INSTRUMENT_")):
                         continue  # environment variables, not C names
                     if name not in known_api:
                         problems.append(f"{rel_doc}:{lineno}: {name} is not declared in libotel-lite/include/otel/")
