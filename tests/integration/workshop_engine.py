@@ -33,22 +33,11 @@ sys.path.insert(0, HERE)
 
 import markers  # noqa: E402
 import steps  # noqa: E402
-from workshop_proof import BUILD, copy_tree  # noqa: E402
+from workshop_proof import BUILD, Tally, copy_tree  # noqa: E402
 
 ISS = "iss-distance-service/src/main.c"
-passed = failed = 0
-
-
-def expect(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok - {what}")
-    else:
-        failed += 1
-        print(f"not ok - {what}")
-        if detail:
-            print("    " + str(detail).replace("\n", "\n    "))
+tally = Tally()
+expect = tally.expect
 
 
 def grammar():
@@ -218,8 +207,7 @@ def main():
         participant(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.summary()
 
 
 if __name__ == "__main__":

@@ -35,19 +35,31 @@ import steps  # noqa: E402
 from workspace import Workspace  # noqa: E402
 
 BUILD = os.environ.get("BUILD", "build")
-passed = failed = 0
 
 
-def expect(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok - {what}")
-    else:
-        failed += 1
-        print(f"not ok - {what}")
-        if detail:
-            print("    " + detail.replace("\n", "\n    "))
+class Tally:
+    """ok / not ok lines, and the closing 'N passed, M failed' line."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def expect(self, cond, what, detail=""):
+        if cond:
+            self.passed += 1
+            print(f"ok - {what}")
+        else:
+            self.failed += 1
+            print(f"not ok - {what}")
+            if detail:
+                print("    " + str(detail).replace("\n", "\n    "))
+
+    def summary(self):
+        print(f"\n{self.passed} passed, {self.failed} failed")
+        return 1 if self.failed else 0
+
+
+tally = Tally()
+expect = tally.expect
 
 
 def copy_tree(dst):
@@ -158,8 +170,7 @@ def main():
     for name, t in timings:
         print(f"  {t:5.1f} s  {name}")
     print(f"  {total:5.1f} s  the whole proof ({len(timings)} states)")
-    print(f"\n{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.summary()
 
 
 if __name__ == "__main__":

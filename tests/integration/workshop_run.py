@@ -29,21 +29,10 @@ sys.path.insert(0, HERE)
 
 import build as builder  # noqa: E402
 from runner import http_get  # noqa: E402
-from workshop_proof import BUILD, copy_tree  # noqa: E402
+from workshop_proof import BUILD, Tally, copy_tree  # noqa: E402
 
-passed = failed = 0
-
-
-def expect(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok - {what}")
-    else:
-        failed += 1
-        print(f"not ok - {what}")
-        if detail:
-            print("    " + str(detail).replace("\n", "\n    "))
+tally = Tally()
+expect = tally.expect
 
 
 def pids_of(work, name):
@@ -157,8 +146,7 @@ def main():
         if run and run.proc.poll() is None:
             run.interrupt()
         shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.summary()
 
 
 if __name__ == "__main__":

@@ -76,14 +76,26 @@ class Watcher:
                         or fstype in NO_INOTIFY_FS)
         self.how = ("polling once a second" + (f" ({fstype} does not report changes)" if fstype in NO_INOTIFY_FS
                                                else "")) if self.polling else "inotify"
-        target = self._poll if self.polling else self._inotify
-        threading.Thread(target=target, daemon=True).start()
+        # Both ways are watching when the constructor returns: an edit made
+        # right after the "Watching" line is never missed.
+        if self.polling:
+            self.before = self._snapshot()
+            threading.Thread(target=self._poll, daemon=True).start()
+        else:
+            self._start_inotify()
+            threading.Thread(target=self._inotify, daemon=True).start()
+
+    def _start_inotify(self):
+        dirs = [os.path.join(self.root, d) for d in WATCHED if os.path.isdir(os.path.join(self.root, d))]
+        self.proc = subprocess.Popen(["inotifywait", "-m", "-r", "-e", "close_write,moved_to,delete",
+                                      "--format", "%w%f", *dirs], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, start_new_session=True)
+        for line in self.proc.stderr:  # "Setting up watches." then "Watches established."
+            if "established" in line:
+                break
+        threading.Thread(target=self.proc.stderr.read, daemon=True).start()  # keeps the pipe drained
 
     def _inotify(self):
-        dirs = [os.path.join(self.root, d) for d in WATCHED if os.path.isdir(os.path.join(self.root, d))]
-        self.proc = subprocess.Popen(["inotifywait", "-m", "-r", "-q", "-e", "close_write,moved_to,delete",
-                                      "--format", "%w%f", *dirs], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True, start_new_session=True)
         for line in self.proc.stdout:
             path = line.rstrip("\n")
             if is_source(path):
@@ -104,7 +116,7 @@ class Watcher:
         return seen
 
     def _poll(self):
-        before = self._snapshot()
+        before = self.before
         while True:
             time.sleep(1.0)  # the polling interval itself, not a wait for an event
             now = self._snapshot()
