@@ -9,6 +9,10 @@
 #   make test    deps + all + every unit and integration test
 #   make bench   build and run the benchmarks (they print figures)
 #   make clean   remove build/ and build-asan/
+#   make install [PREFIX=/usr/local] [DESTDIR=]   libotel-lite's headers
+#                (include/otel/), libotel-lite.a, libotel-lite.so and
+#                otel-lite.pc for pkg-config (libotel-lite/module.mk);
+#                make uninstall removes them
 #
 # The workshop (workshop/README.md; the engine is workshop/engine/):
 #   make workshop-start        the participant's starting point (TODOs)
