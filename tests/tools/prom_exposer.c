@@ -8,7 +8,7 @@
 
 #include "otel/exporter_prometheus.h"
 
-#include "../../servicekit/svc_server.h"
+#include "svc_server.h"
 
 int main(int argc, char **argv) {
   svc_block_stop_signals();
