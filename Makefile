@@ -74,8 +74,8 @@ $(PROTO_C) $(PROTO_H): $(PROTO_STAMP)
 
 # ---- libotel-lite ----------------------------------------------------------
 LIB_SRCS := $(wildcard libotel-lite/src/*.c)
-LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) \
-            $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(PROTO_C))
+PROTO_OBJS := $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(PROTO_C))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(PROTO_OBJS)
 
 $(BUILD)/obj/%.o: %.c $(PROTO_STAMP)
 	@mkdir -p $(dir $@)
@@ -86,6 +86,15 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(PROTO_STAMP)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBOTEL): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+# The OTLP protobuf-c types alone (also inside $(LIBOTEL)), for programs
+# that only receive and decode OTLP: the viewer links this, not the SDK.
+OTLP_PROTO_LIB := $(BUILD)/lib/libotlp-proto.a
+
+$(OTLP_PROTO_LIB): $(PROTO_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^

@@ -5,6 +5,7 @@
  * registration, and an orderly shutdown that flushes before freeing.
  */
 #include "otel/sdk.h"
+#include "otel/exporter_otlp.h"
 
 #include "internal.h"
 

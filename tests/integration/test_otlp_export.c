@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "otel/exporter_otlp.h"
 #include "otel/logs.h"
 #include "otel/trace.h"
 #include "viewer_process.h"

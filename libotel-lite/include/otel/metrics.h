@@ -21,7 +21,6 @@
 #define OTEL_METRICS_H
 
 #include "otel/common.h"
-#include "otel/exporter_otlp.h"
 #include "otel/resource.h"
 
 #include <stdio.h>
@@ -111,9 +110,7 @@ struct otel_metric_exporter_type {
 OTEL_API otel_metric_exporter_t *otel_metric_exporter_create(const struct otel_metric_exporter_type *t,
                                                              void *ctx);
 OTEL_API void otel_metric_exporter_destroy(otel_metric_exporter_t *e);
-/* OTLP over gRPC or HTTP (opts copied; NULL: options from the environment). */
-OTEL_API otel_err_t otel_otlp_metric_exporter_create(const otel_otlp_options_t *opts,
-                                                     otel_metric_exporter_t **out);
+/* The OTLP exporter: otel_otlp_metric_exporter_create (exporter_otlp.h). */
 /* One readable block per stream on out (borrowed; stdout if NULL). */
 OTEL_API otel_metric_exporter_t *otel_console_metric_exporter_create(FILE *out);
 
