@@ -57,6 +57,11 @@ LDFLAGS += -pthread $(SAN_FLAGS)
 OTEL_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgrpc -lgpr -lcivetweb -lm
 
 LIBOTEL := $(BUILD)/lib/libotel-lite.a
+# The library's internal headers (src/*.h) are found by name, by the
+# library's own sources and by the tests and benchmarks that reach inside
+# it; nothing else (services, tools) sees them.
+LIB_INTERNAL_INCLUDES := -Ilibotel-lite/src
+$(BUILD)/obj/libotel-lite/%.o $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += $(LIB_INTERNAL_INCLUDES)
 
 # ---- protobuf-c code, generated into $(BUILD)/gen -------------------------
 PROTO_DIR := libotel-lite/proto

@@ -26,6 +26,7 @@ SHARED_LIB_OBJS := $(patsubst %.c,$(BUILD)/shared/%.o,$(LIB_SRCS)) \
                    $(patsubst $(BUILD)/gen/%.c,$(BUILD)/shared/gen/%.o,$(PROTO_C))
 SHARED_CFLAGS := -fPIC -fvisibility=hidden
 
+$(BUILD)/shared/libotel-lite/%.o: CPPFLAGS += $(LIB_INTERNAL_INCLUDES)
 $(BUILD)/shared/libotel-lite/%.o: libotel-lite/%.c $(PROTO_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHARED_CFLAGS) -MMD -MP -c $< -o $@

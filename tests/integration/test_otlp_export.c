@@ -15,8 +15,8 @@
 #include "otel/logs.h"
 #include "otel/trace.h"
 #include "viewer_process.h"
-#include "../../libotel-lite/src/internal.h"
-#include "../../libotel-lite/src/otlp_client.h"
+#include "internal.h"
+#include "otlp_client.h"
 
 static viewer_process_t viewer;
 

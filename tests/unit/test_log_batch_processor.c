@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/logs_internal.h"
+#include "logs_internal.h"
 
 /* An exporter the test controls: export blocks while `blocked`, and
  * records what it saw. */

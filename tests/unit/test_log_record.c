@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/logs_internal.h"
+#include "logs_internal.h"
 
 static void test_severity_name_all_levels_match_spec(void **state) {
   (void)state;

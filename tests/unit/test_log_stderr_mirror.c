@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/logs_internal.h"
+#include "logs_internal.h"
 
 #define TS 1763821925123000000ull /* 2025-11-22T14:32:05.123Z */
 

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/metrics_internal.h"
+#include "metrics_internal.h"
 #include "otel/trace.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
 

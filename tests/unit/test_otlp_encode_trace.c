@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/otlp_encode.h"
+#include "otlp_encode.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 
 typedef Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest req_t;
