@@ -16,8 +16,8 @@
  * bad gzip), 413 for a body over the limit (before or after inflating),
  * 415 for another content type or encoding, 404 for unknown paths, 405 for
  * other methods; errors carry a google.rpc.Status body. Each response is
- * written with one mg_write and tcp_nodelay is on (see design.md: civetweb
- * stalls on Nagle otherwise).
+ * written with one mg_write and tcp_nodelay is on (docs/design.md,
+ * civetweb: it stalls on Nagle otherwise).
  */
 #include "viewer.h"
 
