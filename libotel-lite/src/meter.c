@@ -168,7 +168,7 @@ otel_err_t otel_meter_provider_create(const otel_meter_provider_options_t *o,
   if (mp->opts.cardinality_limit < 2) mp->opts.cardinality_limit = 2;
   pthread_mutex_init(&mp->lock, NULL);
   otel_err_t err = OTEL_OK;
-  if (mp->opts.resource) mp->resource = otel_resource_ref(mp->opts.resource);
+  if (mp->opts.resource) mp->resource = otel_resource_retain(mp->opts.resource);
   else err = otel_resource_create(NULL, 0, &mp->resource);
   mp->opts.resource = NULL;
   mp->start_ns = mp->last_collect_ns = otel_time_now_ns();
@@ -237,7 +237,7 @@ void otel_meter_provider_destroy(otel_meter_provider_t *mp) {
     }
     free(m->name), free(m->version), free(m);
   }
-  otel_resource_destroy(mp->resource);
+  otel_resource_release(mp->resource);
   pthread_mutex_destroy(&mp->lock);
   free(mp);
 }

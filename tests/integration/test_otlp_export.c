@@ -169,7 +169,7 @@ static void export_spans_and_compare(otel_otlp_protocol_t proto, const char *ser
                           "stringValue"), "London");
   cJSON_Delete(answer);
   otel_tracer_provider_destroy(tp);
-  otel_resource_destroy(res);
+  otel_resource_release(res);
 }
 
 static void test_otlp_export_spans_grpc_arrive_field_by_field(void **state) {
@@ -227,7 +227,7 @@ static void export_log_and_compare(otel_otlp_protocol_t proto, const char *servi
   cJSON_Delete(answer);
   otel_logger_provider_destroy(lp);
   otel_tracer_provider_destroy(tp);
-  otel_resource_destroy(res);
+  otel_resource_release(res);
 }
 
 static void test_otlp_export_logs_grpc_arrive_with_trace_context(void **state) {

@@ -39,6 +39,6 @@ int main(int argc, char **argv) {
   svc_wait_for_stop();
   otel_prometheus_server_stop(server);
   otel_meter_provider_destroy(mp);
-  otel_resource_destroy(res);
+  otel_resource_release(res);
   return 0;
 }

@@ -74,7 +74,7 @@ static int teardown(void **state) {
   fixture_t *f = *state;
   otel_logger_provider_destroy(f->lp);
   otel_memory_log_exporter_destroy(f->mem);
-  otel_resource_destroy(f->res);
+  otel_resource_release(f->res);
   free(f);
   return 0;
 }
