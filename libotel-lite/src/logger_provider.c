@@ -83,12 +83,10 @@ static bool same_str(const char *a, const char *b) {
   return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-otel_err_t otel_logger_provider_get_logger(otel_logger_provider_t *lp, const char *name,
-                                           const char *version, otel_logger_t **out) {
-  if (!out) return OTEL_EINVAL;
-  *out = NULL;
-  if (!lp || !name) return OTEL_EINVAL;
-  otel_err_t err = OTEL_OK;
+otel_logger_t *otel_logger_provider_get_logger(otel_logger_provider_t *lp, const char *name,
+                                               const char *version) {
+  if (!lp) return NULL;
+  if (!name) name = "";
   pthread_mutex_lock(&lp->lock);
   otel_logger_t *l;
   for (l = lp->loggers; l; l = l->next) {
@@ -107,7 +105,6 @@ otel_err_t otel_logger_provider_get_logger(otel_logger_provider_t *lp, const cha
         free(l);
       }
       l = NULL;
-      err = OTEL_ENOMEM;
     } else {
       l->provider = lp;
       atomic_init(&l->min_severity, (int)lp->min_severity);
@@ -116,8 +113,7 @@ otel_err_t otel_logger_provider_get_logger(otel_logger_provider_t *lp, const cha
     }
   }
   pthread_mutex_unlock(&lp->lock);
-  *out = l;
-  return err;
+  return l;
 }
 
 /* Remaining part of a timeout that started at start_ns. */

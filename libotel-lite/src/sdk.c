@@ -135,10 +135,7 @@ otel_tracer_provider_t *otel_sdk_tracer_provider(otel_sdk_t *sdk) {
 }
 
 otel_logger_t *otel_sdk_logger(otel_sdk_t *sdk, const char *name, const char *version) {
-  otel_logger_t *logger = NULL;
-  if (sdk && sdk->logger_provider)
-    otel_logger_provider_get_logger(sdk->logger_provider, name, version, &logger);
-  return logger;
+  return sdk ? otel_logger_provider_get_logger(sdk->logger_provider, name, version) : NULL;
 }
 
 otel_meter_t *otel_sdk_meter(otel_sdk_t *sdk, const char *name, const char *version) {

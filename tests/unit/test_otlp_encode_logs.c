@@ -64,8 +64,10 @@ static int setup(void **state) {
   assert_int_equal(otel_simple_log_processor_create(otel_memory_log_exporter_exporter(f->mem), &p),
                    OTEL_OK);
   assert_int_equal(otel_logger_provider_add_processor(f->lp, p), OTEL_OK);
-  assert_int_equal(otel_logger_provider_get_logger(f->lp, "scope.a", "1.0", &f->a), OTEL_OK);
-  assert_int_equal(otel_logger_provider_get_logger(f->lp, "scope.b", NULL, &f->b), OTEL_OK);
+  f->a = otel_logger_provider_get_logger(f->lp, "scope.a", "1.0");
+  assert_non_null(f->a);
+  f->b = otel_logger_provider_get_logger(f->lp, "scope.b", NULL);
+  assert_non_null(f->b);
   *state = f;
   return 0;
 }
@@ -183,7 +185,8 @@ static void test_otlp_encode_logs_groups_by_resource_and_scope(void **state) {
                    OTEL_OK);
   assert_int_equal(otel_logger_provider_add_processor(lp2, p), OTEL_OK);
   otel_logger_t *c;
-  assert_int_equal(otel_logger_provider_get_logger(lp2, "scope.c", NULL, &c), OTEL_OK);
+  c = otel_logger_provider_get_logger(lp2, "scope.c", NULL);
+  assert_non_null(c);
   otel_log_error(c, "c1");
   assert_int_equal(otel_logger_provider_force_flush(lp2, 10000), OTEL_OK);
   const otel_log_record_t *all[4] = {recs[0], otel_memory_log_exporter_get(mem2, 0), recs[1],

@@ -247,13 +247,15 @@ OTEL_API otel_err_t otel_logger_provider_create_from_env(otel_resource_t *resour
 OTEL_API otel_err_t otel_logger_provider_add_processor(otel_logger_provider_t *lp,
                                                        otel_log_processor_t p);
 
-/* Returns the logger of this scope (name copied, version copied, may be
- * NULL), the same one for the same name and version. Borrowed: valid until
- * otel_logger_provider_destroy. Thread-safe. Errors: OTEL_EINVAL (NULL
- * provider or name), OTEL_ENOMEM. *out is set on entry (NULL). */
-OTEL_API otel_err_t otel_logger_provider_get_logger(otel_logger_provider_t *lp,
-                                                    const char *name, const char *version,
-                                                    otel_logger_t **out);
+/* Returns the logger of this scope (name copied, a NULL name becomes "";
+ * version copied, may be NULL), the same one for the same name and
+ * version, like otel_tracer_provider_get_tracer and
+ * otel_meter_provider_get_meter. Borrowed: valid until
+ * otel_logger_provider_destroy. Thread-safe. NULL for a NULL provider or
+ * when out of memory: the logs API accepts a NULL logger (records are
+ * dropped). */
+OTEL_API otel_logger_t *otel_logger_provider_get_logger(otel_logger_provider_t *lp,
+                                                        const char *name, const char *version);
 
 /* Flushes every processor, waiting at most timeout_ms in total. */
 OTEL_API otel_err_t otel_logger_provider_force_flush(otel_logger_provider_t *lp,
