@@ -293,7 +293,7 @@ static void nothing_listening(otel_otlp_protocol_t proto) {
   otel_span_processor_get_stats(bsp, &st);
   assert_int_equal(st.queued + st.dropped, 1000);
   assert_int_equal(st.exported, 0);
-  assert_int_equal(st.failed, st.queued);
+  assert_int_equal(st.export_failed, st.queued);
   otel_tracer_provider_destroy(tp);
 }
 

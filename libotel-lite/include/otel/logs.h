@@ -154,7 +154,7 @@ OTEL_API void otel_memory_log_exporter_destroy(otel_memory_log_exporter_t *m);
 typedef struct otel_log_processor_stats {
   uint64_t queued;          /* accepted into the queue */
   uint64_t dropped;         /* queue full or after shutdown */
-  uint64_t exported;        /* handed to a successful export */
+  uint64_t exported;        /* handed to an export that succeeded */
   uint64_t export_failed;   /* handed to an export that failed */
 } otel_log_processor_stats_t;
 

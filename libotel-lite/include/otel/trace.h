@@ -207,12 +207,13 @@ OTEL_API otel_err_t otel_batch_span_processor_create(
 OTEL_API otel_err_t otel_simple_span_processor_create(otel_span_exporter_t *exporter,
                                                       otel_span_processor_t **out);
 
-/* Counters of a processor (thread-safe reads). */
+/* Counters of a processor (thread-safe reads); the same names as
+ * otel_log_processor_stats_t. */
 typedef struct otel_span_processor_stats {
-  uint64_t queued;   /* spans accepted */
-  uint64_t dropped;  /* spans dropped because the queue was full */
-  uint64_t exported; /* spans handed to the exporter that reported success */
-  uint64_t failed;   /* spans handed to the exporter that reported failure */
+  uint64_t queued;        /* spans accepted */
+  uint64_t dropped;       /* spans dropped because the queue was full */
+  uint64_t exported;      /* spans handed to an export that succeeded */
+  uint64_t export_failed; /* spans handed to an export that failed */
 } otel_span_processor_stats_t;
 OTEL_API void otel_span_processor_get_stats(otel_span_processor_t *p,
                                             otel_span_processor_stats_t *out);
