@@ -193,9 +193,9 @@ static void export_log_and_compare(otel_otlp_protocol_t proto, const char *servi
   assert_int_equal(otel_logger_provider_create(&lo, &lp), OTEL_OK);
   otel_otlp_options_t oo;
   options_for(&oo, OTEL_SIGNAL_LOGS, proto);
-  otel_log_exporter_t exporter;
+  otel_log_exporter_t *exporter;
   assert_int_equal(otel_otlp_log_exporter_create(&oo, &exporter), OTEL_OK);
-  otel_log_processor_t proc;
+  otel_log_processor_t *proc;
   assert_int_equal(otel_simple_log_processor_create(exporter, &proc), OTEL_OK);
   assert_int_equal(otel_logger_provider_add_processor(lp, proc), OTEL_OK);
   otel_logger_t *logger;

@@ -31,7 +31,7 @@ static int setup(void **state) {
   o.max_body_bytes = 64;
   assert_int_equal(otel_logger_provider_create(&o, &f->lp), OTEL_OK);
   assert_int_equal(otel_memory_log_exporter_create(&f->mem), OTEL_OK);
-  otel_log_processor_t p;
+  otel_log_processor_t *p;
   assert_int_equal(otel_simple_log_processor_create(otel_memory_log_exporter_exporter(f->mem), &p),
                    OTEL_OK);
   assert_int_equal(otel_logger_provider_add_processor(f->lp, p), OTEL_OK);
@@ -273,7 +273,7 @@ static void test_logger_emit_during_shutdown_concurrent_safe(void **state) {
   assert_int_equal(otel_memory_log_exporter_create(&mem), OTEL_OK);
   otel_batch_log_processor_options_t bo = {.schedule_delay_ms = 5, .max_queue_size = 256,
                                            .max_export_batch_size = 64, .export_timeout_ms = 1000};
-  otel_log_processor_t p;
+  otel_log_processor_t *p;
   assert_int_equal(otel_batch_log_processor_create(otel_memory_log_exporter_exporter(mem), &bo, &p),
                    OTEL_OK);
   otel_logger_provider_t *lp;
@@ -306,7 +306,7 @@ static void test_logger_many_threads_all_counted_concurrent_safe(void **state) {
   assert_int_equal(otel_memory_log_exporter_create(&mem), OTEL_OK);
   otel_batch_log_processor_options_t bo = {.schedule_delay_ms = 5, .max_queue_size = 128,
                                            .max_export_batch_size = 32, .export_timeout_ms = 1000};
-  otel_log_processor_t p;
+  otel_log_processor_t *p;
   assert_int_equal(otel_batch_log_processor_create(otel_memory_log_exporter_exporter(mem), &bo, &p),
                    OTEL_OK);
   otel_logger_provider_t *lp;

@@ -60,7 +60,7 @@ static int setup(void **state) {
   o.min_severity = OTEL_SEVERITY_TRACE;
   assert_int_equal(otel_logger_provider_create(&o, &f->lp), OTEL_OK);
   assert_int_equal(otel_memory_log_exporter_create(&f->mem), OTEL_OK);
-  otel_log_processor_t p;
+  otel_log_processor_t *p;
   assert_int_equal(otel_simple_log_processor_create(otel_memory_log_exporter_exporter(f->mem), &p),
                    OTEL_OK);
   assert_int_equal(otel_logger_provider_add_processor(f->lp, p), OTEL_OK);
@@ -180,7 +180,7 @@ static void test_otlp_encode_logs_groups_by_resource_and_scope(void **state) {
   assert_int_equal(otel_logger_provider_create(NULL, &lp2), OTEL_OK);
   otel_memory_log_exporter_t *mem2;
   assert_int_equal(otel_memory_log_exporter_create(&mem2), OTEL_OK);
-  otel_log_processor_t p;
+  otel_log_processor_t *p;
   assert_int_equal(otel_simple_log_processor_create(otel_memory_log_exporter_exporter(mem2), &p),
                    OTEL_OK);
   assert_int_equal(otel_logger_provider_add_processor(lp2, p), OTEL_OK);

@@ -71,10 +71,10 @@ OTEL_API otel_err_t otel_otlp_span_exporter_create(const otel_otlp_options_t *op
 OTEL_API otel_err_t otel_otlp_metric_exporter_create(const otel_otlp_options_t *opts,
                                                      otel_metric_exporter_t **out);
 /* Log records, encoded as one ExportLogsServiceRequest per batch, grouped
- * by resource and scope. Sets *out on success; errors: OTEL_EINVAL,
- * OTEL_ENOMEM. */
+ * by resource and scope. Sets *out (owned: give it to a log processor) on
+ * success; errors: OTEL_EINVAL, OTEL_ENOMEM. */
 OTEL_API otel_err_t otel_otlp_log_exporter_create(const otel_otlp_options_t *opts,
-                                                  otel_log_exporter_t *out);
+                                                  otel_log_exporter_t **out);
 
 #ifdef __cplusplus
 }
