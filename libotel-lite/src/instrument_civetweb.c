@@ -11,6 +11,8 @@
 #include "otel/metrics.h"
 #include "otel/propagation.h"
 
+#include "http_semconv.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,10 +25,6 @@ static _Thread_local otel_span_t *request_span;
 static _Thread_local uint64_t request_start_ns;
 static _Thread_local char request_method[16], request_route[64];
 static otel_instrument_t *duration_histogram, *active_requests;
-
-/* The stable HTTP semantic conventions' advisory buckets, in seconds. */
-static const double duration_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
-                                          0.5,   0.75, 1,     2.5,  5,     7.5, 10};
 
 /* Header carrier over civetweb's request: repeated headers are joined. */
 struct carrier {
@@ -166,8 +164,8 @@ otel_err_t otel_civetweb_instrument(struct mg_callbacks *cb, const otel_civetweb
   duration_histogram = active_requests = NULL;
   if (options.meter) {
     otel_meter_create_histogram(options.meter, "http.server.request.duration", "s",
-                                "Duration of HTTP server requests.", duration_buckets,
-                                sizeof duration_buckets / sizeof duration_buckets[0], &duration_histogram);
+                                "Duration of HTTP server requests.", otel__http_duration_buckets,
+                                OTEL__HTTP_DURATION_BUCKET_COUNT, &duration_histogram);
     otel_meter_create_up_down_counter(options.meter, "http.server.active_requests", "{request}",
                                       "Number of active HTTP server requests.", &active_requests);
   }

@@ -34,6 +34,11 @@ bool otel__env_bool(const char *name, bool def);      /* "true"/"false", any cas
 int64_t otel__env_int(const char *name, int64_t def); /* decimal, >= 0 */
 double otel__env_double(const char *name, double def);
 
+/* Percent-decodes [b, e) into out (cap bytes, NUL-terminated; e - b + 1
+ * is always enough). Returns the decoded length, or -1 when a '%' is not
+ * followed by two hex digits or out is too small (percent.c). */
+ptrdiff_t otel__percent_decode(const char *b, const char *e, char *out, size_t cap);
+
 /* Bytes per item of an array attribute's items (const char *, bool,
  * int64_t or double); 0 for a scalar type. */
 static inline size_t otel__attr_item_size(otel_attr_type_t type) {

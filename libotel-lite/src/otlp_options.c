@@ -34,29 +34,12 @@ static const char *env_pair(otel_signal_t sig, const char *suffix, bool *is_spec
   return otel__env_str(name);
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = (char)tolower((unsigned char)c);
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Trims and percent-decodes [b, e) into out (cap bytes). false when bad. */
+/* Trims and percent-decodes [b, e) into out (cap bytes). false when bad
+ * or empty. */
 static bool decode_part(const char *b, const char *e, char *out, size_t cap) {
   while (b < e && isspace((unsigned char)*b)) b++;
   while (e > b && isspace((unsigned char)e[-1])) e--;
-  size_t n = 0;
-  for (const char *p = b; p < e; p++) {
-    char c = *p;
-    if (c == '%') {
-      if (e - p < 3 || hexval(p[1]) < 0 || hexval(p[2]) < 0) return false;
-      c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-      p += 2;
-    }
-    if (n + 1 >= cap) return false;
-    out[n++] = c;
-  }
-  out[n] = '\0';
-  return n > 0 || cap == 0;
+  return otel__percent_decode(b, e, out, cap) > 0;
 }
 
 static void parse_headers(otel_otlp_options_t *o, const char *v, const char *var) {
