@@ -186,7 +186,7 @@ static void grpc_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
       grpc_byte_buffer_reader reader;
       if (grpc_byte_buffer_reader_init(&reader, response)) {
         grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
-        otel__otlp_read_response(g->opts.signal, GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), out);
+        otel__otlp_read_response(GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), out);
         grpc_slice_unref(all);
         grpc_byte_buffer_reader_destroy(&reader);
       }

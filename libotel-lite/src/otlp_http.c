@@ -154,7 +154,7 @@ static void http_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
     snprintf(out->message, sizeof(out->message), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
   } else if (status >= 200 && status < 300) {
     out->err = OTEL_OK;
-    otel__otlp_read_response(h->signal, resp.data, resp.len, out);
+    otel__otlp_read_response(resp.data, resp.len, out);
   } else {
     out->retryable = status == 429 || status == 502 || status == 503 || status == 504;
     out->err = out->retryable ? OTEL_ERETRY : OTEL_EEXPORT;

@@ -30,8 +30,9 @@ struct otel__otlp_transport_type {
 extern const struct otel__otlp_transport_type otel__otlp_http_transport;
 extern const struct otel__otlp_transport_type otel__otlp_grpc_transport;
 
-/* Reads partial_success out of an Export*ServiceResponse for signal. */
-void otel__otlp_read_response(otel_signal_t signal, const uint8_t *body, size_t len,
-                              otel__otlp_attempt_t *out);
+/* Reads partial_success (rejected, message) out of the bytes of any
+ * Export*ServiceResponse (otlp_response.c); leaves out as it is when there
+ * is none or the bytes are malformed. */
+void otel__otlp_read_response(const uint8_t *body, size_t len, otel__otlp_attempt_t *out);
 
 #endif /* OTEL_OTLP_TRANSPORT_H */
