@@ -100,9 +100,10 @@ static void test_response_malformed_changes_nothing(void **state) {
   const uint8_t truncated[] = {0x0a, 0x05, 0x08, 0x02};        /* says 5 bytes, has 2 */
   const uint8_t bad_varint[] = {0x0a, 0x02, 0x08, 0x80};       /* varint never ends */
   const uint8_t group[] = {0x0b, 0x0c};                        /* a group: not OTLP */
-  const uint8_t *cases[] = {truncated, bad_varint, group};
-  size_t lens[] = {sizeof truncated, sizeof bad_varint, sizeof group};
-  for (size_t i = 0; i < 3; i++) {
+  const uint8_t good_then_bad[] = {0x0a, 0x02, 0x08, 0x05, 0xff}; /* all or nothing */
+  const uint8_t *cases[] = {truncated, bad_varint, group, good_then_bad};
+  size_t lens[] = {sizeof truncated, sizeof bad_varint, sizeof group, sizeof good_then_bad};
+  for (size_t i = 0; i < 4; i++) {
     otel__otlp_attempt_t a = read_bytes(cases[i], lens[i]);
     assert_int_equal(a.rejected, 0);
     assert_string_equal(a.message, "untouched");
