@@ -23,12 +23,11 @@ struct otel_sdk {
 };
 
 static otel_exporter_choice_t exporter_from_env(const char *var) {
-  const char *v = otel__env_str(var);
-  if (!v || !strcasecmp(v, "otlp")) return OTEL_EXPORTER_OTLP;
-  if (!strcasecmp(v, "console")) return OTEL_EXPORTER_CONSOLE;
-  if (!strcasecmp(v, "none")) return OTEL_EXPORTER_NONE;
-  otel__diag(OTEL_DIAG_WARN, "sdk_env", "%s=\"%s\" is not otlp, console or none; using otlp", var, v);
-  return OTEL_EXPORTER_OTLP;
+  switch (otel__env_exporter(var)) {
+  case OTEL__EXPORTER_CONSOLE: return OTEL_EXPORTER_CONSOLE;
+  case OTEL__EXPORTER_NONE: return OTEL_EXPORTER_NONE;
+  default: return OTEL_EXPORTER_OTLP;
+  }
 }
 
 void otel_sdk_options_init(otel_sdk_options_t *o) {
@@ -85,11 +84,11 @@ static void report_setup(const otel_sdk_t *sdk) {
   describe_resource(sdk->resource, res, sizeof res);
   otel_otlp_options_t otlp;
   otel_otlp_options_init(&otlp, OTEL_SIGNAL_TRACES);
-  const char *traces = otel__env_str("OTEL_TRACES_EXPORTER");
-  const char *metrics = otel__env_str("OTEL_METRICS_EXPORTER");
-  const char *logs = otel__env_str("OTEL_LOGS_EXPORTER");
+  const char *traces = otel__exporter_name(otel__env_exporter("OTEL_TRACES_EXPORTER"));
+  const char *metrics = otel__exporter_name(otel__env_exporter("OTEL_METRICS_EXPORTER"));
+  const char *logs = otel__exporter_name(otel__env_exporter("OTEL_LOGS_EXPORTER"));
   otel__diag(OTEL_DIAG_INFO, "sdk_setup", "sdk started: resource%s; traces=%s metrics=%s logs=%s; otlp %s %s",
-             res, traces ? traces : "otlp", metrics ? metrics : "otlp", logs ? logs : "otlp",
+             res, traces, metrics, logs,
              otlp.protocol == OTEL_OTLP_PROTOCOL_GRPC ? "grpc" : "http/protobuf", otlp.endpoint);
 }
 
