@@ -26,8 +26,14 @@ otel_err_t otel_logger_provider_create_from_env(otel_resource_t *resource,
   otel_log_exporter_t exp;
   otel_log_processor_t proc;
   if (otlp) {
-    err = otel_otlp_log_exporter_create(NULL, &exp);
-    if (!err) err = otel_batch_log_processor_create(exp, NULL, &proc);
+    /* OTEL_BLRP_EXPORT_TIMEOUT bounds each export, retries included */
+    otel_batch_log_processor_options_t bo;
+    otel_batch_log_processor_options_init(&bo);
+    otel_otlp_options_t oo;
+    otel_otlp_options_init(&oo, OTEL_SIGNAL_LOGS);
+    if (bo.export_timeout_ms && bo.export_timeout_ms < oo.timeout_ms) oo.timeout_ms = bo.export_timeout_ms;
+    err = otel_otlp_log_exporter_create(&oo, &exp);
+    if (!err) err = otel_batch_log_processor_create(exp, &bo, &proc);
   } else if (console) {
     err = otel_console_log_exporter_create(stdout, &exp);
     if (!err) err = otel_simple_log_processor_create(exp, &proc);

@@ -300,8 +300,11 @@ otel_err_t otel_meter_provider_create_from_env(otel_resource_t *resource, otel_m
   if (kind == OTEL__EXPORTER_CONSOLE) {
     e = otel_console_metric_exporter_create(stdout);
     if (!e) err = OTEL_ENOMEM;
-  } else {
-    err = otel_otlp_metric_exporter_create(NULL, &e);
+  } else { /* OTEL_METRIC_EXPORT_TIMEOUT bounds each export, retries included */
+    otel_otlp_options_t oo;
+    otel_otlp_options_init(&oo, OTEL_SIGNAL_METRICS);
+    if (o.export_timeout_ms && o.export_timeout_ms < oo.timeout_ms) oo.timeout_ms = o.export_timeout_ms;
+    err = otel_otlp_metric_exporter_create(&oo, &e);
   }
   if (!err) err = otel_meter_provider_add_periodic_reader(*out, e);
   if (err) {

@@ -599,10 +599,12 @@ const char *otel_span_get_trace_state(const otel_span_t *span) {
 
 void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
   if (!span || span->is_static) return;
-  /* Ending twice is already a use of a released handle (trace.h), so a
-   * plain store (no locked instruction) is enough to publish `ended`. */
-  if (atomic_load_explicit(&span->ended, memory_order_relaxed)) return;
-  atomic_store_explicit(&span->ended, true, memory_order_release);
+  /* One exchange: of two ends racing on two threads, exactly one goes on
+   * (a load then a store let both through, each handing the span to the
+   * processors and dropping its references: a double free). */
+  if (atomic_load_explicit(&span->ended, memory_order_relaxed) ||
+      atomic_exchange_explicit(&span->ended, true, memory_order_acq_rel))
+    return;
   otel_tracer_provider_t *tp = NULL;
   unsigned to_processors = 0;
   if (span->recording) {
