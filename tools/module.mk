@@ -12,11 +12,13 @@ VIEWER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(VIEWER_SRCS))
 VIEWER_CORE_OBJS := $(filter-out %/main.o,$(VIEWER_OBJS))
 OTEL_VIEWER := $(BUILD)/bin/otel-viewer
 OTEL_VIEWER_RUN := $(OTEL_VIEWER) --jsonl $(BUILD)/telemetry.jsonl
+# OpenSSL: TLS in front of the HTTP port (tls_front.c)
+VIEWER_LDLIBS := -lssl -lcrypto
 
 # Links $(LIBOTEL) only for the generated protobuf-c types.
 $(OTEL_VIEWER): $(VIEWER_OBJS) $(LIBOTEL)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(VIEWER_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $(VIEWER_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) $(VIEWER_LDLIBS) -o $@
 
 ALL_BINS += $(OTEL_VIEWER)
 
@@ -27,7 +29,7 @@ VIEWER_TEST_BINS := $(patsubst $(VIEWER_DIR)/tests/%.c,$(BUILD)/tests/tools/%,$(
 
 $(BUILD)/tests/tools/%: $(BUILD)/obj/$(VIEWER_DIR)/tests/%.o $(VIEWER_CORE_OBJS) $(LIBOTEL)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(CMOCKA_LIBS) $(OTEL_LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(CMOCKA_LIBS) $(OTEL_LDLIBS) $(VIEWER_LDLIBS) -o $@
 
 TEST_BINS += $(VIEWER_TEST_BINS)
 
@@ -42,11 +44,11 @@ run-viewer: $(OTEL_VIEWER)
 # bench rule links only the library).
 $(BUILD)/bench/bench_viewer_ingest: $(BUILD)/obj/bench/bench_viewer_ingest.o $(VIEWER_CORE_OBJS) $(LIBOTEL)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) $(VIEWER_LDLIBS) -o $@
 
 $(BUILD)/bench/bench_viewer_pages: $(BUILD)/obj/bench/bench_viewer_pages.o $(VIEWER_CORE_OBJS) $(LIBOTEL)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(LIBOTEL) $(OTEL_LDLIBS) $(VIEWER_LDLIBS) -o $@
 
 # Zero-code instrumentation (otel-instrument and its agent) has its own file.
 include tools/otel-instrument/module.mk
