@@ -25,6 +25,18 @@ void otel__diag(otel_diag_level_t level, const char *kind, const char *fmt, ...)
 /* Monotonic clock in ns (CLOCK_MONOTONIC), for timeouts and durations. */
 uint64_t otel__monotonic_ns(void);
 
+/* Bounded shutdown (shutdown.c). A deadline is a CLOCK_MONOTONIC time in
+ * ns; condition variables waiting for one use CLOCK_MONOTONIC too. */
+struct timespec;
+uint64_t otel__deadline_after_ms(uint32_t timeout_ms);
+uint32_t otel__ms_until(uint64_t deadline_ns); /* rounded up; 0 once passed */
+void otel__deadline_timespec(uint64_t deadline_ns, struct timespec *ts);
+/* A worker left running past its shutdown (its exporter has no cancel):
+ * counted while it lives, so providers keep what its data points to. */
+void otel__worker_abandoned(void);
+void otel__worker_finished(void);
+bool otel__workers_abandoned(void);
+
 /* Environment (OTEL_* variables). Each returns the default when the variable
  * is unset or empty, and reports an invalid value once through otel__diag
  * (then uses the default), as the specification asks. */

@@ -9,6 +9,7 @@
 #include "internal.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -146,24 +147,58 @@ otel_meter_t *otel_sdk_meter(otel_sdk_t *sdk, const char *name, const char *vers
 
 const otel_resource_t *otel_sdk_resource(otel_sdk_t *sdk) { return sdk ? sdk->resource : NULL; }
 
+/* One provider's shutdown, run on its own thread so that the three
+ * signals share one deadline instead of taking it in turn. */
+typedef struct provider_shutdown {
+  otel_sdk_t *sdk;
+  int which; /* 0 traces, 1 metrics, 2 logs */
+  uint64_t deadline_ns;
+  otel_err_t err;
+  pthread_t thread;
+  bool started;
+} provider_shutdown_t;
+
+static void *shutdown_one(void *arg) {
+  provider_shutdown_t *job = arg;
+  otel_sdk_t *sdk = job->sdk;
+  uint32_t ms = otel__ms_until(job->deadline_ns);
+  switch (job->which) {
+  case 0:
+    job->err = otel_tracer_provider_shutdown(sdk->tracer_provider, ms);
+    break;
+  case 1: /* exports the last values */
+    job->err = otel_meter_provider_shutdown(sdk->meter_provider, ms);
+    break;
+  default:
+    job->err = otel_logger_provider_shutdown(sdk->logger_provider, ms);
+    break;
+  }
+  if (job->err == OTEL_ESHUTDOWN) job->err = OTEL_OK; /* shut down by hand before */
+  return NULL;
+}
+
 otel_err_t otel_sdk_shutdown(otel_sdk_t *sdk, uint32_t timeout_ms) {
   if (!sdk) return OTEL_OK;
+  uint64_t deadline = otel__deadline_after_ms(timeout_ms);
+  if (sdk->tracer_provider && otel_tracer_provider_get_global() == sdk->tracer_provider)
+    otel_tracer_provider_set_global(NULL);
+  provider_shutdown_t jobs[3];
+  bool present[3] = {sdk->tracer_provider != NULL, sdk->meter_provider != NULL,
+                     sdk->logger_provider != NULL};
+  for (int i = 0; i < 3; i++) {
+    jobs[i] = (provider_shutdown_t){.sdk = sdk, .which = i, .deadline_ns = deadline};
+    if (present[i]) jobs[i].started = pthread_create(&jobs[i].thread, NULL, shutdown_one, &jobs[i]) == 0;
+  }
   otel_err_t err = OTEL_OK;
-  if (sdk->tracer_provider) {
-    if (otel_tracer_provider_get_global() == sdk->tracer_provider) otel_tracer_provider_set_global(NULL);
-    err = otel_tracer_provider_shutdown(sdk->tracer_provider, timeout_ms);
-    otel_tracer_provider_destroy(sdk->tracer_provider);
+  for (int i = 0; i < 3; i++) {
+    if (!present[i]) continue;
+    if (jobs[i].started) pthread_join(jobs[i].thread, NULL);
+    else shutdown_one(&jobs[i]); /* no thread to be had: in turn, same deadline */
+    if (!err) err = jobs[i].err;
   }
-  if (sdk->meter_provider) { /* exports the last values */
-    otel_err_t merr = otel_meter_provider_shutdown(sdk->meter_provider, timeout_ms);
-    if (!err && merr != OTEL_ESHUTDOWN) err = merr;
-    otel_meter_provider_destroy(sdk->meter_provider);
-  }
-  if (sdk->logger_provider) {
-    otel_err_t lerr = otel_logger_provider_shutdown(sdk->logger_provider, timeout_ms);
-    if (!err && lerr != OTEL_ESHUTDOWN) err = lerr;
-    otel_logger_provider_destroy(sdk->logger_provider);
-  }
+  otel_tracer_provider_destroy(sdk->tracer_provider);
+  otel_meter_provider_destroy(sdk->meter_provider);
+  otel_logger_provider_destroy(sdk->logger_provider);
   if (otel_propagation_get_global() == sdk->propagator) otel_propagation_set_global(NULL);
   otel_propagator_destroy(sdk->propagator);
   otel_resource_destroy(sdk->resource);
