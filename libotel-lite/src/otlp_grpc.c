@@ -12,7 +12,7 @@
  * insecure ones, and a target without a scheme is secure unless
  * opts.insecure. An https endpoint never gets a cleartext byte.
  *
- * gRPC traps (design.md): grpc_init starts threads, so it runs on the first
+ * gRPC traps (docs/design.md, gRPC): grpc_init starts threads, so it runs on the first
  * client creation (never before a fork of the application); after
  * UNAVAILABLE the channel is recreated (at most once a second), because
  * calls on the old one keep failing for seconds after the receiver is back.
@@ -188,7 +188,7 @@ static void grpc_destroy(void *ctx) {
   grpc_shutdown();
   /* grpc_shutdown finishes on a background thread; when the last client
    * goes, wait for it (at most 2 s) so nothing of gRPC is left running or
-   * allocated when the program exits (design.md). */
+   * allocated when the program exits (docs/design.md, gRPC). */
   /* Not after a cancel: gRPC's shutdown then waits for the connection
    * attempt in progress (20 s against a collector that accepts and never
    * answers), and the deadline has passed already. */

@@ -25,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "otel/exporter_otlp.h"
 #include "otel/sdk.h"
 
 #define TIMEOUT_MS 300
