@@ -7,6 +7,7 @@ frontend and the gateway, while the collector misbehaves.
                 the same ports
   black-hole    a socket that accepts and never answers; then the viewer
                 takes its port; then a black hole again for the shutdown
+                (over gRPC, and as black-hole-http over OTLP/HTTP)
   503-429       an OTLP/HTTP stand-in answers 503 with Retry-After, then 429
                 with Retry-After, then 200
   sigstop       the viewer is stopped with SIGSTOP, then SIGCONT; stopped
@@ -424,19 +425,19 @@ def case_killed(protocol="grpc"):
     finish("killed", app, recovered, took, protocol)
 
 
-def case_black_hole(protocol="grpc"):
+def case_black_hole(protocol="grpc", case="black-hole"):
     gp, hp = free_port(), free_port()
     port = gp if protocol == "grpc" else hp
     hole = BlackHole(port)
     app = App(otlp_env(protocol, gp, hp))
     viewer = None
     try:
-        fault_phase(app, "black-hole")
+        fault_phase(app, case)
         hole.close()
         since = now_ns()
         viewer = Viewer(gp, hp)
         recovered = recovery_in_viewer(app, viewer, since)
-        expect(viewer.stop() == 0, "black-hole: the viewer did not exit cleanly")
+        expect(viewer.stop() == 0, f"{case}: the viewer did not exit cleanly")
         viewer = None
         hole = BlackHole(port)  # the shutdown meets a black hole again
         load_window(1.5)
@@ -446,7 +447,7 @@ def case_black_hole(protocol="grpc"):
         hole.close()
         if viewer:
             viewer.stop()
-    finish("black-hole", app, recovered, took, protocol)
+    finish(case, app, recovered, took, protocol)
 
 
 def case_503_429(protocol="http/protobuf"):
@@ -496,7 +497,9 @@ def case_sigstop(protocol="grpc"):
 
 
 CASES = [("baseline", case_baseline), ("no-collector", case_no_collector), ("killed", case_killed),
-         ("black-hole", case_black_hole), ("503-429", case_503_429), ("sigstop", case_sigstop)]
+         ("black-hole", case_black_hole),
+         ("black-hole-http", lambda: case_black_hole("http/protobuf", "black-hole-http")),
+         ("503-429", case_503_429), ("sigstop", case_sigstop)]
 
 t_start = time.monotonic()
 for name, fn in CASES:
