@@ -74,6 +74,7 @@ typedef struct batch {
   bool stop;
   uint64_t flush_requested;
   uint64_t flush_done;
+  uint64_t dropped_reported; /* worker only: drops already reported */
   bool exited;   /* the worker has left its loop */
   bool detached; /* shutdown returned without it: the worker frees b */
   pthread_t thread;
@@ -233,11 +234,25 @@ static size_t drain(batch_t *b, size_t until, bool partial) {
   }
 }
 
+/* One line (rate-limited by otel__diag to one a second) when spans were
+ * dropped since the last report: the signal, the count and the reason. */
+static void report_drops(batch_t *b) {
+  uint64_t dropped = atomic_load_explicit(&b->dropped, memory_order_relaxed);
+  if (dropped == b->dropped_reported) return;
+  otel__diag(OTEL_DIAG_WARN, "bsp_dropped",
+             "traces: %llu spans dropped (queue of %zu full: the exporter cannot keep up or the "
+             "collector does not answer); %llu dropped in all",
+             (unsigned long long)(dropped - b->dropped_reported), b->capacity,
+             (unsigned long long)dropped);
+  b->dropped_reported = dropped;
+}
+
 static void *worker(void *arg) {
   batch_t *b = arg;
   bool delay_expired = false;
   for (;;) {
     drain(b, SIZE_MAX, delay_expired);
+    report_drops(b);
     pthread_mutex_lock(&b->lock);
     uint64_t flush_target = b->flush_requested;
     bool stop = b->stop;

@@ -42,6 +42,7 @@ typedef struct bp {
   bool abandoned;           /* shutdown timed out: the worker cleans up */
   uint64_t flush_requested, flush_done;
   otel_log_processor_stats_t stats;
+  uint64_t dropped_reported;
   /* Worker only: */
   const otel_log_record_t **batch;
 } bp_t;
@@ -99,6 +100,16 @@ static void export_one_batch(bp_t *bp) {
   pthread_mutex_lock(&bp->mu);
   if (err) bp->stats.export_failed += n;
   else bp->stats.exported += n;
+  if (bp->stats.dropped != bp->dropped_reported) { /* one line a second at most (diag) */
+    uint64_t d = bp->stats.dropped - bp->dropped_reported, all = bp->stats.dropped;
+    bp->dropped_reported = all;
+    pthread_mutex_unlock(&bp->mu);
+    otel__diag(OTEL_DIAG_WARN, "log_dropped",
+               "logs: %llu log records dropped (queue of %zu full: the exporter cannot keep up or "
+               "the collector does not answer); %llu dropped in all",
+               (unsigned long long)d, bp->o.max_queue_size, (unsigned long long)all);
+    pthread_mutex_lock(&bp->mu);
+  }
 }
 
 static void *worker(void *arg) {

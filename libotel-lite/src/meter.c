@@ -734,7 +734,9 @@ otel_err_t otel__meter_provider_collect_export(otel_meter_provider_t *mp, otel_m
     otel_meter_t *m = list[li].meter;
     otel_instrument_t *in = list[li].in;
     {
-      size_t cap = in->series_count + 1;
+      pthread_mutex_lock(&in->insert_lock); /* series_count is written under it */
+      size_t cap = in->series_count + 1;     /* series added meanwhile wait for the next one */
+      pthread_mutex_unlock(&in->insert_lock);
       otel_metric_point_t *points = calloc(cap, sizeof(otel_metric_point_t));
       uint64_t *buckets = calloc(cap * (in->bound_count + 1), sizeof(uint64_t));
       otel_exemplar_t *exemplars =

@@ -285,10 +285,10 @@ otel_err_t otel_meter_provider_create_from_env(otel_resource_t *resource, otel_m
   o.resource = resource;
   otel_err_t err = otel_meter_provider_create(&o, out);
   if (err) return err;
-  const char *v = otel__env_str("OTEL_METRICS_EXPORTER");
-  if (otel__env_bool("OTEL_SDK_DISABLED", false) || (v && !strcasecmp(v, "none"))) return OTEL_OK;
+  otel__exporter_kind_t kind = otel__env_exporter("OTEL_METRICS_EXPORTER");
+  if (kind == OTEL__EXPORTER_NONE) return OTEL_OK;
   otel_metric_exporter_t *e = NULL;
-  if (v && !strcasecmp(v, "prometheus")) { /* pull: a /metrics server, no reader */
+  if (kind == OTEL__EXPORTER_PROMETHEUS) { /* pull: a /metrics server, no reader */
     otel_prometheus_server_t *srv;
     err = otel_prometheus_server_start(*out, NULL, 0, &srv);
     if (!err) otel__meter_provider_on_shutdown(*out, (void (*)(void *))otel_prometheus_server_stop, srv);
@@ -298,14 +298,14 @@ otel_err_t otel_meter_provider_create_from_env(otel_resource_t *resource, otel_m
     }
     return err;
   }
-  if (v && !strcasecmp(v, "console")) {
+  if (kind == OTEL__EXPORTER_CONSOLE) {
     e = otel_console_metric_exporter_create(stdout);
     if (!e) err = OTEL_ENOMEM;
-  } else {
-    if (v && strcasecmp(v, "otlp"))
-      otel__diag(OTEL_DIAG_WARN, "metrics_env",
-                 "OTEL_METRICS_EXPORTER=\"%s\" is not supported (otlp, prometheus, console, none); using otlp", v);
-    err = otel_otlp_metric_exporter_create(NULL, &e);
+  } else { /* OTEL_METRIC_EXPORT_TIMEOUT bounds each export, retries included */
+    otel_otlp_options_t oo;
+    otel_otlp_options_init(&oo, OTEL_SIGNAL_METRICS);
+    if (o.export_timeout_ms && o.export_timeout_ms < oo.timeout_ms) oo.timeout_ms = o.export_timeout_ms;
+    err = otel_otlp_metric_exporter_create(&oo, &e);
   }
   if (!err) err = otel_meter_provider_add_periodic_reader(*out, e);
   if (err) {
