@@ -11,10 +11,10 @@ mode=${1:-test}
 # Build: compiler tools and the libraries we link.
 build_pkgs=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev
   libgrpc-dev libcurl4-openssl-dev libcjson-dev libcivetweb-dev zlib1g-dev
-  libproj-dev libgeonames-dev)
+  libproj-dev libgeonames-dev libssl-dev)
 # Test: unit test framework and the tools the integration tests drive.
 test_pkgs=(libcmocka-dev curl python3 python3-yaml python3-sgp4 python3-geopy prometheus
-  chromium wrk bc valgrind)
+  chromium wrk bc valgrind openssl)
 
 missing=()
 wanted=("${build_pkgs[@]}")

@@ -31,22 +31,52 @@ struct otel__otlp_client {
   pthread_cond_t wake;
 };
 
+/* A PEM file of the TLS settings that cannot be read refuses the exporter
+ * now, with its name, rather than failing every export later. */
+static bool tls_file_readable(const char *path, const char *what) {
+  if (!path[0]) return true;
+  FILE *f = fopen(path, "r");
+  if (f) {
+    fclose(f);
+    return true;
+  }
+  otel__diag(OTEL_DIAG_ERROR, "otlp_tls", "OTLP %s \"%s\" cannot be read (%s); this exporter is off",
+             what, path, strerror(errno));
+  return false;
+}
+
+static bool tls_settings_usable(const otel_otlp_options_t *o) {
+  if (!o->client_certificate[0] != !o->client_key[0]) {
+    otel__diag(OTEL_DIAG_ERROR, "otlp_tls",
+               "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY go together; "
+               "only one is set; this exporter is off");
+    return false;
+  }
+  return tls_file_readable(o->certificate, "certificate (OTEL_EXPORTER_OTLP_CERTIFICATE)") &&
+         tls_file_readable(o->client_certificate, "client certificate (OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE)") &&
+         tls_file_readable(o->client_key, "client key (OTEL_EXPORTER_OTLP_CLIENT_KEY)");
+}
+
 otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts, otel__otlp_client_t **out) {
   *out = NULL;
-  if (!opts || (strncmp(opts->endpoint, "http://", 7) && strncmp(opts->endpoint, "https://", 8))) {
+  /* gRPC also takes "host:port" (its security then set by opts->insecure) */
+  bool has_scheme = opts && (!strncmp(opts->endpoint, "http://", 7) || !strncmp(opts->endpoint, "https://", 8));
+  if (!opts || !opts->endpoint[0] || (!has_scheme && opts->protocol != OTEL_OTLP_PROTOCOL_GRPC) ||
+      (!has_scheme && strstr(opts->endpoint, "://"))) {
     otel__diag(OTEL_DIAG_ERROR, "otlp_endpoint",
                "OTLP endpoint \"%s\" must start with http:// or https://", opts ? opts->endpoint : "");
     return OTEL_EINVAL;
   }
+  if (!tls_settings_usable(opts)) return OTEL_EINVAL;
   otel__otlp_client_t *c = calloc(1, sizeof(*c));
   if (!c) return OTEL_ENOMEM;
   c->opts = *opts;
   c->transport = opts->protocol == OTEL_OTLP_PROTOCOL_GRPC ? &otel__otlp_grpc_transport
                                                            : &otel__otlp_http_transport;
   c->ctx = c->transport->create(&c->opts);
-  if (!c->ctx) {
+  if (!c->ctx) { /* out of memory, or TLS files unusable (diagnostic made) */
     free(c);
-    return OTEL_ENOMEM;
+    return OTEL_EINVAL;
   }
   c->jitter_state = otel_time_now_ns() ^ (uintptr_t)c;
   pthread_mutex_init(&c->lock, NULL);

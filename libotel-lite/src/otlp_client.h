@@ -24,7 +24,9 @@ typedef struct otel__otlp_result {
 } otel__otlp_result_t;
 
 /* Copies opts. Does not connect (connection is lazy). Returns OTEL_EINVAL
- * for an unusable endpoint, OTEL_ENOMEM. *out is set on entry (NULL). */
+ * for an unusable endpoint or TLS setting (a certificate or key file that
+ * cannot be read: a diagnostic names it), OTEL_ENOMEM. *out is set on
+ * entry (NULL). */
 otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts,
                                     otel__otlp_client_t **out);
 

@@ -71,6 +71,23 @@ static void parse_headers(otel_otlp_options_t *o, const char *v, const char *var
   }
 }
 
+/* Transport security (specification: "OTLP Exporter Configuration",
+ * Insecure, Certificate File, Client Key File, Client Certificate File). */
+static void read_tls_settings(otel_otlp_options_t *o, otel_signal_t signal) {
+  char name[96];
+  bool specific = false;
+  env_pair(signal, "INSECURE", &specific);
+  snprintf(name, sizeof(name), specific ? "OTEL_EXPORTER_OTLP_%s_INSECURE" : "OTEL_EXPORTER_OTLP_INSECURE",
+           signal_upper(signal));
+  o->insecure = otel__env_bool(name, false);
+  const char *v = env_pair(signal, "CERTIFICATE", NULL);
+  if (v) snprintf(o->certificate, sizeof(o->certificate), "%s", v);
+  v = env_pair(signal, "CLIENT_CERTIFICATE", NULL);
+  if (v) snprintf(o->client_certificate, sizeof(o->client_certificate), "%s", v);
+  v = env_pair(signal, "CLIENT_KEY", NULL);
+  if (v) snprintf(o->client_key, sizeof(o->client_key), "%s", v);
+}
+
 void otel_otlp_options_init(otel_otlp_options_t *o, otel_signal_t signal) {
   memset(o, 0, sizeof(*o));
   o->signal = signal;
@@ -118,6 +135,8 @@ void otel_otlp_options_init(otel_otlp_options_t *o, otel_signal_t signal) {
                  "OTEL_EXPORTER_OTLP_TIMEOUT=\"%s\" is not a number of milliseconds; using 10000", to);
     else o->timeout_ms = (uint32_t)v;
   }
+
+  read_tls_settings(o, signal);
 
   const char *comp = env_pair(signal, "COMPRESSION", NULL);
   if (comp) {
