@@ -3,6 +3,8 @@
  * runs in a signal handler. */
 #include "svc_server.h"
 
+#include "svc_ready.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -82,6 +84,7 @@ struct mg_context *svc_server_start(const char *service, int port, int threads,
   struct mg_callbacks cb;
   memset(&cb, 0, sizeof(cb));
   if (callbacks) cb = *callbacks;
+  svc_ready_wrap(&cb); /* GET /healthz, before the service's own callbacks */
   struct mg_init_data init = {.callbacks = &cb, .user_data = user_data,
                               .configuration_options = options};
   struct mg_error_data err;
@@ -114,7 +117,9 @@ int svc_run(const char *service, int port, const struct mg_callbacks *callbacks,
   struct mg_context *ctx = svc_server_start(service, port, 8, callbacks, user_data, handler, user_data);
   if (ctx) {
     if (started) started(svc_server_port(ctx), user_data);
+    svc_ready_set(SVC_READY);
     svc_wait_for_stop();
+    svc_ready_set(SVC_STOPPING);
     mg_stop(ctx);
   }
   mg_exit_library();
