@@ -8,7 +8,8 @@
 #   make run     build, then run the four services and the local viewer
 #   make test    deps + all + every unit and integration test
 #   make bench   build and run the benchmarks (they print figures)
-#   make clean   remove build/ and build-asan/
+#   make tsan    the unit and concurrency tests under ThreadSanitizer
+#   make clean   remove build/, build-asan/ and build-tsan/
 #   make install [PREFIX=/usr/local] [DESTDIR=]   libotel-lite's headers
 #                (include/otel/), libotel-lite.a, libotel-lite.so and
 #                otel-lite.pc for pkg-config (libotel-lite/module.mk);
@@ -29,6 +30,8 @@
 #
 # SANITIZE=1 builds into build-asan/ with AddressSanitizer +
 # UndefinedBehaviorSanitizer (`make test SANITIZE=1`).
+# `make tsan` builds the library and the unit tests (the concurrency tests
+# among them) into build-tsan/ with ThreadSanitizer and runs them.
 #
 # Each component folder may hold a module.mk that adds its own programs and
 # tests to ALL_BINS, TEST_BINS, TEST_SCRIPTS and BENCH_BINS; everything else
@@ -38,6 +41,10 @@ SANITIZE ?= 0
 ifeq ($(SANITIZE),1)
 BUILD ?= build-asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1
+else ifeq ($(SANITIZE),thread)
+BUILD ?= build-tsan
+SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 OPT ?= -O1
 else
 BUILD ?= build
@@ -147,7 +154,7 @@ endif
 include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all build-all deps test unit-test bench run clean \
+.PHONY: all build-all deps test unit-test tsan bench run clean \
         workshop-start solution workshop-reset check-section workshop-run workshop-status workshop-doctor \
         workshop-screenshots
 .SECONDARY:
@@ -173,6 +180,14 @@ test: deps
 unit-test: $(UNIT_BINS)
 	@BUILD=$(BUILD) scripts/run-tests.sh $(UNIT_BINS)
 
+# ThreadSanitizer: the unit tests (shutdown races, totals across threads,
+# the batch processors' rings) in build-tsan/. halt_on_error: a race fails
+# the test that found it.
+tsan:
+	@scripts/deps.sh test
+	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/.ci/tsan.supp $(TSAN_OPTIONS)" \
+	  $(MAKE) --no-print-directory SANITIZE=thread unit-test
+
 run:
 	@scripts/deps.sh run
 	@$(MAKE) --no-print-directory $(LIBOTEL) $(ALL_BINS)
@@ -183,7 +198,7 @@ bench: deps
 	@set -e; for b in $(BENCH_RUN); do echo "== $$b"; BUILD=$(BUILD) $$b; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan
 
 # ---- the workshop ----------------------------------------------------------
 # The engine is Python (Debian's python3); the watch mode uses inotify-tools.

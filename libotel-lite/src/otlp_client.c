@@ -3,7 +3,10 @@
  * otlp_client.c: sends encoded OTLP requests with the configured transport
  * and retries what the OTLP specification calls retryable, with
  * exponential backoff and full jitter, honouring the server's hint, all
- * within the options' timeout. Also decodes the partial-success part of
+ * within the options' timeout. The backoff sleep waits on a condition
+ * variable, so otel__otlp_client_cancel (a shutdown deadline) ends it at
+ * once, as it ends the request in flight (each transport's cancel). Also
+ * decodes the partial-success part of
  * the Export*ServiceResponse messages, which both transports share.
  */
 #include "otlp_transport.h"
@@ -14,6 +17,8 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +29,9 @@ struct otel__otlp_client {
   const struct otel__otlp_transport_type *transport;
   void *ctx;
   uint64_t jitter_state;
+  atomic_bool cancelled;
+  pthread_mutex_t lock; /* with `wake`: the backoff sleep */
+  pthread_cond_t wake;
 };
 
 otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts, otel__otlp_client_t **out) {
@@ -44,6 +52,12 @@ otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts, otel__otlp_
     return OTEL_ENOMEM;
   }
   c->jitter_state = otel_time_now_ns() ^ (uintptr_t)c;
+  pthread_mutex_init(&c->lock, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&c->wake, &ca);
+  pthread_condattr_destroy(&ca);
   *out = c;
   return OTEL_OK;
 }
@@ -51,13 +65,31 @@ otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts, otel__otlp_
 void otel__otlp_client_destroy(otel__otlp_client_t *c) {
   if (!c) return;
   c->transport->destroy(c->ctx);
+  pthread_mutex_destroy(&c->lock);
+  pthread_cond_destroy(&c->wake);
   free(c);
 }
 
-static void sleep_ms(uint64_t ms) {
-  struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-  }
+void otel__otlp_client_cancel(otel__otlp_client_t *c) {
+  if (!c) return;
+  pthread_mutex_lock(&c->lock);
+  atomic_store(&c->cancelled, true);
+  pthread_cond_broadcast(&c->wake);
+  pthread_mutex_unlock(&c->lock);
+  if (c->transport->cancel) c->transport->cancel(c->ctx);
+}
+
+/* Sleeps ms, or less when the client is cancelled meanwhile. */
+static void backoff_sleep(otel__otlp_client_t *c, uint64_t ms) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  uint64_t ns = (uint64_t)ts.tv_nsec + (ms % 1000) * 1000000ull;
+  ts.tv_sec += (time_t)(ms / 1000 + ns / 1000000000ull);
+  ts.tv_nsec = (long)(ns % 1000000000ull);
+  pthread_mutex_lock(&c->lock);
+  while (!atomic_load(&c->cancelled))
+    if (pthread_cond_timedwait(&c->wake, &c->lock, &ts) == ETIMEDOUT) break;
+  pthread_mutex_unlock(&c->lock);
 }
 
 /* Full jitter: a random delay in [backoff/2, backoff]. */
@@ -76,6 +108,11 @@ otel_err_t otel__otlp_client_send(otel__otlp_client_t *c, const uint8_t *body, s
   uint64_t backoff = c->opts.retry_initial_backoff_ms ? c->opts.retry_initial_backoff_ms : 1000;
   for (;;) {
     uint64_t now = otel__monotonic_ns();
+    if (atomic_load(&c->cancelled)) {
+      res->err = OTEL_ECANCELED;
+      if (!res->message[0]) snprintf(res->message, sizeof(res->message), "shutdown deadline passed");
+      break;
+    }
     if (now >= deadline) {
       res->err = res->attempts ? OTEL_ERETRY : OTEL_ETIMEDOUT;
       break;
@@ -86,7 +123,7 @@ otel_err_t otel__otlp_client_send(otel__otlp_client_t *c, const uint8_t *body, s
     res->attempts++;
     res->rejected = a.rejected;
     snprintf(res->message, sizeof(res->message), "%s", a.message);
-    if (!a.err || !a.retryable) {
+    if (!a.err || !a.retryable || atomic_load(&c->cancelled)) {
       res->err = a.err;
       break;
     }
@@ -96,7 +133,7 @@ otel_err_t otel__otlp_client_send(otel__otlp_client_t *c, const uint8_t *body, s
       res->err = OTEL_ERETRY;
       break; /* no time left for another try */
     }
-    sleep_ms(wait);
+    backoff_sleep(c, wait);
     uint64_t max = c->opts.retry_max_backoff_ms ? c->opts.retry_max_backoff_ms : 5000;
     backoff = backoff * 2 > max ? max : backoff * 2;
   }

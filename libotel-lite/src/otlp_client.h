@@ -37,6 +37,11 @@ otel_err_t otel__otlp_client_send(otel__otlp_client_t *client,
                                   const uint8_t *body, size_t len,
                                   otel__otlp_result_t *out_result);
 
+/* From any thread, at a shutdown deadline: the running send (its request
+ * and its backoff sleep) returns at once, and every later send fails at
+ * once, with OTEL_ECANCELED. NULL is a no-op. */
+void otel__otlp_client_cancel(otel__otlp_client_t *client);
+
 /* Frees the client. NULL is a no-op. */
 void otel__otlp_client_destroy(otel__otlp_client_t *client);
 

@@ -24,6 +24,9 @@ struct otel__otlp_transport_type {
   /* One request, within timeout_ms. */
   void (*send)(void *ctx, const uint8_t *body, size_t len, uint32_t timeout_ms,
                otel__otlp_attempt_t *out);
+  /* From any thread: makes the running send return at once, and every
+   * later one fail at once (err OTEL_ECANCELED). For the shutdown deadline. */
+  void (*cancel)(void *ctx);
   void (*destroy)(void *ctx);
 };
 

@@ -407,10 +407,13 @@ otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
                     lim->attribute_count, &o->attrs[i]);
     for (size_t i = 0; i < o->link_count; i++) otel_span_add_link(s, &o->links[i]);
     s->data.attrs = s->attrs;
-    for (size_t i = 0; i < tp->processor_count; i++) {
-      otel_span_processor_t *p = tp->processors[i];
-      if (p->type->on_start) p->type->on_start(p->ctx, s);
-    }
+    atomic_fetch_add(&tp->ends_in_flight, 1); /* see otel_span_end_at */
+    if (!atomic_load(&tp->shut_down))
+      for (size_t i = 0; i < tp->processor_count; i++) {
+        otel_span_processor_t *p = tp->processors[i];
+        if (p->type->on_start) p->type->on_start(p->ctx, s);
+      }
+    atomic_fetch_sub(&tp->ends_in_flight, 1);
   }
   if (!o->no_activate) { /* new and unshared: no lock needed */
     atomic_store_explicit(&s->refs, 2, memory_order_relaxed); /* handle + current slot */
@@ -596,10 +599,12 @@ const char *otel_span_get_trace_state(const otel_span_t *span) {
 
 void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
   if (!span || span->is_static) return;
-  /* Ending twice is already a use of a released handle (trace.h), so a
-   * plain store (no locked instruction) is enough to publish `ended`. */
-  if (atomic_load_explicit(&span->ended, memory_order_relaxed)) return;
-  atomic_store_explicit(&span->ended, true, memory_order_release);
+  /* One exchange: of two ends racing on two threads, exactly one goes on
+   * (a load then a store let both through, each handing the span to the
+   * processors and dropping its references: a double free). */
+  if (atomic_load_explicit(&span->ended, memory_order_relaxed) ||
+      atomic_exchange_explicit(&span->ended, true, memory_order_acq_rel))
+    return;
   otel_tracer_provider_t *tp = NULL;
   unsigned to_processors = 0;
   if (span->recording) {
@@ -607,8 +612,16 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
     span->data.end_time_ns = end_time_ns ? end_time_ns : otel_time_now_ns();
     span_unlock(span);
     tp = span->tracer ? span->tracer->provider : NULL;
-    if (tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed))
+    /* Announce the hand-over before checking shut_down (both seq_cst):
+     * shutdown sets the flag, then waits for hand-overs in flight to
+     * finish, so no end touches a processor that shutdown frees. */
+    if (tp) atomic_fetch_add(&tp->ends_in_flight, 1);
+    if (tp && !atomic_load(&tp->shut_down)) {
       to_processors = (unsigned)tp->processor_count;
+    } else if (tp) {
+      atomic_fetch_sub(&tp->ends_in_flight, 1);
+      tp = NULL;
+    }
   }
   unsigned released = 1; /* the caller's handle */
   if (thread_current == span) { /* the common case: LIFO on one thread */
@@ -621,7 +634,8 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
   if (to_processors > released) {
     atomic_fetch_add_explicit(&span->refs, to_processors - released, memory_order_relaxed);
   } else if (to_processors < released) {
-    if (refs_drop_last(span, released - to_processors)) {
+    if (refs_drop_last(span, released - to_processors)) { /* only when to_processors == 0 */
+      if (tp) atomic_fetch_sub(&tp->ends_in_flight, 1);
       span_unref(span_free(span)); /* the last reference; then prev_current's */
       return;
     }
@@ -630,6 +644,7 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
     otel_span_processor_t *p = tp->processors[i];
     p->type->on_end(p->ctx, &span->data);
   }
+  if (tp) atomic_fetch_sub(&tp->ends_in_flight, 1);
 }
 
 void otel_span_end(otel_span_t *span) { otel_span_end_at(span, 0); }

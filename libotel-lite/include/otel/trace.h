@@ -157,6 +157,11 @@ struct otel_span_exporter_type {
   otel_err_t (*export_spans)(void *ctx, const otel_span_data_t *const *spans, size_t n);
   otel_err_t (*force_flush)(void *ctx, uint32_t timeout_ms); /* NULL: no-op */
   void (*shutdown)(void *ctx); /* called once; frees ctx. NULL: nothing */
+  /* Optional, from another thread when a shutdown's deadline passes: the
+   * export in progress and every later one must return at once (an
+   * error). Without it, a shutdown that times out leaves the processor's
+   * thread to finish on its own (its data is then never freed). */
+  void (*cancel)(void *ctx);
 };
 
 /* Wraps a custom exporter. Returns owned (give it to a processor), NULL on OOM. */
