@@ -12,9 +12,11 @@ mode=${1:-test}
 build_pkgs=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev
   libgrpc-dev libcurl4-openssl-dev libcjson-dev libcivetweb-dev zlib1g-dev
   libproj-dev libgeonames-dev libssl-dev)
-# Test: unit test framework and the tools the integration tests drive.
+# Test: unit test framework and the tools the integration tests drive
+# (docker.io + debootstrap: docker_images.sh builds and runs the images;
+# openssl: otlp_tls.sh makes its certificates).
 test_pkgs=(libcmocka-dev curl python3 python3-yaml python3-sgp4 python3-geopy prometheus
-  chromium wrk bc valgrind openssl)
+  chromium wrk bc valgrind openssl docker.io debootstrap)
 
 missing=()
 wanted=("${build_pkgs[@]}")

@@ -7,9 +7,10 @@
 #include <cJSON.h>
 #include <string.h>
 
-static const char page_head[] =
+static const char page_head_start[] =
     "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+static const char page_head[] =
     "<title>How far is the ISS?</title>\n<style>\n"
     "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
     "margin:0;background:#0b1d33;color:#e8eef6}\n"
@@ -21,7 +22,7 @@ static const char page_head[] =
     "button{font-size:1.1rem;padding:.6rem 1.2rem;border:0;border-radius:.4rem;"
     "background:#f2a93b;color:#1b1b1b;cursor:pointer}\n"
     ".result,.error{padding:1rem 1.2rem;border-radius:.5rem}\n"
-    ".result{background:#112a47}.error{background:#5a1d1d}\n"
+    ".result{background:#112a47}.error{background:#5a1d1d}.starting{background:#3d3a1d}\n"
     ".distance{font-size:2.2rem;font-weight:700;color:#f2a93b}\n"
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:1rem 0 0}\n"
     "dt{color:#9fb3c8}dd{margin:0}\n"
@@ -105,9 +106,17 @@ static void render_result(html_t *h, const char *json) {
 }
 
 void page_render(html_t *h, const page_view_t *view) {
+  html_append(h, page_head_start);
+  if (view->starting_up_retry_s > 0)
+    html_appendf(h, "<meta http-equiv=\"refresh\" content=\"%d\">\n", view->starting_up_retry_s);
   html_append(h, page_head);
   render_form(h, view->location);
-  if (view->error_status) {
+  if (view->starting_up_retry_s > 0) {
+    html_appendf(h, "<div class=\"result starting\" id=\"starting-up\"><strong>The ISS distance app "
+                    "is starting up.</strong> The gateway is not ready yet; this page tries again "
+                    "in %d seconds. If this lasts, check that the gateway is running.</div>\n",
+                 view->starting_up_retry_s);
+  } else if (view->error_status) {
     html_appendf(h, "<div class=\"error\" id=\"error\"><strong>Error %d:</strong> ",
                  view->error_status);
     html_append_escaped(h, view->error_text ? view->error_text : "");
