@@ -449,6 +449,16 @@ void vw_html_attr(vw_buf_t *b, const char *s);
 /* A URL path segment or query value: all but unreserved bytes %-encoded. */
 void vw_url_part(vw_buf_t *b, const char *s);
 
+/* ---- term_escape.c: every telemetry string in the live view goes through these */
+/* Appends s (NULL: nothing) with its control characters shown as text: C0
+ * and DEL as \t \n \r or \xNN, C1 (U+0080-U+009F) as \uNNNN, bytes that
+ * are not UTF-8 as \xNN; all else unchanged. */
+void vw_term_text(vw_buf_t *b, const char *s);
+/* The same, with newlines and CRs as spaces (a log body on one line). */
+void vw_term_line(vw_buf_t *b, const char *s);
+/* vw_term_text into a new string (caller frees), NULL on OOM. */
+char *vw_term_escape(const char *s);
+
 /* ---- render_*.c: pure text rendering ------------------------------------ */
 
 typedef struct vw_render_opts {
