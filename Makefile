@@ -8,7 +8,7 @@
 #   make run     build, then run the four services and the local viewer
 #   make test    deps + all + every unit and integration test
 #   make bench   build and run the benchmarks (they print figures)
-#   make clean   remove build/ and build-asan/
+#   make clean   remove build/, build-asan/ and build-fuzz/
 #
 # The workshop (workshop/README.md; the engine is workshop/engine/):
 #   make workshop-start        the participant's starting point (TODOs)
@@ -26,12 +26,24 @@
 # SANITIZE=1 builds into build-asan/ with AddressSanitizer +
 # UndefinedBehaviorSanitizer (`make test SANITIZE=1`).
 #
+#   make fuzz    the libFuzzer targets of fuzz/ (clang, ASan+UBSan, into
+#                build-fuzz/), each for FUZZ_SECONDS (30); prints execs/s.
+#                `make test` replays their corpora with the plain build
+#
 # Each component folder may hold a module.mk that adds its own programs and
 # tests to ALL_BINS, TEST_BINS, TEST_SCRIPTS and BENCH_BINS; everything else
 # (library sources, protos, unit tests, benchmarks) is found by wildcard.
 
 SANITIZE ?= 0
-ifeq ($(SANITIZE),1)
+FUZZ ?= 0
+ifeq ($(FUZZ),1)
+# `make fuzz` builds with clang's libFuzzer and ASan+UBSan into build-fuzz/
+# (fuzz/module.mk, fuzz/README.md)
+BUILD ?= build-fuzz
+CC := clang
+SAN_FLAGS := -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1
+else ifeq ($(SANITIZE),1)
 BUILD ?= build-asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT ?= -O1
@@ -165,7 +177,7 @@ bench: deps
 	@set -e; for b in $(BENCH_RUN); do echo "== $$b"; BUILD=$(BUILD) $$b; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 # ---- the workshop ----------------------------------------------------------
 # The engine is Python (Debian's python3); the watch mode uses inotify-tools.
