@@ -9,6 +9,10 @@
 #   make test    deps + all + every unit and integration test
 #   make bench   build and run the benchmarks (they print figures)
 #   make clean   remove build/, build-asan/ and build-fuzz/
+#   make install [PREFIX=/usr/local] [DESTDIR=]   libotel-lite's headers
+#                (include/otel/), libotel-lite.a, libotel-lite.so and
+#                otel-lite.pc for pkg-config (libotel-lite/module.mk);
+#                make uninstall removes them
 #
 # The workshop (workshop/README.md; the engine is workshop/engine/):
 #   make workshop-start        the participant's starting point (TODOs)
@@ -65,6 +69,11 @@ LDFLAGS += -pthread $(SAN_FLAGS)
 OTEL_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgrpc -lgpr -lcivetweb -lm
 
 LIBOTEL := $(BUILD)/lib/libotel-lite.a
+# The library's internal headers (src/*.h) are found by name, by the
+# library's own sources and by the tests and benchmarks that reach inside
+# it; nothing else (services, tools) sees them.
+LIB_INTERNAL_INCLUDES := -Ilibotel-lite/src
+$(BUILD)/obj/libotel-lite/%.o $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += $(LIB_INTERNAL_INCLUDES)
 
 # ---- protobuf-c code, generated into $(BUILD)/gen -------------------------
 PROTO_DIR := libotel-lite/proto
@@ -82,8 +91,8 @@ $(PROTO_C) $(PROTO_H): $(PROTO_STAMP)
 
 # ---- libotel-lite ----------------------------------------------------------
 LIB_SRCS := $(wildcard libotel-lite/src/*.c)
-LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) \
-            $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(PROTO_C))
+PROTO_OBJS := $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(PROTO_C))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(PROTO_OBJS)
 
 $(BUILD)/obj/%.o: %.c $(PROTO_STAMP)
 	@mkdir -p $(dir $@)
@@ -94,6 +103,15 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(PROTO_STAMP)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBOTEL): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+# The OTLP protobuf-c types alone (also inside $(LIBOTEL)), for programs
+# that only receive and decode OTLP: the viewer links this, not the SDK.
+OTLP_PROTO_LIB := $(BUILD)/lib/libotlp-proto.a
+
+$(OTLP_PROTO_LIB): $(PROTO_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^

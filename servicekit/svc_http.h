@@ -1,7 +1,8 @@
 /* servicekit/svc_http.h: small helpers every service handler uses with
  * civetweb: read one query parameter strictly (decoded, length-limited,
  * valid UTF-8, no control characters), and write a whole response in one
- * mg_write (design.md: separate header/body writes stall on Nagle).
+ * mg_write (docs/design.md, civetweb: separate header/body writes stall
+ * on Nagle).
  * Not for: routing or server lifecycle (svc_server.h).
  */
 #ifndef SVC_HTTP_H

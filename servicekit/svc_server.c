@@ -66,15 +66,18 @@ struct mg_context *svc_server_start(const char *service, int port, int threads,
                                     const struct mg_callbacks *callbacks,
                                     void *user_data, mg_request_handler handler,
                                     void *cbdata) {
-  char port_s[16], threads_s[16];
+  char port_s[16], threads_s[16], request_timeout_s[16], keep_alive_s[16];
   snprintf(port_s, sizeof(port_s), "%d", port);
-  snprintf(threads_s, sizeof(threads_s), "%d", threads > 0 ? threads : 8);
+  snprintf(threads_s, sizeof(threads_s), "%d", threads > 0 ? threads : SVC_WORKER_THREADS);
+  snprintf(request_timeout_s, sizeof(request_timeout_s), "%d", SVC_REQUEST_TIMEOUT_MS);
+  snprintf(keep_alive_s, sizeof(keep_alive_s), "%d", SVC_KEEP_ALIVE_TIMEOUT_MS);
   const char *options[] = {
       "listening_ports", port_s,
       "num_threads", threads_s,
       "tcp_nodelay", "1",
-      "request_timeout_ms", "10000",
+      "request_timeout_ms", request_timeout_s,
       "enable_keep_alive", "yes",
+      "keep_alive_timeout_ms", keep_alive_s,
       /* room for a 100 KB query string, so the service (not civetweb)
        * answers it with a clear message */
       "max_request_size", "262144",
@@ -111,7 +114,7 @@ int svc_server_port(const struct mg_context *ctx) {
 int svc_run(const char *service, int port, const struct mg_callbacks *callbacks,
             mg_request_handler handler, void *user_data, svc_started_cb started) {
   mg_init_library(0);
-  struct mg_context *ctx = svc_server_start(service, port, 8, callbacks, user_data, handler, user_data);
+  struct mg_context *ctx = svc_server_start(service, port, SVC_WORKER_THREADS, callbacks, user_data, handler, user_data);
   if (ctx) {
     if (started) started(svc_server_port(ctx), user_data);
     svc_wait_for_stop();

@@ -61,7 +61,7 @@ static struct timespec deadline_in(uint32_t ms) {
 
 static void bp_free(bp_t *bp) {
   while (bp->count) {
-    otel_log_record_unref(bp->ring[bp->head]);
+    otel_log_record_release(bp->ring[bp->head]);
     bp->head = (bp->head + 1) % bp->o.max_queue_size;
     bp->count--;
   }
@@ -89,7 +89,7 @@ static void export_one_batch(bp_t *bp) {
     otel__diag(OTEL_DIAG_WARN, "log_export", "%s log exporter: %zu records not exported: %s",
                bp->exporter.type->name, n, otel_strerror(err));
   }
-  for (size_t i = 0; i < n; i++) otel_log_record_unref(bp->batch[i]);
+  for (size_t i = 0; i < n; i++) otel_log_record_release(bp->batch[i]);
   pthread_mutex_lock(&bp->mu);
   if (err) bp->stats.export_failed += n;
   else bp->stats.exported += n;
@@ -145,7 +145,7 @@ static void bp_on_emit(void *ctx, const otel_log_record_t *rec) {
                "%s: log record dropped (queue full or shut down)", bp->name);
     return;
   }
-  bp->ring[(bp->head + bp->count) % bp->o.max_queue_size] = otel_log_record_ref(rec);
+  bp->ring[(bp->head + bp->count) % bp->o.max_queue_size] = otel_log_record_retain(rec);
   bp->count++;
   bp->stats.queued++;
   bool wake = bp->state == WORKER_IDLE ||

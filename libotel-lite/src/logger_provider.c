@@ -46,7 +46,7 @@ otel_err_t otel_logger_provider_create(const otel_logger_provider_options_t *opt
   lp->max_attributes = opts->max_attributes;
   lp->min_severity = opts->min_severity;
   if (opts->resource) {
-    lp->resource = otel_resource_ref(opts->resource);
+    lp->resource = otel_resource_retain(opts->resource);
     const otel_attr_t *sn = otel_resource_get(lp->resource, "service.name");
     if (sn && sn->type == OTEL_ATTR_TYPE_STRING) lp->service_name = sn->value.s;
   }
@@ -166,7 +166,7 @@ void otel_logger_provider_destroy(otel_logger_provider_t *lp) {
     free(l);
     l = next;
   }
-  otel_resource_destroy(lp->resource);
+  otel_resource_release(lp->resource);
   pthread_mutex_destroy(&lp->lock);
   free(lp);
 }

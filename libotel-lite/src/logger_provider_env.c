@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "otel/exporter_otlp.h"
 #include "logs_internal.h"
 
 otel_err_t otel_logger_provider_create_from_env(otel_resource_t *resource,

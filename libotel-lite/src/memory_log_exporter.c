@@ -41,7 +41,7 @@ static otel_err_t mem_export(void *ctx, const otel_log_record_t *const *recs, si
     }
   }
   if (!err) {
-    for (size_t i = 0; i < n; i++) m->recs[m->n++] = otel_log_record_ref(recs[i]);
+    for (size_t i = 0; i < n; i++) m->recs[m->n++] = otel_log_record_retain(recs[i]);
   }
   pthread_mutex_unlock(&m->mu);
   return err;
@@ -80,7 +80,7 @@ const otel_log_record_t *otel_memory_log_exporter_get(otel_memory_log_exporter_t
 void otel_memory_log_exporter_reset(otel_memory_log_exporter_t *m) {
   if (!m) return;
   pthread_mutex_lock(&m->mu);
-  for (size_t i = 0; i < m->n; i++) otel_log_record_unref(m->recs[i]);
+  for (size_t i = 0; i < m->n; i++) otel_log_record_release(m->recs[i]);
   m->n = 0;
   pthread_mutex_unlock(&m->mu);
 }

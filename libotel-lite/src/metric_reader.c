@@ -7,6 +7,7 @@
  * (OTEL_METRICS_EXPORTER = otlp | prometheus | console | none).
  */
 #include "metrics_internal.h"
+#include "otel/exporter_otlp.h"
 #include "otel/exporter_prometheus.h"
 
 #include "internal.h"

@@ -6,7 +6,7 @@
  * remaining timeout as deadline. Retryable codes are the OTLP
  * specification's; RESOURCE_EXHAUSTED only with a RetryInfo hint.
  *
- * gRPC traps (design.md): grpc_init starts threads, so it runs on the first
+ * gRPC traps (docs/design.md, gRPC): grpc_init starts threads, so it runs on the first
  * client creation (never before a fork of the application); after
  * UNAVAILABLE the channel is recreated (at most once a second), because
  * calls on the old one keep failing for seconds after the receiver is back.
@@ -92,7 +92,7 @@ static void grpc_destroy(void *ctx) {
   grpc_shutdown();
   /* grpc_shutdown finishes on a background thread; when the last client
    * goes, wait for it (at most 2 s) so nothing of gRPC is left running or
-   * allocated when the program exits (design.md). */
+   * allocated when the program exits (docs/design.md, gRPC). */
   if (atomic_fetch_sub(&live_clients, 1) == 1)
     for (int i = 0; i < 200 && grpc_is_initialized(); i++) {
       struct timespec ts = {0, 10000000};

@@ -5,6 +5,7 @@
  * registration, and an orderly shutdown that flushes before freeing.
  */
 #include "otel/sdk.h"
+#include "otel/exporter_otlp.h"
 
 #include "internal.h"
 
@@ -166,7 +167,7 @@ otel_err_t otel_sdk_shutdown(otel_sdk_t *sdk, uint32_t timeout_ms) {
   }
   if (otel_propagation_get_global() == sdk->propagator) otel_propagation_set_global(NULL);
   otel_propagator_destroy(sdk->propagator);
-  otel_resource_destroy(sdk->resource);
+  otel_resource_release(sdk->resource);
   free(sdk);
   return err;
 }

@@ -52,7 +52,7 @@ otel_err_t otel_tracer_provider_create(const otel_tracer_provider_options_t *o,
   tp->limits = o->limits;
   tp->sampler = o->sampler ? o->sampler : otel_sampler_from_env();
   otel_err_t err = OTEL_OK;
-  if (o->resource) tp->resource = otel_resource_ref(o->resource);
+  if (o->resource) tp->resource = otel_resource_retain(o->resource);
   else err = otel_resource_create(NULL, 0, &tp->resource);
   if (!err && !tp->sampler) err = OTEL_ENOMEM;
   if (err) {
@@ -138,7 +138,7 @@ void otel_tracer_provider_destroy(otel_tracer_provider_t *tp) {
     free(t);
   }
   otel_sampler_destroy(tp->sampler);
-  otel_resource_destroy(tp->resource);
+  otel_resource_release(tp->resource);
   pthread_mutex_destroy(&tp->tracers_lock);
   free(tp);
 }

@@ -11,11 +11,12 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "otel/exporter_otlp.h"
 #include "otel/logs.h"
 #include "otel/trace.h"
 #include "viewer_process.h"
-#include "../../libotel-lite/src/internal.h"
-#include "../../libotel-lite/src/otlp_client.h"
+#include "internal.h"
+#include "otlp_client.h"
 
 static viewer_process_t viewer;
 
@@ -168,7 +169,7 @@ static void export_spans_and_compare(otel_otlp_protocol_t proto, const char *ser
                           "stringValue"), "London");
   cJSON_Delete(answer);
   otel_tracer_provider_destroy(tp);
-  otel_resource_destroy(res);
+  otel_resource_release(res);
 }
 
 static void test_otlp_export_spans_grpc_arrive_field_by_field(void **state) {
@@ -226,7 +227,7 @@ static void export_log_and_compare(otel_otlp_protocol_t proto, const char *servi
   cJSON_Delete(answer);
   otel_logger_provider_destroy(lp);
   otel_tracer_provider_destroy(tp);
-  otel_resource_destroy(res);
+  otel_resource_release(res);
 }
 
 static void test_otlp_export_logs_grpc_arrive_with_trace_context(void **state) {

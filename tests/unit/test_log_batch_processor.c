@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/logs_internal.h"
+#include "logs_internal.h"
 
 /* An exporter the test controls: export blocks while `blocked`, and
  * records what it saw. */
@@ -90,7 +90,7 @@ static const otel_log_record_t *make_record(int i) {
 static void emit(otel_log_processor_t p, int i) {
   const otel_log_record_t *r = make_record(i);
   p.type->on_emit(p.ctx, r);
-  otel_log_record_unref(r);
+  otel_log_record_release(r);
 }
 
 static void test_batch_options_defaults_then_env(void **state) {

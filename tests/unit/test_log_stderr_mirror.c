@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/logs_internal.h"
+#include "logs_internal.h"
 
 #define TS 1763821925123000000ull /* 2025-11-22T14:32:05.123Z */
 
@@ -56,7 +56,7 @@ static void test_log_format_line_with_span(void **state) {
                            "[trace=4bf92f3577b34da6a3ce929d0e0e4736 span=00f067aa0ba902b7] "
                            "received request from IP address: 127.0.0.1\n");
   assert_int_equal(n, strlen(buf));
-  otel_log_record_unref(r);
+  otel_log_record_release(r);
 }
 
 static void test_log_format_line_without_span_escapes_and_falls_back_to_scope(void **state) {
@@ -65,7 +65,7 @@ static void test_log_format_line_without_span_escapes_and_falls_back_to_scope(vo
   char buf[512];
   otel__log_format_line(r, NULL, false, buf, sizeof(buf));
   assert_string_equal(buf, "2025-11-22T14:32:05.123Z INFO  gateway line1\\nline2\\tend\\x01\n");
-  otel_log_record_unref(r);
+  otel_log_record_release(r);
 }
 
 static void test_log_format_line_attributes_and_small_buffer(void **state) {
@@ -83,7 +83,7 @@ static void test_log_format_line_attributes_and_small_buffer(void **state) {
   char small[10];
   assert_int_equal(otel__log_format_line(r, "svc", true, small, sizeof(small)), n);
   assert_string_equal(small, "2025-11-2"); /* cut, still NUL-terminated */
-  otel_log_record_unref(r);
+  otel_log_record_release(r);
 }
 
 static void test_log_mirror_option_writes_one_line_per_emit(void **state) {
@@ -141,8 +141,8 @@ static void test_console_exporter_writes_lines_with_attributes(void **state) {
   assert_string_equal(text, "2025-11-22T14:32:05.123Z INFO  gateway first k=v\n"
                             "2025-11-22T14:32:05.123Z INFO  gateway second\n");
   e.type->shutdown(e.ctx);
-  otel_log_record_unref(recs[0]);
-  otel_log_record_unref(recs[1]);
+  otel_log_record_release(recs[0]);
+  otel_log_record_release(recs[1]);
   fclose(mem);
   free(text);
 }

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <sched.h>
 
-#include "../../libotel-lite/src/logs_internal.h"
+#include "logs_internal.h"
 #include "otel/trace.h"
 
 typedef struct fixture {

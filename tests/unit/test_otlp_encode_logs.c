@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/logs_internal.h"
+#include "logs_internal.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
 
 typedef Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest req_t;
@@ -74,7 +74,7 @@ static int teardown(void **state) {
   fixture_t *f = *state;
   otel_logger_provider_destroy(f->lp);
   otel_memory_log_exporter_destroy(f->mem);
-  otel_resource_destroy(f->res);
+  otel_resource_release(f->res);
   free(f);
   return 0;
 }

@@ -17,8 +17,8 @@
  * limit (before or after inflating, or once decoded: request_decode.c),
  * 415 for another content type or encoding, 404 for unknown paths, 405 for
  * other methods; errors carry a google.rpc.Status body. Each response is
- * written with one mg_write and tcp_nodelay is on (see design.md: civetweb
- * stalls on Nagle otherwise).
+ * written with one mg_write and tcp_nodelay is on (docs/design.md,
+ * civetweb: it stalls on Nagle otherwise).
  */
 #include "viewer.h"
 
@@ -317,9 +317,21 @@ vw_http_t *vw_http_start(const char *bind, int port, vw_ingest_t *in,
   h->max_body = max_body;
   char listen[300];
   snprintf(listen, sizeof listen, "%s:%d", bind, port);
-  const char *options[] = {"listening_ports", listen, "num_threads", "8",
+  /* civetweb 1.15 gives each connection one worker for its whole life
+   * (an open /api/stream page holds one too), so a client that sends half
+   * a request holds a worker until request_timeout_ms. 128 workers keep
+   * 64 such half-open connections (tests/integration/slow_clients.py) from
+   * stalling the services' exports; each costs a 100 KiB stack (Debian's
+   * civetweb is built with a 102400-byte thread stack) and a 16 KiB
+   * request buffer, of which a few tens of KB are resident once used
+   * (measured in servicekit/svc_server.h). The request head must arrive
+   * within 10 s of its first byte (the same bound applies to each body
+   * read, ample for --max-body on a local network); an idle keep-alive
+   * connection is closed after 2 s. */
+  const char *options[] = {"listening_ports", listen, "num_threads", "128",
                            "tcp_nodelay", "1", "enable_keep_alive", "yes",
-                           "request_timeout_ms", "30000", NULL};
+                           "request_timeout_ms", "10000",
+                           "keep_alive_timeout_ms", "2000", NULL};
   struct mg_callbacks cb;
   memset(&cb, 0, sizeof cb);
   h->ctx = mg_start(&cb, h, options);

@@ -4,12 +4,17 @@
  * logs) over gRPC or HTTP/protobuf. Defaults come from the specification
  * ("OTLP Exporter Configuration"), then the OTEL_EXPORTER_OTLP_* environment
  * (per-signal variables win over the generic ones), then explicit fields.
- * The exporters themselves are created in trace.h / metrics.h / logs.h.
+ * The three exporters are created here; the signal headers (trace.h,
+ * metrics.h, logs.h) know nothing of OTLP, so a program that exports
+ * otherwise (console, Prometheus, its own exporter) never includes this.
  */
 #ifndef OTEL_EXPORTER_OTLP_H
 #define OTEL_EXPORTER_OTLP_H
 
 #include "otel/common.h"
+#include "otel/logs.h"
+#include "otel/metrics.h"
+#include "otel/trace.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,6 +59,22 @@ typedef struct otel_otlp_options {
 /* Fills opts with the specification defaults for signal, then applies the
  * environment. Never fails: invalid values are reported and ignored. */
 OTEL_API void otel_otlp_options_init(otel_otlp_options_t *opts, otel_signal_t signal);
+
+/* ---- The exporters ---------------------------------------------------------
+ * Each takes opts (copied; NULL means otel_otlp_options_init for its
+ * signal) and does not connect until its first export. */
+
+/* Spans. Sets *out (owned: give it to a span processor). */
+OTEL_API otel_err_t otel_otlp_span_exporter_create(const otel_otlp_options_t *opts,
+                                                   otel_span_exporter_t **out);
+/* Metric points, for otel_meter_provider_add_periodic_reader. */
+OTEL_API otel_err_t otel_otlp_metric_exporter_create(const otel_otlp_options_t *opts,
+                                                     otel_metric_exporter_t **out);
+/* Log records, encoded as one ExportLogsServiceRequest per batch, grouped
+ * by resource and scope. Sets *out on success; errors: OTEL_EINVAL,
+ * OTEL_ENOMEM. */
+OTEL_API otel_err_t otel_otlp_log_exporter_create(const otel_otlp_options_t *opts,
+                                                  otel_log_exporter_t *out);
 
 #ifdef __cplusplus
 }

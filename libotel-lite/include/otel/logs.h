@@ -4,7 +4,7 @@
  * printf-style helpers (otel_log_info(logger, "from %s", ip)), processors
  * (simple, batch) and exporters (OTLP, console, in-memory).
  * Specification: "Logs Bridge API", "Logs SDK", "Logs Data Model".
- * Not for: the OTLP transport options (exporter_otlp.h), resources
+ * Not for: the OTLP transport options and exporter (exporter_otlp.h), resources
  * (resource.h).
  *
  * Environment (explicit options beat env, env beats defaults):
@@ -29,7 +29,6 @@
 #include <stdio.h>
 
 #include "otel/common.h"
-#include "otel/exporter_otlp.h"
 #include "otel/resource.h"
 #include "otel/span_context.h"
 
@@ -99,7 +98,7 @@ OTEL_API const char *otel_logger_scope_version(const otel_logger_t *logger);
 struct otel_log_exporter_type {
   const char *name; /* "otlp", "console", "memory" */
   /* Exports n records (borrowed, valid during the call; to keep one beyond
-   * it, call otel_log_record_ref). Serial: never called concurrently with
+   * it, call otel_log_record_retain). Serial: never called concurrently with
    * itself or the other slots. May block (network); should respect its own
    * timeout. Returns OTEL_OK or the reason of the failure (counted). */
   otel_err_t (*export_records)(void *ctx, const otel_log_record_t *const *recs, size_t n);
@@ -114,17 +113,13 @@ typedef struct otel_log_exporter {
   void *ctx;
 } otel_log_exporter_t;
 
-/* Keep a record beyond an export call: _ref returns rec; _unref drops it
- * (frees at zero). Thread-safe. NULL is a no-op. */
-OTEL_API const otel_log_record_t *otel_log_record_ref(const otel_log_record_t *rec);
-OTEL_API void otel_log_record_unref(const otel_log_record_t *rec);
+/* Keep a record beyond an export call: _retain takes one more reference
+ * and returns rec; _release drops one (frees at zero). Thread-safe. NULL is
+ * a no-op. (The same verbs as otel_span_data_* and otel_resource_*.) */
+OTEL_API const otel_log_record_t *otel_log_record_retain(const otel_log_record_t *rec);
+OTEL_API void otel_log_record_release(const otel_log_record_t *rec);
 
-/* OTLP exporter (gRPC or HTTP/protobuf per opts; NULL opts means
- * otel_otlp_options_init(OTEL_SIGNAL_LOGS)). opts is copied. Records are
- * encoded as one ExportLogsServiceRequest per batch, grouped by resource
- * and scope. Sets *out on success; errors: OTEL_EINVAL, OTEL_ENOMEM. */
-OTEL_API otel_err_t otel_otlp_log_exporter_create(const otel_otlp_options_t *opts,
-                                                  otel_log_exporter_t *out);
+/* The OTLP exporter: otel_otlp_log_exporter_create (exporter_otlp.h). */
 
 /* Console exporter: one line per record on stream (borrowed, must outlive
  * the exporter; NULL means stdout), in the format of the stderr mirror

@@ -21,7 +21,6 @@
 #define OTEL_TRACE_H
 
 #include "otel/common.h"
-#include "otel/exporter_otlp.h"
 #include "otel/resource.h"
 #include "otel/span_context.h"
 
@@ -182,11 +181,7 @@ OTEL_API void otel_memory_span_exporter_reset(otel_span_exporter_t *e);
  * NULL), like the Python SDK's ConsoleSpanExporter. */
 OTEL_API otel_span_exporter_t *otel_console_span_exporter_create(FILE *out);
 
-/* OTLP exporter (gRPC or HTTP/protobuf, see exporter_otlp.h). opts is
- * copied; NULL means otel_otlp_options_init(OTEL_SIGNAL_TRACES). Does not
- * connect until the first export. */
-OTEL_API otel_err_t otel_otlp_span_exporter_create(const struct otel_otlp_options *opts,
-                                                   otel_span_exporter_t **out);
+/* The OTLP exporter: otel_otlp_span_exporter_create (exporter_otlp.h). */
 
 /* ---- Processors ----------------------------------------------------------*/
 typedef struct otel_batch_span_processor_options {
