@@ -9,7 +9,7 @@
 #   make test    deps + all + every unit and integration test
 #   make bench   build and run the benchmarks (they print figures)
 #   make tsan    the unit and concurrency tests under ThreadSanitizer
-#   make clean   remove build/, build-asan/ and build-tsan/
+#   make clean   remove build/, build-asan/, build-tsan/ and build-fuzz/
 #   make install [PREFIX=/usr/local] [DESTDIR=]   libotel-lite's headers
 #                (include/otel/), libotel-lite.a, libotel-lite.so and
 #                otel-lite.pc for pkg-config (libotel-lite/module.mk);
@@ -33,12 +33,24 @@
 # `make tsan` builds the library and the unit tests (the concurrency tests
 # among them) into build-tsan/ with ThreadSanitizer and runs them.
 #
+#   make fuzz    the libFuzzer targets of fuzz/ (clang, ASan+UBSan, into
+#                build-fuzz/), each for FUZZ_SECONDS (30); prints execs/s.
+#                `make test` replays their corpora with the plain build
+#
 # Each component folder may hold a module.mk that adds its own programs and
 # tests to ALL_BINS, TEST_BINS, TEST_SCRIPTS and BENCH_BINS; everything else
 # (library sources, protos, unit tests, benchmarks) is found by wildcard.
 
 SANITIZE ?= 0
-ifeq ($(SANITIZE),1)
+FUZZ ?= 0
+ifeq ($(FUZZ),1)
+# `make fuzz` builds with clang's libFuzzer and ASan+UBSan into build-fuzz/
+# (fuzz/module.mk, fuzz/README.md)
+BUILD ?= build-fuzz
+CC := clang
+SAN_FLAGS := -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1
+else ifeq ($(SANITIZE),1)
 BUILD ?= build-asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT ?= -O1
@@ -198,7 +210,7 @@ bench: deps
 	@set -e; for b in $(BENCH_RUN); do echo "== $$b"; BUILD=$(BUILD) $$b; done
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz
 
 # ---- the workshop ----------------------------------------------------------
 # The engine is Python (Debian's python3); the watch mode uses inotify-tools.
