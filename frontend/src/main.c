@@ -56,7 +56,8 @@ static int send_page(struct mg_connection *conn, int status, const page_view_t *
   html_t h = {0};
   page_render(&h, view);
   int ret = h.oom ? svc_reply_text(conn, 500, "Out of memory")
-                  : svc_reply(conn, status, "text/html; charset=utf-8", h.data, h.len);
+                  : svc_reply_with_headers(conn, status, "text/html; charset=utf-8",
+                                           page_security_headers(), h.data, h.len);
   html_free(&h);
   return ret;
 }
