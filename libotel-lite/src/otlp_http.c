@@ -5,6 +5,7 @@
  * handle (keep-alive). Retryable: 429, 502, 503, 504 and connection
  * failures; Retry-After is honoured. Specification: "OTLP/HTTP".
  */
+#include "otlp_curl_error.h"
 #include "otlp_transport.h"
 
 #include "google/rpc/status.pb-c.h"
@@ -149,9 +150,7 @@ static void http_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
   long status = 0;
   if (rc == CURLE_OK) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
   if (rc != CURLE_OK) {
-    out->err = rc == CURLE_OPERATION_TIMEDOUT ? OTEL_ETIMEDOUT : OTEL_ECONNECT;
-    out->retryable = true;
-    snprintf(out->message, sizeof(out->message), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    otel__otlp_curl_attempt(rc, errbuf, out); /* retries network errors and timeouts only */
   } else if (status >= 200 && status < 300) {
     out->err = OTEL_OK;
     otel__otlp_read_response(h->signal, resp.data, resp.len, out);
@@ -160,7 +159,7 @@ static void http_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
     out->err = out->retryable ? OTEL_ERETRY : OTEL_EEXPORT;
     curl_off_t retry_after = 0;
     if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
-      out->retry_after_ms = retry_after > 60 ? 60000u : (uint32_t)retry_after * 1000u;
+      out->retry_after_ms = otel__otlp_retry_hint_ms((int64_t)retry_after, 0);
     error_message(&resp, status, out);
   }
   free(resp.data);
