@@ -9,6 +9,7 @@
 #   make test    deps + all + every unit and integration test
 #   make bench   build and run the benchmarks (they print figures)
 #   make tsan    the unit and concurrency tests under ThreadSanitizer
+#   make soak    minutes of load while the collector restarts: RSS and fds
 #   make clean   remove build/, build-asan/, build-tsan/ and build-fuzz/
 #   make install [PREFIX=/usr/local] [DESTDIR=]   libotel-lite's headers
 #                (include/otel/), libotel-lite.a, libotel-lite.so and
@@ -150,7 +151,8 @@ $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(LIBOTEL)
 # bench`, the others are helpers of bench/*.sh scripts, which run too) ------
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
-BENCH_RUN := $(filter $(BUILD)/bench/bench_%,$(BENCH_BINS)) $(sort $(wildcard bench/*.sh))
+BENCH_RUN := $(filter $(BUILD)/bench/bench_%,$(BENCH_BINS)) \
+             $(filter-out bench/soak.sh,$(sort $(wildcard bench/*.sh)))
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBOTEL) $(SVC_KIT_OBJS)
 	@mkdir -p $(dir $@)
@@ -166,7 +168,7 @@ endif
 include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all build-all deps test unit-test tsan bench run clean \
+.PHONY: all build-all deps test unit-test tsan bench soak run clean \
         workshop-start solution workshop-reset check-section workshop-run workshop-status workshop-doctor \
         workshop-screenshots
 .SECONDARY:
@@ -208,6 +210,11 @@ run:
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BINS) $(ALL_BINS)
 	@set -e; for b in $(BENCH_RUN); do echo "== $$b"; BUILD=$(BUILD) $$b; done
+
+# minutes (SOAK_SECONDS, default 300): memory and fds under load while the
+# collector restarts (bench/soak.sh); not in `make bench` nor in CI
+soak: all
+	BUILD=$(BUILD) bench/soak.sh
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

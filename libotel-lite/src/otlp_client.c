@@ -71,6 +71,7 @@ otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts, otel__otlp_
   otel__otlp_client_t *c = calloc(1, sizeof(*c));
   if (!c) return OTEL_ENOMEM;
   c->opts = *opts;
+  otel__otlp_drop_invalid_headers(&c->opts); /* a CR/LF would split the request */
   c->transport = opts->protocol == OTEL_OTLP_PROTOCOL_GRPC ? &otel__otlp_grpc_transport
                                                            : &otel__otlp_http_transport;
   c->ctx = c->transport->create(&c->opts);

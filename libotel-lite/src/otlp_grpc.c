@@ -226,8 +226,7 @@ static uint32_t retry_info_ms(const grpc_metadata_array *trailers) {
         Google__Rpc__RetryInfo *ri = google__rpc__retry_info__unpack(
             NULL, st->details[d]->value.len, st->details[d]->value.data);
         if (ri && ri->retry_delay) {
-          int64_t total = ri->retry_delay->seconds * 1000 + ri->retry_delay->nanos / 1000000;
-          ms = total <= 0 ? 1 : total > 60000 ? 60000 : (uint32_t)total;
+          ms = otel__otlp_retry_hint_ms(ri->retry_delay->seconds, ri->retry_delay->nanos);
         }
         if (ri) google__rpc__retry_info__free_unpacked(ri, NULL);
       }

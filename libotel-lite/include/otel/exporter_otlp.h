@@ -43,7 +43,10 @@ typedef struct otel_otlp_options {
   /* Default grpc. OTEL_EXPORTER_OTLP_(<SIGNAL>_)PROTOCOL. */
   otel_otlp_protocol_t protocol;
   /* Extra request headers / gRPC metadata, from
-   * OTEL_EXPORTER_OTLP_(<SIGNAL>_)HEADERS ("k1=v1,k2=v2", percent-decoded). */
+   * OTEL_EXPORTER_OTLP_(<SIGNAL>_)HEADERS ("k1=v1,k2=v2", percent-decoded).
+   * A header whose name is not an HTTP token or whose value holds a control
+   * character (CR, LF, NUL ...; HTAB is allowed) is dropped with a message
+   * naming it, here and when an exporter is created; the others are sent. */
   struct { char key[64]; char value[256]; } headers[OTEL_OTLP_MAX_HEADERS];
   size_t header_count;
   /* Per-export timeout, default 10000 ms. OTEL_EXPORTER_OTLP_(<SIGNAL>_)TIMEOUT. */
