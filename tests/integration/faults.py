@@ -15,7 +15,9 @@ frontend and the gateway, while the collector misbehaves.
 
 In each case: every user request succeeds; the RSS of each service (from
 /proc) stays under a generous bound; the failed exports are reported on
-the services' diagnostics; telemetry (a span, a log record, a metric point
+the services' diagnostics (a line naming the signal and the count) and by
+their self-metrics (otel.sdk.processor.span.processed and
+otel.sdk.exporter.span.exported with error.type) once the collector is back; telemetry (a span, a log record, a metric point
 made after the collector is back) reaches it within 30 s; every service
 exits with status 0 within 6 s of SIGTERM (for black-hole and sigstop,
 while the collector is still failing).
@@ -334,7 +336,29 @@ def recovery_in_viewer(app, viewer, since_ns):
     return got
 
 
-DROP_REPORT = re.compile(r"otel-lite (warn|error)[^\n]*(drop|not exported|failed)", re.I)
+def losses_counted(viewer, case):
+    """The gateway's self-metrics (SDK self-observability) count the spans
+    lost during the fault, dropped from the full queue
+    (otel.sdk.processor.span.processed) or whose export failed
+    (otel.sdk.exporter.span.exported), as the collector now sees."""
+    last = {}
+
+    def counted():
+        for name in ("otel.sdk.processor.span.processed", "otel.sdk.exporter.span.exported"):
+            a = viewer.query(f"/api/metrics?service=gateway&name={name}")
+            last[name] = [(m.get("attributes"), m.get("value")) for m in (a or {}).get("metrics", [])]
+            if a and any("error.type=" in str(m.get("attributes")) and float(m.get("value", 0)) > 0
+                         for m in a["metrics"]):
+                return True
+        return False
+    expect(wait_until(counted, RECOVER_S) is not None,
+           f"{case}: the gateway's self-metrics count no lost span (error.type): {last}")
+
+
+# the diagnostics name the signal and the count: "traces: N spans dropped
+# (...)", "logs: N log records dropped", "exporting N spans failed: ...",
+# "N records not exported: ..."
+DROP_REPORT = re.compile(r"otel-lite warn[^\n]*\b\d+ (spans|log records|records)( dropped| not exported|[^\n]* failed)")
 
 
 def fault_phase(app, case, seconds=None):
@@ -400,6 +424,7 @@ def case_no_collector(protocol="http/protobuf"):
         since = now_ns()
         viewer = Viewer(gp, hp)
         recovered = recovery_in_viewer(app, viewer, since)
+        losses_counted(viewer, "no-collector")
     finally:
         app.stop_load()
         took = app.shutdown()
@@ -418,6 +443,7 @@ def case_killed(protocol="grpc"):
         since = now_ns()
         viewer.start()
         recovered = recovery_in_viewer(app, viewer, since)
+        losses_counted(viewer, "killed")
     finally:
         app.stop_load()
         took = app.shutdown()
@@ -437,6 +463,7 @@ def case_black_hole(protocol="grpc", case="black-hole"):
         since = now_ns()
         viewer = Viewer(gp, hp)
         recovered = recovery_in_viewer(app, viewer, since)
+        losses_counted(viewer, case)
         expect(viewer.stop() == 0, f"{case}: the viewer did not exit cleanly")
         viewer = None
         hole = BlackHole(port)  # the shutdown meets a black hole again
@@ -487,6 +514,7 @@ def case_sigstop(protocol="grpc"):
         since = now_ns()
         viewer.proc.send_signal(signal.SIGCONT)
         recovered = recovery_in_viewer(app, viewer, since)
+        losses_counted(viewer, "sigstop")
         viewer.proc.send_signal(signal.SIGSTOP)  # the shutdown meets a stopped collector
         load_window(1.5)
     finally:
@@ -507,8 +535,10 @@ for name, fn in CASES:
         continue
     if ONLY and name not in ONLY:
         continue
+    t_case = time.monotonic()
     try:
         fn()
+        print(f"  ({name}: {time.monotonic() - t_case:.0f} s)", flush=True)
     except Exception as e:  # a case that cannot even run is a failure, the others still run
         expect(False, f"{name}: {type(e).__name__}: {e}")
 
