@@ -25,16 +25,16 @@ static const char page_style[] =
     "button{font-size:1.1rem;padding:.6rem 1.2rem;border:0;border-radius:.4rem;"
     "background:#f2a93b;color:#1b1b1b;cursor:pointer}\n"
     ".result,.error{padding:1rem 1.2rem;border-radius:.5rem}\n"
-    ".result{background:#112a47}.error{background:#5a1d1d}\n"
+    ".result{background:#112a47}.error{background:#5a1d1d}.starting{background:#3d3a1d}\n"
     ".distance{font-size:2.2rem;font-weight:700;color:#f2a93b}\n"
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:1rem 0 0}\n"
     "dt{color:#9fb3c8}dd{margin:0}\n"
     "svg{width:100%;height:auto;margin-top:1rem;background:#0e3a5c;border-radius:.5rem}\n";
 
-static const char page_head[] =
+static const char page_head_start[] =
     "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>How far is the ISS?</title>\n<style>";
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+static const char page_head[] = "<title>How far is the ISS?</title>\n<style>";
 static const char page_body_start[] =
     "</style>\n</head>\n<body>\n<main>\n<h1>How far is the International Space Station?</h1>\n";
 
@@ -148,11 +148,19 @@ static void render_result(html_t *h, const char *json) {
 }
 
 void page_render(html_t *h, const page_view_t *view) {
+  html_append(h, page_head_start);
+  if (view->starting_up_retry_s > 0)
+    html_appendf(h, "<meta http-equiv=\"refresh\" content=\"%d\">\n", view->starting_up_retry_s);
   html_append(h, page_head);
   html_append(h, page_style);
   html_append(h, page_body_start);
   render_form(h, view->location);
-  if (view->error_status) {
+  if (view->starting_up_retry_s > 0) {
+    html_appendf(h, "<div class=\"result starting\" id=\"starting-up\"><strong>The ISS distance app "
+                    "is starting up.</strong> The gateway is not ready yet; this page tries again "
+                    "in %d seconds. If this lasts, check that the gateway is running.</div>\n",
+                 view->starting_up_retry_s);
+  } else if (view->error_status) {
     html_appendf(h, "<div class=\"error\" id=\"error\"><strong>Error %d:</strong> ",
                  view->error_status);
     html_append_escaped(h, view->error_text ? view->error_text : "");

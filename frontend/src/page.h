@@ -13,6 +13,9 @@ typedef struct page_view {
   const char *result_json;  /* the gateway's 200 body, or NULL (borrowed) */
   int error_status;         /* 0, or the HTTP status to explain */
   const char *error_text;   /* the error message shown, or NULL (borrowed) */
+  int starting_up_retry_s;  /* >0: the gateway is not ready yet: the page says
+                               the app is starting up and reloads itself
+                               after that many seconds */
 } page_view_t;
 
 /* The security header lines (each ending in CRLF) sent with every page:

@@ -9,6 +9,8 @@
  */
 #include "otel/propagation.h"
 
+#include "internal.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,33 +193,17 @@ static void trim(const char **b, const char **e) {
   while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t')) (*e)--;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /* Percent-decodes a value; NULL when it has a forbidden char or bad escape. */
 static char *decode_value(const char *b, const char *e) {
-  char *out = malloc((size_t)(e - b) + 1);
-  if (!out) return NULL;
-  size_t n = 0;
-  for (const char *p = b; p < e; p++) {
-    if (!baggage_octet((unsigned char)*p)) goto bad;
-    if (*p == '%') {
-      if (e - p < 3 || hexval(p[1]) < 0 || hexval(p[2]) < 0) goto bad;
-      out[n++] = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-      p += 2;
-    } else {
-      out[n++] = *p;
-    }
+  for (const char *p = b; p < e; p++)
+    if (!baggage_octet((unsigned char)*p)) return NULL;
+  size_t cap = (size_t)(e - b) + 1;
+  char *out = malloc(cap);
+  if (out && otel__percent_decode(b, e, out, cap) < 0) {
+    free(out);
+    return NULL;
   }
-  out[n] = '\0';
   return out;
-bad:
-  free(out);
-  return NULL;
 }
 
 otel_baggage_t *otel_baggage_parse(const char *header) {

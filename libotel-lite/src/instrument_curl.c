@@ -9,6 +9,8 @@
 
 #include "otel/propagation.h"
 
+#include "http_semconv.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +18,6 @@
 
 static otel_curl_options_t options;
 static otel_instrument_t *duration_histogram;
-static const double duration_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
-                                          0.5,   0.75, 1,     2.5,  5,     7.5, 10};
 
 void otel_curl_instrument(const otel_curl_options_t *opts) {
   if (opts) options = *opts;
@@ -25,8 +25,8 @@ void otel_curl_instrument(const otel_curl_options_t *opts) {
   duration_histogram = NULL;
   if (options.meter)
     otel_meter_create_histogram(options.meter, "http.client.request.duration", "s",
-                                "Duration of HTTP client requests.", duration_buckets,
-                                sizeof duration_buckets / sizeof duration_buckets[0], &duration_histogram);
+                                "Duration of HTTP client requests.", otel__http_duration_buckets,
+                                OTEL__HTTP_DURATION_BUCKET_COUNT, &duration_histogram);
 }
 
 static otel_tracer_t *tracer(void) {

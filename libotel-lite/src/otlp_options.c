@@ -35,38 +35,22 @@ static const char *env_pair(otel_signal_t sig, const char *suffix, bool *is_spec
   return otel__env_str(name);
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = (char)tolower((unsigned char)c);
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Trims and percent-decodes [b, e) into out (cap bytes); *len is the
- * decoded length (a %00 makes it longer than strlen). false when bad. */
+ * decoded length (a %00 makes it longer than strlen). false when bad or
+ * empty. */
 static bool decode_part(const char *b, const char *e, char *out, size_t cap, size_t *len) {
   while (b < e && isspace((unsigned char)*b)) b++;
   while (e > b && isspace((unsigned char)e[-1])) e--;
-  size_t n = 0;
-  for (const char *p = b; p < e; p++) {
-    char c = *p;
-    if (c == '%') {
-      if (e - p < 3 || hexval(p[1]) < 0 || hexval(p[2]) < 0) return false;
-      c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-      p += 2;
-    }
-    if (n + 1 >= cap) return false;
-    out[n++] = c;
-  }
-  out[n] = '\0';
-  *len = n;
-  return n > 0 || cap == 0;
+  ptrdiff_t n = otel__percent_decode(b, e, out, cap);
+  *len = n > 0 ? (size_t)n : 0;
+  return n > 0;
 }
 
 /* RFC 9110 section 5.6.2: a field name is a token. */
 static bool is_token(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (!isalnum(c) && !strchr("!#$%&'*+-.^_`|~", c)) return false;
+    if (!c || (!isalnum(c) && !strchr("!#$%&'*+-.^_`|~", c))) return false;
   }
   return n > 0;
 }
@@ -155,6 +139,23 @@ static void parse_headers(otel_otlp_options_t *o, const char *v, const char *var
   }
 }
 
+/* Transport security (specification: "OTLP Exporter Configuration",
+ * Insecure, Certificate File, Client Key File, Client Certificate File). */
+static void read_tls_settings(otel_otlp_options_t *o, otel_signal_t signal) {
+  char name[96];
+  bool specific = false;
+  env_pair(signal, "INSECURE", &specific);
+  snprintf(name, sizeof(name), specific ? "OTEL_EXPORTER_OTLP_%s_INSECURE" : "OTEL_EXPORTER_OTLP_INSECURE",
+           signal_upper(signal));
+  o->insecure = otel__env_bool(name, false);
+  const char *v = env_pair(signal, "CERTIFICATE", NULL);
+  if (v) snprintf(o->certificate, sizeof(o->certificate), "%s", v);
+  v = env_pair(signal, "CLIENT_CERTIFICATE", NULL);
+  if (v) snprintf(o->client_certificate, sizeof(o->client_certificate), "%s", v);
+  v = env_pair(signal, "CLIENT_KEY", NULL);
+  if (v) snprintf(o->client_key, sizeof(o->client_key), "%s", v);
+}
+
 void otel_otlp_options_init(otel_otlp_options_t *o, otel_signal_t signal) {
   memset(o, 0, sizeof(*o));
   o->signal = signal;
@@ -202,6 +203,8 @@ void otel_otlp_options_init(otel_otlp_options_t *o, otel_signal_t signal) {
                  "OTEL_EXPORTER_OTLP_TIMEOUT=\"%s\" is not a number of milliseconds; using 10000", to);
     else o->timeout_ms = (uint32_t)v;
   }
+
+  read_tls_settings(o, signal);
 
   const char *comp = env_pair(signal, "COMPRESSION", NULL);
   if (comp) {
