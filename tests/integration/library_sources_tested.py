@@ -5,7 +5,8 @@ This keeps that true: every .c file under libotel-lite/src/ (any folder)
 must be named, by its file name, in the opening comment (or docstring) of
 at least one test: tests/unit/*.c, tests/integration/*.c or *.py, or the
 tests of a tool. The few sources not named yet are listed below with the
-reason; a listed source that a test now names must leave the list.
+reason (a listed source that a test now names is reported, to be taken
+off the list).
 """
 import os
 import re
@@ -49,8 +50,8 @@ for s in sorted(sources):
     is_named = re.search(r"(?<![\w./-])" + re.escape(s) + r"\b", named) is not None
     if not is_named and s not in NOT_YET:
         failures.append(f"libotel-lite/src/**/{s}: no test names it in its opening comment")
-    if is_named and s in NOT_YET:
-        failures.append(f"{s} is named by a test now: take it out of NOT_YET")
+    if is_named and s in NOT_YET:  # a note, not a failure: a merge may bring the test
+        print(f"NOTE: {s} is named by a test now: take it out of NOT_YET")
 for s in NOT_YET:
     if s not in sources:
         failures.append(f"NOT_YET lists {s}, which is not a library source")
