@@ -63,6 +63,12 @@ static const char *match_route(const char *path) {
   return NULL;
 }
 
+static bool excluded(const char *path) {
+  for (const char *const *p = options.excluded_paths; p && *p; p++)
+    if (path && !strcmp(*p, path)) return true;
+  return false;
+}
+
 static otel_tracer_t *tracer(void) {
   if (options.tracer) return options.tracer;
   return otel_tracer_provider_get_tracer(otel_tracer_provider_get_global(),
@@ -71,6 +77,11 @@ static otel_tracer_t *tracer(void) {
 
 static int on_begin_request(struct mg_connection *conn) {
   const struct mg_request_info *ri = mg_get_request_info(conn);
+  if (excluded(ri->local_uri)) { /* no span: on_end_request finds none */
+    request_span = NULL;
+    request_start_ns = 0;
+    return user_begin ? user_begin(conn) : 0;
+  }
   struct carrier car = {.ri = ri};
   otel_context_t parent = OTEL_CONTEXT_INIT;
   otel_propagator_extract(otel_propagation_get_global(), carrier_get, &car, &parent);

@@ -7,6 +7,12 @@
  * waiting record, on flush and on shutdown. on_emit only takes a mutex
  * that no one holds across an export: it never waits for the exporter, and
  * a full queue drops the record and counts it.
+ * Shutdown keeps its deadline: when it passes, the records still queued are
+ * dropped (counted), the exporter is cancelled (its request and retries
+ * end at once) and the worker is joined. An exporter without a cancel hook
+ * is left to finish on its own thread, which frees the processor; its
+ * provider then keeps the loggers and resource the records point to
+ * (shutdown.c).
  * Spec: "Logs SDK", Batching processor, OTEL_BLRP_* variables.
  */
 #include <errno.h>
@@ -36,6 +42,7 @@ typedef struct bp {
   bool abandoned;           /* shutdown timed out: the worker cleans up */
   uint64_t flush_requested, flush_done;
   otel_log_processor_stats_t stats;
+  uint64_t dropped_reported;
   /* Worker only: */
   const otel_log_record_t **batch;
 } bp_t;
@@ -92,6 +99,16 @@ static void export_one_batch(bp_t *bp) {
   pthread_mutex_lock(&bp->mu);
   if (err) bp->stats.export_failed += n;
   else bp->stats.exported += n;
+  if (bp->stats.dropped != bp->dropped_reported) { /* one line a second at most (diag) */
+    uint64_t d = bp->stats.dropped - bp->dropped_reported, all = bp->stats.dropped;
+    bp->dropped_reported = all;
+    pthread_mutex_unlock(&bp->mu);
+    otel__diag(OTEL_DIAG_WARN, "log_dropped",
+               "logs: %llu log records dropped (queue of %zu full: the exporter cannot keep up or "
+               "the collector does not answer); %llu dropped in all",
+               (unsigned long long)d, bp->o.max_queue_size, (unsigned long long)all);
+    pthread_mutex_lock(&bp->mu);
+  }
 }
 
 static void *worker(void *arg) {
@@ -129,7 +146,10 @@ static void *worker(void *arg) {
   pthread_cond_broadcast(&bp->done);
   bool abandoned = bp->abandoned;
   pthread_mutex_unlock(&bp->mu);
-  if (abandoned) bp_free(bp);
+  if (abandoned) {
+    bp_free(bp);
+    otel__worker_finished();
+  }
   return NULL;
 }
 
@@ -177,6 +197,18 @@ static otel_err_t bp_force_flush(void *ctx, uint32_t timeout_ms) {
   return err;
 }
 
+/* Unreferences every queued record, counting it dropped. mu held. */
+static size_t drop_queue(bp_t *bp) {
+  size_t n = bp->count;
+  while (bp->count) {
+    otel_log_record_release(bp->ring[bp->head]);
+    bp->head = (bp->head + 1) % bp->o.max_queue_size;
+    bp->count--;
+  }
+  bp->stats.dropped += n;
+  return n;
+}
+
 static otel_err_t bp_shutdown(void *ctx, uint32_t timeout_ms) {
   bp_t *bp = ctx;
   struct timespec dl = deadline_in(timeout_ms);
@@ -187,15 +219,26 @@ static otel_err_t bp_shutdown(void *ctx, uint32_t timeout_ms) {
     if (wait_done(bp, &dl) == ETIMEDOUT) break;
   }
   if (!bp->exited) {
-    /* The exporter is stuck: let the worker free everything when it is
-     * done, rather than freeing memory it still uses. */
+    size_t left = drop_queue(bp); /* the worker exits after its export in flight */
+    if (bp->exporter->type->cancel) {
+      pthread_mutex_unlock(&bp->mu);
+      bp->exporter->type->cancel(bp->exporter->ctx); /* that export returns now */
+      otel__diag(OTEL_DIAG_WARN, "log_shutdown_timeout",
+                 "%s: shutdown deadline (%u ms) passed: export cancelled, %zu queued records dropped",
+                 bp->name, timeout_ms, left);
+      pthread_join(bp->thread, NULL);
+      bp_free(bp);
+      return OTEL_ETIMEDOUT;
+    }
+    /* The exporter cannot be cancelled: let the worker free everything
+     * when it is done, rather than freeing memory it still uses. */
     bp->abandoned = true;
-    size_t left = bp->count;
+    otel__worker_abandoned();
     pthread_mutex_unlock(&bp->mu);
     pthread_detach(bp->thread);
     otel__diag(OTEL_DIAG_WARN, "log_shutdown_timeout",
-               "%s: shutdown timed out after %u ms with %zu records queued", bp->name,
-               timeout_ms, left);
+               "%s: shutdown timed out after %u ms; %zu queued records dropped (the exporter cannot "
+               "be cancelled: its thread finishes alone)", bp->name, timeout_ms, left);
     return OTEL_ETIMEDOUT;
   }
   pthread_mutex_unlock(&bp->mu);

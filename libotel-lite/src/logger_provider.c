@@ -155,6 +155,13 @@ otel_err_t otel_logger_provider_shutdown(otel_logger_provider_t *lp, uint32_t ti
 void otel_logger_provider_destroy(otel_logger_provider_t *lp) {
   if (!lp) return;
   if (!atomic_load(&lp->shut_down)) otel_logger_provider_shutdown(lp, 5000);
+  if (otel__workers_abandoned()) {
+    /* a processor's thread outlived its shutdown and may still read the
+     * loggers and the resource of the records it exports: keep them */
+    pthread_mutex_destroy(&lp->lock);
+    free(lp);
+    return;
+  }
   otel_logger_t *l = lp->loggers;
   while (l) {
     otel_logger_t *next = l->next;

@@ -31,11 +31,13 @@ static otel_err_t otlp_export(void *ctx, const otel_log_record_t *const *recs, s
 }
 
 static void otlp_shutdown(void *ctx) { otel__otlp_client_destroy(ctx); }
+static void otlp_cancel(void *ctx) { otel__otlp_client_cancel(ctx); }
 
 static const struct otel_log_exporter_type otlp_type = {
     .name = "otlp",
     .export_records = otlp_export,
     .shutdown = otlp_shutdown,
+    .cancel = otlp_cancel,
 };
 
 otel_err_t otel_otlp_log_exporter_create(const otel_otlp_options_t *opts,

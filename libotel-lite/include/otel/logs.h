@@ -106,6 +106,11 @@ struct otel_log_exporter_type {
   otel_err_t (*force_flush)(void *ctx, uint32_t timeout_ms);
   /* Called exactly once, last; frees ctx. */
   void (*shutdown)(void *ctx);
+  /* Optional, from another thread when a shutdown's deadline passes: the
+   * export in progress and every later one must return at once (an
+   * error). Without it, a shutdown that times out leaves the processor's
+   * thread to finish on its own (its data is then never freed). */
+  void (*cancel)(void *ctx);
 };
 
 /* An exporter handle (opaque, as otel_span_exporter_t): made by the
