@@ -12,7 +12,9 @@ has (it goes on reading and forwards nothing, never closes) while new
 connections still reach the viewer: as if the collector moved. Requests
 carry their own trace ids; the test waits (bounded) for a trace made after
 the silence to reach the viewer, and prints how long that took, for gRPC
-and OTLP/HTTP. Telemetry must flow again within RECOVER_LIMIT_S.
+and OTLP/HTTP. Telemetry must flow again within RECOVER_LIMIT_S, and the
+exports that failed meanwhile must show in the SDK's own metric
+otel.sdk.exporter.span.exported (error.type=export_failed) at the viewer.
 """
 import os
 import socket
@@ -109,7 +111,7 @@ def run(protocol):
            "OTEL_EXPORTER_OTLP_PROTOCOL": protocol,
            "OTEL_EXPORTER_OTLP_TIMEOUT": "1000",
            "OTEL_BSP_SCHEDULE_DELAY": "100", "OTEL_BLRP_SCHEDULE_DELAY": "100",
-           "OTEL_METRIC_EXPORT_INTERVAL": "60000"}
+           "OTEL_METRIC_EXPORT_INTERVAL": "500"}
     geo = None
     try:
         geo = Process("geolocator-service", free_port(), env)
@@ -147,6 +149,17 @@ def run(protocol):
         else:
             print(f"  {protocol:14} {muted} connection(s) silenced; telemetry flowed again "
                   f"after {recovered:.1f} s")
+            # the failed exports are counted and reach the viewer as the SDK's own metric
+            def failed_and_exported(a):
+                pts = [m for m in a["metrics"] if m.get("service") == "geolocator-service"]
+                failed = [m for m in pts if "export_failed" in str(m.get("attributes"))]
+                ok = [m for m in pts if "error.type" not in str(m.get("attributes"))]
+                return (any(float(m.get("value", 0)) >= 1 for m in failed) and
+                        any(float(m.get("value", 0)) >= 1 for m in ok))
+            try:
+                viewer.wait_for("/api/metrics?name=otel.sdk.exporter.span.exported", failed_and_exported)
+            except AssertionError as e:
+                failures.append(f"{protocol}: otel.sdk.exporter.span.exported: {e}")
     finally:
         if geo:
             rc = geo.stop()
