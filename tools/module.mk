@@ -36,8 +36,9 @@ $(BUILD)/tests/tools/%: $(BUILD)/obj/$(VIEWER_DIR)/tests/%.o $(VIEWER_CORE_OBJS)
 
 TEST_BINS += $(VIEWER_TEST_BINS)
 
-# The integration test starts the real binary.
+# The integration tests start the real binary.
 $(BUILD)/tests/integration/test_otel_viewer: $(OTEL_VIEWER)
+$(BUILD)/tests/integration/test_viewer_hostile_bodies: $(OTEL_VIEWER)
 
 .PHONY: run-viewer
 run-viewer: $(OTEL_VIEWER)
@@ -46,6 +47,10 @@ run-viewer: $(OTEL_VIEWER)
 # The viewer's ingest benchmark links the viewer's objects (the generic
 # bench rule links only the library).
 $(BUILD)/bench/bench_viewer_ingest: $(BUILD)/obj/bench/bench_viewer_ingest.o $(VIEWER_CORE_OBJS) $(OTLP_PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(OTLP_PROTO_LIB) $(VIEWER_LDLIBS) -o $@
+
+$(BUILD)/bench/bench_viewer_decode: $(BUILD)/obj/bench/bench_viewer_decode.o $(VIEWER_CORE_OBJS) $(OTLP_PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(OTLP_PROTO_LIB) $(VIEWER_LDLIBS) -o $@
 

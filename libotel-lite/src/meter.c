@@ -228,14 +228,10 @@ static void instrument_free(otel_instrument_t *in) {
   free(in);
 }
 
-void otel_meter_provider_destroy(otel_meter_provider_t *mp) {
-  if (!mp) return;
-  if (!atomic_load(&mp->shut_down)) otel_meter_provider_shutdown(mp, 5000);
-  if (otel__workers_abandoned()) {
-    /* a reader's thread outlived its shutdown and may still collect the
-     * instruments: keep them (shutdown.c) */
-    return;
-  }
+/* The freeing part of destroy; deferred while a reader's thread that
+ * outlived its shutdown may still collect the instruments (shutdown.c). */
+static void meter_provider_free(void *arg) {
+  otel_meter_provider_t *mp = arg;
   for (otel_meter_t *m = mp->meters, *mn; m; m = mn) {
     mn = m->next;
     for (otel_instrument_t *in = m->instruments, *inn; in; in = inn) {
@@ -248,6 +244,12 @@ void otel_meter_provider_destroy(otel_meter_provider_t *mp) {
   pthread_mutex_destroy(&mp->lock);
   pthread_mutex_destroy(&mp->collect_lock);
   free(mp);
+}
+
+void otel_meter_provider_destroy(otel_meter_provider_t *mp) {
+  if (!mp) return;
+  if (!atomic_load(&mp->shut_down)) otel_meter_provider_shutdown(mp, 5000);
+  otel__free_after_workers(meter_provider_free, mp);
 }
 
 otel_err_t otel_meter_provider_add_periodic_reader(otel_meter_provider_t *mp, otel_metric_exporter_t *e) {

@@ -3,18 +3,15 @@
  * otlp_client.c: sends encoded OTLP requests with the configured transport
  * and retries what the OTLP specification calls retryable, with
  * exponential backoff and full jitter, honouring the server's hint, all
- * within the options' timeout. The backoff sleep waits on a condition
- * variable, so otel__otlp_client_cancel (a shutdown deadline) ends it at
- * once, as it ends the request in flight (each transport's cancel). Also
- * decodes the partial-success part of
- * the Export*ServiceResponse messages, which both transports share.
+ * within the options' timeout. It knows no signal: the bytes are
+ * encoded by the caller, and the answer is read by otlp_response.c. The
+ * backoff sleep waits on a condition variable, so otel__otlp_client_cancel
+ * (a shutdown deadline) ends it at once, as it ends the request in flight
+ * (each transport's cancel).
  */
 #include "otlp_transport.h"
 
 #include "internal.h"
-#include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -74,6 +71,7 @@ otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts, otel__otlp_
   otel__otlp_client_t *c = calloc(1, sizeof(*c));
   if (!c) return OTEL_ENOMEM;
   c->opts = *opts;
+  otel__otlp_drop_invalid_headers(&c->opts); /* a CR/LF would split the request */
   c->transport = opts->protocol == OTEL_OTLP_PROTOCOL_GRPC ? &otel__otlp_grpc_transport
                                                            : &otel__otlp_http_transport;
   c->ctx = c->transport->create(&c->opts);
@@ -168,42 +166,4 @@ otel_err_t otel__otlp_client_send(otel__otlp_client_t *c, const uint8_t *body, s
     backoff = backoff * 2 > max ? max : backoff * 2;
   }
   return res->err;
-}
-
-void otel__otlp_read_response(otel_signal_t signal, const uint8_t *body, size_t len,
-                              otel__otlp_attempt_t *out) {
-  if (!len) return;
-  switch (signal) {
-  case OTEL_SIGNAL_TRACES: {
-    Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceResponse *r =
-        opentelemetry__proto__collector__trace__v1__export_trace_service_response__unpack(NULL, len, body);
-    if (r && r->partial_success) {
-      out->rejected = r->partial_success->rejected_spans;
-      snprintf(out->message, sizeof(out->message), "%s", r->partial_success->error_message);
-    }
-    if (r) opentelemetry__proto__collector__trace__v1__export_trace_service_response__free_unpacked(r, NULL);
-    break;
-  }
-  case OTEL_SIGNAL_METRICS: {
-    Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceResponse *r =
-        opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__unpack(NULL, len, body);
-    if (r && r->partial_success) {
-      out->rejected = r->partial_success->rejected_data_points;
-      snprintf(out->message, sizeof(out->message), "%s",
-               r->partial_success->error_message ? r->partial_success->error_message : "");
-    }
-    if (r) opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__free_unpacked(r, NULL);
-    break;
-  }
-  case OTEL_SIGNAL_LOGS: {
-    Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceResponse *r =
-        opentelemetry__proto__collector__logs__v1__export_logs_service_response__unpack(NULL, len, body);
-    if (r && r->partial_success) {
-      out->rejected = r->partial_success->rejected_log_records;
-      snprintf(out->message, sizeof(out->message), "%s", r->partial_success->error_message);
-    }
-    if (r) opentelemetry__proto__collector__logs__v1__export_logs_service_response__free_unpacked(r, NULL);
-    break;
-  }
-  }
 }

@@ -226,8 +226,7 @@ static uint32_t retry_info_ms(const grpc_metadata_array *trailers) {
         Google__Rpc__RetryInfo *ri = google__rpc__retry_info__unpack(
             NULL, st->details[d]->value.len, st->details[d]->value.data);
         if (ri && ri->retry_delay) {
-          int64_t total = ri->retry_delay->seconds * 1000 + ri->retry_delay->nanos / 1000000;
-          ms = total <= 0 ? 1 : total > 60000 ? 60000 : (uint32_t)total;
+          ms = otel__otlp_retry_hint_ms(ri->retry_delay->seconds, ri->retry_delay->nanos);
         }
         if (ri) google__rpc__retry_info__free_unpacked(ri, NULL);
       }
@@ -303,7 +302,7 @@ static void grpc_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
       grpc_byte_buffer_reader reader;
       if (grpc_byte_buffer_reader_init(&reader, response)) {
         grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
-        otel__otlp_read_response(g->opts.signal, GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), out);
+        otel__otlp_read_response(GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), out);
         grpc_slice_unref(all);
         grpc_byte_buffer_reader_destroy(&reader);
       }

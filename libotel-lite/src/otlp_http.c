@@ -12,6 +12,7 @@
  * shutdown deadline) wakes it with curl_multi_wakeup, which is
  * thread-safe, and the request is abandoned at once.
  */
+#include "otlp_curl_error.h"
 #include "otlp_transport.h"
 
 #include "google/rpc/status.pb-c.h"
@@ -205,18 +206,16 @@ static void http_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
     out->err = OTEL_ECANCELED;
     snprintf(out->message, sizeof(out->message), "cancelled at the shutdown deadline");
   } else if (rc != CURLE_OK) {
-    out->err = rc == CURLE_OPERATION_TIMEDOUT ? OTEL_ETIMEDOUT : OTEL_ECONNECT;
-    out->retryable = true;
-    snprintf(out->message, sizeof(out->message), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    otel__otlp_curl_attempt(rc, errbuf, out); /* retries network errors and timeouts only */
   } else if (status >= 200 && status < 300) {
     out->err = OTEL_OK;
-    otel__otlp_read_response(h->signal, resp.data, resp.len, out);
+    otel__otlp_read_response(resp.data, resp.len, out);
   } else {
     out->retryable = status == 429 || status == 502 || status == 503 || status == 504;
     out->err = out->retryable ? OTEL_ERETRY : OTEL_EEXPORT;
     curl_off_t retry_after = 0;
     if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
-      out->retry_after_ms = retry_after > 60 ? 60000u : (uint32_t)retry_after * 1000u;
+      out->retry_after_ms = otel__otlp_retry_hint_ms((int64_t)retry_after, 0);
     error_message(&resp, status, out);
   }
   free(resp.data);

@@ -22,6 +22,7 @@
 
 #include "internal.h"
 #include "span_pool.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,9 @@ static void *span_alloc(otel_span_t *s, size_t n) {
   return otel__arena_alloc(&s->arena, n);
 }
 
-/* Copies at most max bytes of str (0: all), cut on a UTF-8 boundary. */
+/* Copies at most max bytes of str (0: all), cut on a UTF-8 boundary, as
+ * valid UTF-8 (each invalid byte becomes U+FFFD): checked once here, the
+ * exporters write span text as it is (otel_span_data_t). */
 static char *span_strdup(otel_span_t *s, const char *str, uint32_t max) {
   if (!str) str = "";
   size_t n = strlen(str);
@@ -94,6 +97,15 @@ static char *span_strdup(otel_span_t *s, const char *str, uint32_t max) {
     n = max;
     while (n > 0 && ((unsigned char)str[n] & 0xc0) == 0x80) n--;
   }
+  size_t clean = otel__utf8_clean_len(str, n);
+  char *p = span_alloc(s, clean + 1);
+  if (!p) return NULL;
+  *otel__utf8_put((uint8_t *)p, str, n, clean) = '\0';
+  return p;
+}
+
+/* Copies str[0..n), valid UTF-8 already. */
+static char *span_copy_valid(otel_span_t *s, const char *str, size_t n) {
   char *p = span_alloc(s, n + 1);
   if (!p) return NULL;
   memcpy(p, str, n);
@@ -146,8 +158,20 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
                           uint32_t *dropped, uint32_t limit, const otel_attr_t *attr) {
   if (!attr || !attr->key || !attr->key[0] || !valid_attr_type(attr->type)) return;
   uint32_t max_len = s->tracer->provider->limits.attribute_value_length;
+  otel_attr_t cleaned;
+  size_t key_len = strlen(attr->key);
+  if (otel__utf8_clean_len(attr->key, key_len) != key_len) {
+    /* kept keys are valid UTF-8 (span_strdup): compare this one as kept */
+    cleaned = *attr;
+    cleaned.key = span_strdup(s, attr->key, 0);
+    if (!cleaned.key) {
+      (*dropped)++;
+      return;
+    }
+    attr = &cleaned;
+  }
   for (size_t i = 0; i < *count; i++) {
-    if (strcmp((*list)[i].key, attr->key) == 0) {
+    if ((*list)[i].key[0] == attr->key[0] && strcmp((*list)[i].key, attr->key) == 0) {
       copy_attr(s, &(*list)[i], attr, (*list)[i].key, max_len);
       return;
     }
@@ -167,7 +191,7 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
     *list = grown;
     *cap = ncap;
   }
-  const char *key = span_strdup(s, attr->key, 0);
+  const char *key = attr == &cleaned ? cleaned.key : span_copy_valid(s, attr->key, key_len);
   if (!key || !copy_attr(s, &(*list)[*count], attr, key, max_len)) {
     (*dropped)++;
     return;
