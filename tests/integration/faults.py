@@ -422,7 +422,7 @@ def case_baseline():
     app = App({"OTEL_SDK_DISABLED": "true"})
     load_window(FAULT_S)
     app.stop_load()
-    finish("baseline", app, None, app.shutdown(), "OTEL_SDK_DISABLED=true")
+    finish("baseline", app, None, app.shutdown(), "SDK disabled")
 
 
 def case_no_collector(protocol="http/protobuf"):
@@ -554,13 +554,14 @@ for name, fn in CASES:
 
 if BENCH:
     base = next((f for f in figures if f["case"] == "baseline"), None)
-    print("\ncase          protocol       requests  p50 ms  p99 ms  p99/base  recover s (traces logs metrics)  stop s")
+    print("\ncase             protocol        requests  p50 ms  p99 ms  p99/base  "
+          "recover s: traces  logs  metrics  stop s  RSS +MiB")
     for f in figures:
         ratio = f"{f['p99_ms'] / base['p99_ms']:.2f}" if base and base["p99_ms"] else "-"
         rec = f.get("recover_s") or {}
-        recs = " ".join(f"{rec[k]:.2f}" if k in rec else "-" for k in ("traces", "logs", "metrics")) if rec else "-"
-        print(f"{f['case']:<13} {f['protocol']:<14} {f['requests']:>8} {f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f}"
-              f" {ratio:>9}  {recs:<31} {f['stop_s']:>6.2f}")
+        recs = "".join(f"{rec[k]:>6.2f}" if k in rec else f"{'-':>6}" for k in ("traces", "logs", "metrics"))
+        print(f"{f['case']:<16} {f['protocol'][:14]:<14} {f['requests']:>9} {f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f}"
+              f" {ratio:>9}  {'':>10}{recs} {f['stop_s']:>7.2f} {f['rss_growth_kib'] / 1024:>9.1f}")
 print(f"faults: {time.monotonic() - t_start:.0f} s")
 print(f"{1 if not failures else 0} passed, {1 if failures else 0} failed")
 sys.exit(1 if failures else 0)
