@@ -44,7 +44,12 @@ BENCH = "--bench" in sys.argv
 ONLY = [a for a in sys.argv[1:] if not a.startswith("--")]
 FAULT_S = 6.0 if BENCH else 3.0      # load while the collector fails
 RECOVER_S = 30.0                      # telemetry must flow again within this
-SHUTDOWN_S = 6.0                      # every service exits within this of SIGTERM
+SANITIZED = "asan" in os.environ.get("BUILD", "")
+# Every service exits within this of SIGTERM: the issue's 6 s (Docker gives
+# 10 s; the services give otel_sdk_shutdown 5 s). AddressSanitizer builds
+# run slower: the services' last second of work then took up to 1.4 s more
+# on a loaded 2-core machine, so they get 9 s.
+SHUTDOWN_S = 9.0 if SANITIZED else 6.0
 RSS_GROWTH_KIB = 128 * 1024           # generous: the queues are bounded
 LOAD_THREADS = 2
 LOCATIONS = ["London", "Zurich", "Paris", "Tokyo"]
@@ -216,6 +221,10 @@ class App:
     def __init__(self, env):
         common = {"OTEL_BSP_SCHEDULE_DELAY": "100", "OTEL_BLRP_SCHEDULE_DELAY": "100",
                   "OTEL_METRIC_EXPORT_INTERVAL": "500", **env}
+        if SANITIZED:
+            # AddressSanitizer keeps 256 MiB of freed memory in quarantine by
+            # default, which would hide any growth: keep 16 MiB
+            common["ASAN_OPTIONS"] = os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=16"
         self.iss = Process("iss-distance-service", free_port(), common)
         self.geo = Process("geolocator-service", free_port(), common)
         self.gateway = Process("gateway", free_port(), {
@@ -283,12 +292,13 @@ class App:
         for s in self.services:
             s.proc.send_signal(signal.SIGTERM)
         took = {}
+        while len(took) < len(self.services) and time.monotonic() - t0 < 30:
+            for s in self.services:  # each exit time seen within 20 ms
+                if s.name not in took and s.proc.poll() is not None:
+                    took[s.name] = (time.monotonic() - t0, s.proc.returncode)
+            time.sleep(0.02)
         for s in self.services:
-            try:
-                s.proc.wait(timeout=max(0.1, 30 - (time.monotonic() - t0)))
-            except subprocess.TimeoutExpired:
-                pass
-            took[s.name] = (time.monotonic() - t0, s.proc.returncode)
+            took.setdefault(s.name, (time.monotonic() - t0, None))
             if s.proc.poll() is None:
                 s.proc.kill()
             s.stop()  # closes the log
@@ -412,7 +422,7 @@ def case_baseline():
     app = App({"OTEL_SDK_DISABLED": "true"})
     load_window(FAULT_S)
     app.stop_load()
-    finish("baseline", app, None, app.shutdown(), "OTEL_SDK_DISABLED=true")
+    finish("baseline", app, None, app.shutdown(), "SDK disabled")
 
 
 def case_no_collector(protocol="http/protobuf"):
@@ -544,13 +554,14 @@ for name, fn in CASES:
 
 if BENCH:
     base = next((f for f in figures if f["case"] == "baseline"), None)
-    print("\ncase          protocol       requests  p50 ms  p99 ms  p99/base  recover s (traces logs metrics)  stop s")
+    print("\ncase             protocol        requests  p50 ms  p99 ms  p99/base  "
+          "recover s: traces  logs  metrics  stop s  RSS +MiB")
     for f in figures:
         ratio = f"{f['p99_ms'] / base['p99_ms']:.2f}" if base and base["p99_ms"] else "-"
         rec = f.get("recover_s") or {}
-        recs = " ".join(f"{rec[k]:.2f}" if k in rec else "-" for k in ("traces", "logs", "metrics")) if rec else "-"
-        print(f"{f['case']:<13} {f['protocol']:<14} {f['requests']:>8} {f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f}"
-              f" {ratio:>9}  {recs:<31} {f['stop_s']:>6.2f}")
+        recs = "".join(f"{rec[k]:>6.2f}" if k in rec else f"{'-':>6}" for k in ("traces", "logs", "metrics"))
+        print(f"{f['case']:<16} {f['protocol'][:14]:<14} {f['requests']:>9} {f['p50_ms']:>7.1f} {f['p99_ms']:>7.1f}"
+              f" {ratio:>9}  {'':>10}{recs} {f['stop_s']:>7.2f} {f['rss_growth_kib'] / 1024:>9.1f}")
 print(f"faults: {time.monotonic() - t_start:.0f} s")
 print(f"{1 if not failures else 0} passed, {1 if failures else 0} failed")
 sys.exit(1 if failures else 0)

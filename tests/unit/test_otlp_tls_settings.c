@@ -5,7 +5,8 @@
  * whose certificate or key file cannot be read is refused with a
  * diagnostic naming the file, as is a client certificate without its key;
  * a gRPC endpoint may have no scheme, an HTTP one may not; and otel_sdk_init
- * with one signal's certificate missing still sets up the other signals.
+ * with one signal's certificate missing still sets up the other signals;
+ * headers sent in cleartext to another machine are warned about.
  * The connection itself is tested against a real TLS server in
  * tests/integration/otlp_tls.sh. */
 #include <setjmp.h>
@@ -144,6 +145,37 @@ static void test_tls_endpoint_without_scheme_is_for_grpc_only(void **state) {
   assert_int_equal(create(OTEL_OTLP_PROTOCOL_GRPC, "", "", "", ""), OTEL_EINVAL);
 }
 
+static void with_header(const char *endpoint, bool insecure) {
+  otel_otlp_options_t o;
+  otel_otlp_options_init(&o, OTEL_SIGNAL_TRACES);
+  snprintf(o.endpoint, sizeof o.endpoint, "%s", endpoint);
+  o.insecure = insecure;
+  snprintf(o.headers[0].key, sizeof o.headers[0].key, "api-key");
+  snprintf(o.headers[0].value, sizeof o.headers[0].value, "secret");
+  o.header_count = 1;
+  otel__otlp_client_t *c = NULL;
+  assert_int_equal(otel__otlp_client_create(&o, &c), OTEL_OK);
+  otel__otlp_client_destroy(c);
+}
+
+/* Headers (often credentials) in cleartext to another machine are warned
+ * about; to this machine or over TLS they are not. */
+static void test_tls_cleartext_headers_to_another_host_warn(void **state) {
+  (void)state;
+  with_header("http://collector.example:4317", false);
+  assert_non_null(strstr(warnings, "cleartext to http://collector.example:4317"));
+  warnings[0] = '\0';
+  with_header("collector.example:4317", true);
+  assert_non_null(strstr(warnings, "cleartext"));
+  warnings[0] = '\0';
+  with_header("https://collector.example:4317", false);
+  with_header("collector.example:4317", false);
+  with_header("http://localhost:4317", false);
+  with_header("http://127.0.0.1:4317", false);
+  with_header("http://[::1]:4317", false);
+  assert_string_equal(warnings, "");
+}
+
 /* One signal's unusable certificate turns that signal's export off, not the
  * SDK: the others are set up and otel_sdk_init succeeds. */
 static void test_tls_unreadable_file_turns_off_only_its_signal(void **state) {
@@ -176,6 +208,7 @@ int main(void) {
       T(test_tls_unreadable_file_refuses_the_exporter),
       T(test_tls_endpoint_without_scheme_is_for_grpc_only),
       T(test_tls_unreadable_file_turns_off_only_its_signal),
+      T(test_tls_cleartext_headers_to_another_host_warn),
   };
   return cmocka_run_group_tests_name("otlp_tls_settings", tests, NULL, NULL);
 }
