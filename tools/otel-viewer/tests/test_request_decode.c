@@ -170,6 +170,58 @@ static void test_bad_framing_is_invalid(void **state) {
   }
 }
 
+/* Requests decoded at the same time share one pool (32 x --max-body): with
+ * --max-body 64 KiB a JSON request holds its whole budget (8 x 64 KiB), so
+ * four fit and the fifth is BUSY until one is released; every way out of
+ * vw_decode_request gives back what it held. */
+static void test_requests_decoded_at_once_share_a_pool(void **state) {
+  (void)state;
+  const size_t max_body = 64 << 10;
+  size_t len;
+  uint8_t *pb = hostile_normal_span(7, "svc", "name", &len);
+  char json[] = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":"
+                "\"07070707070707070707070707070707\",\"spanId\":\"0707070707070707\"}]}]}]}";
+  vw_request_t held[5];
+  char why[200];
+  assert_int_equal(vw_decode_pool_used(), 0);
+  for (int i = 0; i < 4; i++)
+    assert_int_equal(vw_decode_request(VW_TRACES, (const uint8_t *)json, strlen(json), true,
+                                       max_body, &held[i], why, sizeof why),
+                     VW_DECODE_OK);
+  assert_int_equal(vw_decode_pool_used(), 4 * 8 * max_body);
+  assert_int_equal(vw_decode_request(VW_TRACES, (const uint8_t *)json, strlen(json), true,
+                                     max_body, &held[4], why, sizeof why),
+                   VW_DECODE_BUSY);
+  assert_non_null(strstr(why, "retry later"));
+  /* a protobuf request holds only what its wire check counted (about 1 KB) */
+  vw_request_t small;
+  vw_request_release(&held[0]);
+  assert_int_equal(vw_decode_request(VW_TRACES, pb, len, false, max_body, &small, why, sizeof why),
+                   VW_DECODE_OK);
+  assert_in_range(vw_decode_pool_used(), 3 * 8 * max_body + 1, 3 * 8 * max_body + 4096);
+  assert_int_equal(vw_decode_request(VW_TRACES, (const uint8_t *)json, strlen(json), true,
+                                     max_body, &held[0], why, sizeof why),
+                   VW_DECODE_BUSY);
+  vw_request_release(&small);
+  assert_int_equal(vw_decode_request(VW_TRACES, (const uint8_t *)json, strlen(json), true,
+                                     max_body, &held[0], why, sizeof why),
+                   VW_DECODE_OK);
+  for (int i = 0; i < 4; i++) vw_request_release(&held[i]);
+  assert_int_equal(vw_decode_pool_used(), 0);
+  /* refusals give back what they held: invalid, too deep, too large, not UTF-8 */
+  uint8_t *deep = hostile_deep_anyvalue(5000, &len);
+  assert_int_equal(decode(VW_TRACES, deep, len, false, why), VW_DECODE_INVALID);
+  free(deep);
+  uint8_t *empty = hostile_empty_spans(100000, &len);
+  assert_int_equal(decode(VW_TRACES, empty, len, false, why), VW_DECODE_TOO_LARGE);
+  free(empty);
+  char bad_utf8[] = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"\xff\"}]}]}]}";
+  assert_int_equal(decode(VW_TRACES, bad_utf8, strlen(bad_utf8), true, why), VW_DECODE_INVALID);
+  assert_int_equal(decode(VW_TRACES, "{", 1, true, why), VW_DECODE_INVALID);
+  assert_int_equal(vw_decode_pool_used(), 0);
+  free(pb);
+}
+
 /* What a civetweb worker does with the deepest body accepted, on a thread
  * with the same stack (102400 bytes, minus what civetweb itself uses
  * before the handler: 23 KiB measured, 32 KiB taken here). */
@@ -262,6 +314,7 @@ int main(void) {
       cmocka_unit_test(test_issue_body_empty_spans_is_too_large),
       cmocka_unit_test(test_estimate_bounds_the_arena),
       cmocka_unit_test(test_bad_framing_is_invalid),
+      cmocka_unit_test(test_requests_decoded_at_once_share_a_pool),
       cmocka_unit_test(test_deepest_accepted_fits_a_civetweb_stack),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
