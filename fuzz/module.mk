@@ -22,6 +22,9 @@ fuzz_objs_tle := $(FUZZ_ISS_OBJS)
 fuzz_libs_tle := $(shell pkg-config --libs proj 2>/dev/null)
 fuzz_objs_otlp_protobuf := $(FUZZ_VIEWER_OBJS)
 fuzz_objs_otlp_json := $(FUZZ_VIEWER_OBJS)
+# the viewer's objects include its TLS front (OpenSSL)
+fuzz_libs_otlp_protobuf := -lssl -lcrypto
+fuzz_libs_otlp_json := -lssl -lcrypto
 
 define FUZZ_TARGET_RULES
 $(BUILD)/fuzz/replay_$(1): $(BUILD)/obj/fuzz/fuzz_$(1).o $(BUILD)/obj/fuzz/standalone_main.o $(fuzz_objs_$(1)) $(LIBOTEL)
@@ -55,7 +58,7 @@ fuzz-build: $(FUZZ_BINS)
 .PHONY: fuzz-seeds
 $(BUILD)/fuzz/make_seeds: $(BUILD)/obj/fuzz/make_seeds.o $(FUZZ_VIEWER_OBJS) $(LIBOTEL)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ $(OTEL_LDLIBS) -o $@
+	$(CC) $(LDFLAGS) $^ $(OTEL_LDLIBS) -lssl -lcrypto -o $@
 
 fuzz-seeds: $(BUILD)/fuzz/make_seeds
 	$(BUILD)/fuzz/make_seeds

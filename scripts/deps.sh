@@ -12,10 +12,12 @@ mode=${1:-test}
 # Build: compiler tools and the libraries we link.
 build_pkgs=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev
   libgrpc-dev libcurl4-openssl-dev libcjson-dev libcivetweb-dev zlib1g-dev
-  libproj-dev libgeonames-dev)
-# Test: unit test framework and the tools the integration tests drive.
+  libproj-dev libgeonames-dev libssl-dev)
+# Test: unit test framework and the tools the integration tests drive
+# (docker.io + debootstrap: docker_images.sh builds and runs the images;
+# openssl: otlp_tls.sh makes its certificates).
 test_pkgs=(libcmocka-dev curl python3 python3-yaml python3-sgp4 python3-geopy prometheus
-  chromium wrk bc valgrind)
+  chromium wrk bc valgrind openssl docker.io debootstrap)
 # Fuzz: clang and the runtime of -fsanitize=fuzzer (libclang_rt.fuzzer).
 fuzz_pkgs=(clang libclang-rt-14-dev)
 

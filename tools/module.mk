@@ -15,8 +15,9 @@ OTEL_VIEWER_RUN := $(OTEL_VIEWER) --jsonl $(BUILD)/telemetry.jsonl
 
 # The viewer uses nothing of the SDK: it links the generated protobuf-c
 # types ($(OTLP_PROTO_LIB)) and the libraries it calls itself (gRPC's
-# server, civetweb, cJSON, zlib for gzip bodies).
-VIEWER_LDLIBS := $(shell pkg-config --libs libprotobuf-c libcjson zlib 2>/dev/null) -lgrpc -lgpr -lcivetweb -lm
+# server, civetweb, cJSON, zlib for gzip bodies, OpenSSL for TLS in front of
+# the HTTP port: tls_front.c).
+VIEWER_LDLIBS := $(shell pkg-config --libs libprotobuf-c libcjson zlib 2>/dev/null) -lgrpc -lgpr -lcivetweb -lssl -lcrypto -lm
 
 $(OTEL_VIEWER): $(VIEWER_OBJS) $(OTLP_PROTO_LIB)
 	@mkdir -p $(dir $@)

@@ -9,6 +9,8 @@
 
 #include "otel/propagation.h"
 
+#include "http_semconv.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +18,6 @@
 
 static otel_curl_options_t options;
 static otel_instrument_t *duration_histogram;
-static const double duration_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
-                                          0.5,   0.75, 1,     2.5,  5,     7.5, 10};
 
 void otel_curl_instrument(const otel_curl_options_t *opts) {
   if (opts) options = *opts;
@@ -25,8 +25,8 @@ void otel_curl_instrument(const otel_curl_options_t *opts) {
   duration_histogram = NULL;
   if (options.meter)
     otel_meter_create_histogram(options.meter, "http.client.request.duration", "s",
-                                "Duration of HTTP client requests.", duration_buckets,
-                                sizeof duration_buckets / sizeof duration_buckets[0], &duration_histogram);
+                                "Duration of HTTP client requests.", otel__http_duration_buckets,
+                                OTEL__HTTP_DURATION_BUCKET_COUNT, &duration_histogram);
 }
 
 static otel_tracer_t *tracer(void) {
@@ -73,7 +73,41 @@ typedef struct url_info {
  * url.full (user and password replaced by REDACTED, as the semantic
  * conventions ask), server.address and server.port go on the span when it
  * is recording; host and port go into *info. */
+/* The common case, read by hand: http:// or https://, a host without user
+ * information, IPv6 brackets or escapes, and at most a numeric port. Any
+ * other URL is left to libcurl's URL parser (false), which costs several
+ * thousand instructions per request. */
+static bool plain_url(const char *url, url_info_t *info) {
+  const char *a;
+  long port;
+  if (!strncmp(url, "http://", 7)) a = url + 7, port = 80;
+  else if (!strncmp(url, "https://", 8)) a = url + 8, port = 443;
+  else return false;
+  size_t host_len = strcspn(a, ":/?#@[%");
+  if (host_len == 0 || host_len >= sizeof info->host) return false;
+  const char *end = a + host_len;
+  if (*end == ':') {
+    port = 0;
+    size_t digits = 0;
+    for (end++; *end >= '0' && *end <= '9' && digits < 6; end++, digits++) port = port * 10 + (*end - '0');
+    if (digits == 0 || port > 65535) return false;
+  }
+  if (*end && *end != '/' && *end != '?' && *end != '#') return false;
+  memcpy(info->host, a, host_len);
+  info->host[host_len] = '\0';
+  info->port = port;
+  return true;
+}
+
 static void url_attributes(otel_span_t *span, bool recording, const char *url, url_info_t *info) {
+  if (plain_url(url, info)) {
+    if (recording) {
+      otel_span_set_attribute_str(span, "url.full", url);
+      otel_span_set_attribute_str(span, "server.address", info->host);
+      otel_span_set_attribute_int(span, "server.port", info->port);
+    }
+    return;
+  }
   CURLU *u = curl_url();
   if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
     /* as given, unless it might hold credentials that cannot be cut out */

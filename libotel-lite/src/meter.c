@@ -79,7 +79,8 @@ struct otel_meter {
 struct otel_meter_provider {
   otel_meter_provider_options_t opts;
   otel_resource_t *resource;
-  pthread_mutex_t lock; /* meters and instruments lists; collection */
+  pthread_mutex_t lock; /* meters and instruments lists; never held across a callback or an export */
+  pthread_mutex_t collect_lock; /* one collection at a time; application threads never take it */
   otel_meter_t *meters;
   otel__periodic_reader_t *reader;
   uint64_t start_ns;
@@ -167,6 +168,7 @@ otel_err_t otel_meter_provider_create(const otel_meter_provider_options_t *o,
   else otel_meter_provider_options_init(&mp->opts);
   if (mp->opts.cardinality_limit < 2) mp->opts.cardinality_limit = 2;
   pthread_mutex_init(&mp->lock, NULL);
+  pthread_mutex_init(&mp->collect_lock, NULL);
   otel_err_t err = OTEL_OK;
   if (mp->opts.resource) mp->resource = otel_resource_retain(mp->opts.resource);
   else err = otel_resource_create(NULL, 0, &mp->resource);
@@ -226,9 +228,10 @@ static void instrument_free(otel_instrument_t *in) {
   free(in);
 }
 
-void otel_meter_provider_destroy(otel_meter_provider_t *mp) {
-  if (!mp) return;
-  if (!atomic_load(&mp->shut_down)) otel_meter_provider_shutdown(mp, 5000);
+/* The freeing part of destroy; deferred while a reader's thread that
+ * outlived its shutdown may still collect the instruments (shutdown.c). */
+static void meter_provider_free(void *arg) {
+  otel_meter_provider_t *mp = arg;
   for (otel_meter_t *m = mp->meters, *mn; m; m = mn) {
     mn = m->next;
     for (otel_instrument_t *in = m->instruments, *inn; in; in = inn) {
@@ -239,7 +242,14 @@ void otel_meter_provider_destroy(otel_meter_provider_t *mp) {
   }
   otel_resource_release(mp->resource);
   pthread_mutex_destroy(&mp->lock);
+  pthread_mutex_destroy(&mp->collect_lock);
   free(mp);
+}
+
+void otel_meter_provider_destroy(otel_meter_provider_t *mp) {
+  if (!mp) return;
+  if (!atomic_load(&mp->shut_down)) otel_meter_provider_shutdown(mp, 5000);
+  otel__free_after_workers(meter_provider_free, mp);
 }
 
 otel_err_t otel_meter_provider_add_periodic_reader(otel_meter_provider_t *mp, otel_metric_exporter_t *e) {
@@ -685,24 +695,50 @@ typedef struct stream_store {
   otel_exemplar_t *exemplars;
 } stream_store_t;
 
+/* An instrument as collection sees it: instruments and meters are never
+ * removed before the provider is destroyed, so the pointers stay valid
+ * after the provider's lock is released. */
+typedef struct collected {
+  otel_meter_t *meter;
+  otel_instrument_t *in;
+} collected_t;
+
+/* Collects under no lock that an application thread takes: the list of
+ * instruments is copied under the provider's lock, then callbacks run, the
+ * points are read (each instrument's insert lock) and the batch is
+ * exported with that lock released, so creating an instrument or getting
+ * a meter never waits for the network, and a callback may do either. */
 otel_err_t otel__meter_provider_collect_export(otel_meter_provider_t *mp, otel_metric_exporter_t *e) {
   if (!mp || !e) return OTEL_EINVAL;
+  pthread_mutex_lock(&mp->collect_lock);
   pthread_mutex_lock(&mp->lock);
-  uint64_t now = otel_time_now_ns(), last = mp->last_collect_ns;
   size_t n_inst = 0;
   for (otel_meter_t *m = mp->meters; m; m = m->next)
     for (otel_instrument_t *in = m->instruments; in; in = in->next) n_inst++;
+  collected_t *list = calloc(n_inst ? n_inst : 1, sizeof(*list));
+  size_t n_list = 0;
+  for (otel_meter_t *m = mp->meters; m && list; m = m->next)
+    for (otel_instrument_t *in = m->instruments; in; in = in->next) list[n_list++] = (collected_t){m, in};
+  pthread_mutex_unlock(&mp->lock);
+  uint64_t now = otel_time_now_ns(), last = mp->last_collect_ns;
   otel_metric_stream_t *streams = calloc(n_inst ? n_inst : 1, sizeof(*streams));
   stream_store_t *stores = calloc(n_inst ? n_inst : 1, sizeof(*stores));
-  otel_err_t err = streams && stores ? OTEL_OK : OTEL_ENOMEM;
+  otel_err_t err = list && streams && stores ? OTEL_OK : OTEL_ENOMEM;
+  for (size_t i = 0; i < n_list && !err; i++) {
+    otel_instrument_t *in = list[i].in;
+    if (in->callback) {
+      otel_observer_t obs = {in};
+      in->callback(&obs, in->user_data);
+    }
+  }
   size_t k = 0;
-  for (otel_meter_t *m = mp->meters; m && !err; m = m->next) {
-    for (otel_instrument_t *in = m->instruments; in && !err; in = in->next) {
-      if (in->callback) {
-        otel_observer_t obs = {in};
-        in->callback(&obs, in->user_data);
-      }
-      size_t cap = in->series_count + 1;
+  for (size_t li = 0; li < n_list && !err; li++) {
+    otel_meter_t *m = list[li].meter;
+    otel_instrument_t *in = list[li].in;
+    {
+      pthread_mutex_lock(&in->insert_lock); /* series_count is written under it */
+      size_t cap = in->series_count + 1;     /* series added meanwhile wait for the next one */
+      pthread_mutex_unlock(&in->insert_lock);
       otel_metric_point_t *points = calloc(cap, sizeof(otel_metric_point_t));
       uint64_t *buckets = calloc(cap * (in->bound_count + 1), sizeof(uint64_t));
       otel_exemplar_t *exemplars =
@@ -759,7 +795,7 @@ otel_err_t otel__meter_provider_collect_export(otel_meter_provider_t *mp, otel_m
     otel_metric_batch_t batch = {mp->resource, streams, k};
     err = e->type->export_metrics(e->ctx, &batch);
   }
-  pthread_mutex_unlock(&mp->lock);
+  pthread_mutex_unlock(&mp->collect_lock);
   for (size_t i = 0; stores && i < n_inst; i++) {
     free(stores[i].points);
     free(stores[i].buckets);
@@ -767,6 +803,7 @@ otel_err_t otel__meter_provider_collect_export(otel_meter_provider_t *mp, otel_m
   }
   free(stores);
   free(streams);
+  free(list);
   return err;
 }
 

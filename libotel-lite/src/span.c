@@ -7,8 +7,13 @@
  * for a few attributes and 256 bytes of strings; more goes to a per-span
  * arena. A non-recording span is the bare struct (it only carries a context
  * for propagation). Spans are reference-counted: the handle returned by
- * start, the thread's current-span slot, a child's link to its previous
- * current span, and each processor holding ended data own one reference.
+ * start, each slot of a thread's context stack holding it, and each
+ * processor holding ended data own one reference.
+ *
+ * Context: each thread has its own stack of current spans (a thread-local
+ * array, CONTEXT_DEPTH deep), so one span may be current on two threads at
+ * once; the stack is not linked through the spans (a link stored in the
+ * span was overwritten by the second thread, which corrupted both stacks).
  *
  * Thread-safety: a span may be changed from several threads; a spinlock
  * per span (uncontended: a few ns) serialises the changes.
@@ -17,6 +22,7 @@
 
 #include "internal.h"
 #include "span_pool.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +43,6 @@ struct otel_span {
   _Alignas(64) atomic_uint refs;
   bool recording;
   bool is_static;
-  otel_span_t *prev_current; /* reference held while this span is current */
   otel__arena_t arena;       /* overflow storage */
   /* the rest is the owning threads' */
   atomic_flag lock;
@@ -54,7 +59,13 @@ struct otel_span {
 };
 
 static otel_span_t noop_span = {.is_static = true, .ended = true};
-static _Thread_local otel_span_t *thread_current;
+/* This thread's context stack: each slot holds a reference; the top is
+ * the current span. Deeper nesting than this leaves a new span not current
+ * (it still works, parents given explicitly). */
+#define CONTEXT_DEPTH 64
+static _Thread_local otel_span_t *context_stack[CONTEXT_DEPTH];
+static _Thread_local unsigned context_depth;
+#define thread_current (context_depth ? context_stack[context_depth - 1] : NULL)
 
 /* ---- locking and storage ------------------------------------------------ */
 
@@ -76,7 +87,9 @@ static void *span_alloc(otel_span_t *s, size_t n) {
   return otel__arena_alloc(&s->arena, n);
 }
 
-/* Copies at most max bytes of str (0: all), cut on a UTF-8 boundary. */
+/* Copies at most max bytes of str (0: all), cut on a UTF-8 boundary, as
+ * valid UTF-8 (each invalid byte becomes U+FFFD): checked once here, the
+ * exporters write span text as it is (otel_span_data_t). */
 static char *span_strdup(otel_span_t *s, const char *str, uint32_t max) {
   if (!str) str = "";
   size_t n = strlen(str);
@@ -84,6 +97,15 @@ static char *span_strdup(otel_span_t *s, const char *str, uint32_t max) {
     n = max;
     while (n > 0 && ((unsigned char)str[n] & 0xc0) == 0x80) n--;
   }
+  size_t clean = otel__utf8_clean_len(str, n);
+  char *p = span_alloc(s, clean + 1);
+  if (!p) return NULL;
+  *otel__utf8_put((uint8_t *)p, str, n, clean) = '\0';
+  return p;
+}
+
+/* Copies str[0..n), valid UTF-8 already. */
+static char *span_copy_valid(otel_span_t *s, const char *str, size_t n) {
   char *p = span_alloc(s, n + 1);
   if (!p) return NULL;
   memcpy(p, str, n);
@@ -136,8 +158,20 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
                           uint32_t *dropped, uint32_t limit, const otel_attr_t *attr) {
   if (!attr || !attr->key || !attr->key[0] || !valid_attr_type(attr->type)) return;
   uint32_t max_len = s->tracer->provider->limits.attribute_value_length;
+  otel_attr_t cleaned;
+  size_t key_len = strlen(attr->key);
+  if (otel__utf8_clean_len(attr->key, key_len) != key_len) {
+    /* kept keys are valid UTF-8 (span_strdup): compare this one as kept */
+    cleaned = *attr;
+    cleaned.key = span_strdup(s, attr->key, 0);
+    if (!cleaned.key) {
+      (*dropped)++;
+      return;
+    }
+    attr = &cleaned;
+  }
   for (size_t i = 0; i < *count; i++) {
-    if (strcmp((*list)[i].key, attr->key) == 0) {
+    if ((*list)[i].key[0] == attr->key[0] && strcmp((*list)[i].key, attr->key) == 0) {
       copy_attr(s, &(*list)[i], attr, (*list)[i].key, max_len);
       return;
     }
@@ -157,7 +191,7 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
     *list = grown;
     *cap = ncap;
   }
-  const char *key = span_strdup(s, attr->key, 0);
+  const char *key = attr == &cleaned ? cleaned.key : span_copy_valid(s, attr->key, key_len);
   if (!key || !copy_attr(s, &(*list)[*count], attr, key, max_len)) {
     (*dropped)++;
     return;
@@ -181,18 +215,14 @@ static bool refs_drop_last(otel_span_t *s, unsigned n) {
   return atomic_fetch_sub_explicit(&s->refs, n, memory_order_acq_rel) == n;
 }
 
-/* Frees a span whose last reference is gone; returns its prev_current,
- * whose reference the caller now holds. */
-static otel_span_t *span_free(otel_span_t *s) {
-  otel_span_t *prev = s->prev_current;
+/* Frees a span whose last reference is gone. */
+static void span_free(otel_span_t *s) {
   otel__arena_cleanup(&s->arena);
   otel__span_pool_put(s->recording ? 1 : 0, s);
-  return prev;
 }
 
 static void span_unref(otel_span_t *s) {
-  while (s && !s->is_static && refs_drop_last(s, 1))
-    s = span_free(s); /* iterative, so long chains never recurse */
+  if (s && !s->is_static && refs_drop_last(s, 1)) span_free(s);
 }
 
 const otel_span_data_t *otel_span_data_retain(const otel_span_data_t *d) {
@@ -213,26 +243,26 @@ void otel__span_data_prefetch(const otel_span_data_t *d) {
 
 /* ---- current span --------------------------------------------------------- */
 
-void otel_span_activate(otel_span_t *span) {
-  if (!span || span->is_static) return;
-  span_ref(span);
-  span_lock(span);
-  otel_span_t *old_prev = span->prev_current;
-  span->prev_current = thread_current; /* the slot's reference moves here */
-  span_unlock(span);
-  span_unref(old_prev);
-  thread_current = span;
+static bool context_full(void) {
+  if (context_depth < CONTEXT_DEPTH) return false;
+  otel__diag(OTEL_DIAG_WARN, "context_depth",
+             "more than %d spans current at once on a thread: the new one is not made current "
+             "(a span not ended, or not deactivated?)", CONTEXT_DEPTH);
+  return true;
 }
 
-/* Pops ended spans (and `span`, when it is on top) off this thread's stack.
- * The popped span's reference on its predecessor moves to the slot. */
+void otel_span_activate(otel_span_t *span) {
+  if (!span || span->is_static || context_full()) return;
+  context_stack[context_depth++] = span_ref(span);
+}
+
+/* Pops ended spans (and `span`, when it is on top) off this thread's stack,
+ * dropping the slots' references. */
 static void pop_current(otel_span_t *span) {
-  while (thread_current &&
-         (thread_current == span ||
-          atomic_load_explicit(&thread_current->ended, memory_order_relaxed))) {
-    otel_span_t *top = thread_current;
-    thread_current = top->prev_current;
-    top->prev_current = NULL;
+  while (context_depth) {
+    otel_span_t *top = context_stack[context_depth - 1];
+    if (top != span && !atomic_load_explicit(&top->ended, memory_order_relaxed)) break;
+    context_stack[--context_depth] = NULL;
     span_unref(top);
     span = NULL;
   }
@@ -243,9 +273,11 @@ void otel_span_deactivate(otel_span_t *span) {
 }
 
 void otel_context_reset_thread(void) {
-  otel_span_t *top = thread_current;
-  thread_current = NULL;
-  span_unref(top);
+  while (context_depth) {
+    otel_span_t *s = context_stack[--context_depth];
+    context_stack[context_depth] = NULL;
+    span_unref(s);
+  }
 }
 
 otel_span_t *otel_span_current(void) {
@@ -335,7 +367,6 @@ static otel_span_t *span_new(bool recording) {
   atomic_init(&s->refs, 1);
   s->recording = recording;
   s->is_static = false;
-  s->prev_current = NULL;
   otel__arena_init(&s->arena, 1024);
   atomic_flag_clear_explicit(&s->lock, memory_order_relaxed); /* unshared yet: no fence */
   atomic_init(&s->ended, false);
@@ -351,7 +382,7 @@ static otel_span_t *span_new(bool recording) {
 }
 #if UINTPTR_MAX == UINT64_MAX /* the sizes span_new() was written for (LP64) */
 _Static_assert(sizeof(otel_span_data_t) == 184, "otel_span_data_t changed: update span_new()");
-_Static_assert(offsetof(otel_span_t, inline_room) == 304, "otel_span_t changed: update span_new()");
+_Static_assert(offsetof(otel_span_t, inline_room) == 288, "otel_span_t changed: update span_new()");
 #endif
 
 otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
@@ -407,15 +438,17 @@ otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
                     lim->attribute_count, &o->attrs[i]);
     for (size_t i = 0; i < o->link_count; i++) otel_span_add_link(s, &o->links[i]);
     s->data.attrs = s->attrs;
-    for (size_t i = 0; i < tp->processor_count; i++) {
-      otel_span_processor_t *p = tp->processors[i];
-      if (p->type->on_start) p->type->on_start(p->ctx, s);
-    }
+    atomic_fetch_add(&tp->ends_in_flight, 1); /* see otel_span_end_at */
+    if (!atomic_load(&tp->shut_down))
+      for (size_t i = 0; i < tp->processor_count; i++) {
+        otel_span_processor_t *p = tp->processors[i];
+        if (p->type->on_start) p->type->on_start(p->ctx, s);
+      }
+    atomic_fetch_sub(&tp->ends_in_flight, 1);
   }
-  if (!o->no_activate) { /* new and unshared: no lock needed */
+  if (!o->no_activate && !context_full()) { /* new and unshared: no lock needed */
     atomic_store_explicit(&s->refs, 2, memory_order_relaxed); /* handle + current slot */
-    s->prev_current = thread_current;                        /* the slot's reference moves */
-    thread_current = s;
+    context_stack[context_depth++] = s;
   }
   return s;
 }
@@ -596,10 +629,12 @@ const char *otel_span_get_trace_state(const otel_span_t *span) {
 
 void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
   if (!span || span->is_static) return;
-  /* Ending twice is already a use of a released handle (trace.h), so a
-   * plain store (no locked instruction) is enough to publish `ended`. */
-  if (atomic_load_explicit(&span->ended, memory_order_relaxed)) return;
-  atomic_store_explicit(&span->ended, true, memory_order_release);
+  /* One exchange: of two ends racing on two threads, exactly one goes on
+   * (a load then a store let both through, each handing the span to the
+   * processors and dropping its references: a double free). */
+  if (atomic_load_explicit(&span->ended, memory_order_relaxed) ||
+      atomic_exchange_explicit(&span->ended, true, memory_order_acq_rel))
+    return;
   otel_tracer_provider_t *tp = NULL;
   unsigned to_processors = 0;
   if (span->recording) {
@@ -607,13 +642,20 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
     span->data.end_time_ns = end_time_ns ? end_time_ns : otel_time_now_ns();
     span_unlock(span);
     tp = span->tracer ? span->tracer->provider : NULL;
-    if (tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed))
+    /* Announce the hand-over before checking shut_down (both seq_cst):
+     * shutdown sets the flag, then waits for hand-overs in flight to
+     * finish, so no end touches a processor that shutdown frees. */
+    if (tp) atomic_fetch_add(&tp->ends_in_flight, 1);
+    if (tp && !atomic_load(&tp->shut_down)) {
       to_processors = (unsigned)tp->processor_count;
+    } else if (tp) {
+      atomic_fetch_sub(&tp->ends_in_flight, 1);
+      tp = NULL;
+    }
   }
   unsigned released = 1; /* the caller's handle */
   if (thread_current == span) { /* the common case: LIFO on one thread */
-    thread_current = span->prev_current; /* the span's reference on it moves to the slot */
-    span->prev_current = NULL;
+    context_stack[--context_depth] = NULL;
     released = 2; /* and the current slot's reference on the span */
   }
   pop_current(NULL);
@@ -621,8 +663,9 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
   if (to_processors > released) {
     atomic_fetch_add_explicit(&span->refs, to_processors - released, memory_order_relaxed);
   } else if (to_processors < released) {
-    if (refs_drop_last(span, released - to_processors)) {
-      span_unref(span_free(span)); /* the last reference; then prev_current's */
+    if (refs_drop_last(span, released - to_processors)) { /* only when to_processors == 0 */
+      if (tp) atomic_fetch_sub(&tp->ends_in_flight, 1);
+      span_free(span); /* the last reference */
       return;
     }
   }
@@ -630,6 +673,7 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
     otel_span_processor_t *p = tp->processors[i];
     p->type->on_end(p->ctx, &span->data);
   }
+  if (tp) atomic_fetch_sub(&tp->ends_in_flight, 1);
 }
 
 void otel_span_end(otel_span_t *span) { otel_span_end_at(span, 0); }

@@ -2,7 +2,8 @@
  *
  * grpc_server.c: the gRPC port (4317 by default): the Export method of the
  * OTLP TraceService, MetricsService and LogsService, served with the gRPC C
- * core on one completion queue drained by one thread.
+ * core on one completion queue drained by one thread; over TLS (SSL server
+ * credentials) with --tls-cert/--tls-key.
  *
  * Each method always has one call requested in advance (a "slot"). When a
  * call arrives its slot is answered (decode, ingest, send the response and
@@ -166,8 +167,30 @@ static void *loop(void *arg) {
   return NULL;
 }
 
+/* SSL server credentials from the PEM files, or NULL (message printed). */
+static grpc_server_credentials *ssl_server_credentials(const vw_tls_files_t *tls) {
+  grpc_ssl_pem_key_cert_pair pair = {vw_read_file(tls->key_file, 1 << 20),
+                                     vw_read_file(tls->cert_file, 1 << 20)};
+  char *client_ca = tls->client_ca_file ? vw_read_file(tls->client_ca_file, 1 << 20) : NULL;
+  grpc_server_credentials *creds = NULL;
+  if (!pair.private_key || !pair.cert_chain || (tls->client_ca_file && !client_ca))
+    fprintf(stderr, "otel-viewer: cannot read %s\n",
+            !pair.private_key ? tls->key_file : !pair.cert_chain ? tls->cert_file
+                                                                 : tls->client_ca_file);
+  else
+    creds = grpc_ssl_server_credentials_create_ex(
+        client_ca, &pair, 1,
+        client_ca ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                  : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE,
+        NULL);
+  free((char *)pair.private_key);
+  free((char *)pair.cert_chain);
+  free(client_ca);
+  return creds;
+}
+
 vw_grpc_t *vw_grpc_start(const char *bind, int port, vw_ingest_t *in,
-                         size_t max_body, int *bound_port) {
+                         size_t max_body, const vw_tls_files_t *tls, int *bound_port) {
   vw_grpc_t *g = calloc(1, sizeof *g);
   if (!g) return NULL;
   g->in = in;
@@ -186,9 +209,10 @@ vw_grpc_t *vw_grpc_start(const char *bind, int port, vw_ingest_t *in,
                                                 GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
   char addr[300];
   snprintf(addr, sizeof addr, "%s:%d", bind, port);
-  grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
-  *bound_port = grpc_server_add_http2_port(g->server, addr, creds);
-  grpc_server_credentials_release(creds);
+  grpc_server_credentials *creds =
+      tls ? ssl_server_credentials(tls) : grpc_insecure_server_credentials_create();
+  *bound_port = creds ? grpc_server_add_http2_port(g->server, addr, creds) : 0;
+  if (creds) grpc_server_credentials_release(creds);
   if (*bound_port == 0) {
     fprintf(stderr, "otel-viewer: cannot listen for gRPC on %s\n", addr);
     grpc_server_destroy(g->server);

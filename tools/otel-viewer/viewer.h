@@ -661,12 +661,33 @@ vw_http_t *vw_http_start(const char *bind, int port, vw_ingest_t *in,
                          vw_store_t *store, size_t max_body, int *bound_port);
 void vw_http_stop(vw_http_t *h);
 
+/* --tls-cert, --tls-key (PEM files) and, for mutual TLS, --tls-client-ca:
+ * the viewer's TLS settings, for both ports. */
+typedef struct vw_tls_files {
+  const char *cert_file, *key_file;
+  const char *client_ca_file; /* NULL: no client certificate asked for */
+} vw_tls_files_t;
+
 typedef struct vw_grpc vw_grpc_t;
-/* Starts the gRPC server (calls grpc_init) with a completion-queue thread.
- * Returns NULL when it cannot listen. */
+/* Starts the gRPC server (calls grpc_init) with a completion-queue thread,
+ * with TLS when tls is not NULL. Returns NULL (message on stderr) when it
+ * cannot listen or cannot read the TLS files. */
 vw_grpc_t *vw_grpc_start(const char *bind, int port, vw_ingest_t *in,
-                         size_t max_body, int *bound_port);
+                         size_t max_body, const vw_tls_files_t *tls, int *bound_port);
 void vw_grpc_stop(vw_grpc_t *g); /* also grpc_shutdown, waits for it */
+
+/* tls_front.c: TLS in front of the HTTP port (civetweb's own TLS does not
+ * work with OpenSSL 3). Listens on bind:port (0 picks one, *bound_port is
+ * the real one) and relays each TLS connection, decrypted, to
+ * 127.0.0.1:backend_port. NULL with a message on stderr when the files
+ * cannot be used or it cannot listen. */
+typedef struct vw_tls_front vw_tls_front_t;
+vw_tls_front_t *vw_tls_front_start(const char *bind, int port, const vw_tls_files_t *tls,
+                                   int backend_port, int *bound_port);
+void vw_tls_front_stop(vw_tls_front_t *f); /* NULL: no-op */
+/* The whole file (at most max bytes), malloc'd and NUL-terminated; NULL
+ * when it cannot be read or is longer. */
+char *vw_read_file(const char *path, size_t max);
 
 /* ---- misc helpers (ingest.c) -------------------------------------------- */
 uint64_t vw_monotonic_ns(void);

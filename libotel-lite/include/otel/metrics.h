@@ -117,6 +117,11 @@ struct otel_metric_exporter_type {
   /* Called serially on the reader's thread; batch is borrowed for the call. */
   otel_err_t (*export_metrics)(void *ctx, const otel_metric_batch_t *batch);
   void (*shutdown)(void *ctx); /* once; frees ctx. NULL: nothing */
+  /* Optional, from another thread when a shutdown's deadline passes: the
+   * export in progress and every later one must return at once (an
+   * error). Without it, a shutdown that times out leaves the reader's
+   * thread to finish on its own (its data is then never freed). */
+  void (*cancel)(void *ctx);
 };
 
 /* Wraps a custom exporter. Returns owned, NULL on OOM. */
