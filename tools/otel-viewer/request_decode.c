@@ -126,8 +126,11 @@ static vw_decode_status_t decode_protobuf(vw_signal_t sig, const uint8_t *body, 
   vw_unpack_arena_reset();
   pool_give(req->reserved);
   req->reserved = 0;
-  if (exhausted) {
-    too_large(why, size, budget);
+  if (exhausted) { /* only a singular message field given more than once gets here */
+    snprintf(why, size,
+             "request too large once decoded: over the %zu bytes its fields allow (a message "
+             "field given more than once is merged; no encoder writes that)",
+             shape.decoded_bytes);
     return VW_DECODE_TOO_LARGE;
   }
   snprintf(why, size, "could not decode the request: invalid protobuf");

@@ -309,7 +309,10 @@ typedef enum vw_wire_verdict {
 typedef struct vw_wire_shape {
   int depth;             /* deepest message seen (the request is 1) */
   size_t messages;       /* messages walked */
-  size_t decoded_bytes;  /* what unpacking takes from vw_unpack_arena (an upper bound) */
+  size_t decoded_bytes;  /* what unpacking takes from vw_unpack_arena: an upper bound
+                            when no singular message field is given twice (no encoder
+                            does; protobuf-c merges them, allocating more), which the
+                            arena, capped at this, refuses */
 } vw_wire_shape_t;
 
 /* Walks data as a message of type desc without unpacking it (reads tags,

@@ -16,7 +16,10 @@
  * reset, so every occurrence counts): the message structs, the ScannedMember
  * slabs of messages with more than 16 fields on the wire, the arrays of
  * repeated fields (packed elements counted one by one), strings, bytes and
- * unknown fields, each rounded up as the arena rounds. It stops at the
+ * unknown fields, each rounded up as the arena rounds. Not modelled: a
+ * singular message field given twice, which protobuf-c merges (new arrays
+ * of both occurrences' elements, quadratic in the repeats); encoders never
+ * write that, and the arena, capped at this estimate, refuses it. It stops at the
  * first limit crossed, so its own cost is bounded by the limits too; its
  * recursion is at most max_depth frames of a few dozen bytes.
  */

@@ -152,6 +152,27 @@ static void test_estimate_bounds_the_arena(void **state) {
   (void)len;
 }
 
+/* ResourceSpans.resource given n times, one attribute each: protobuf-c
+ * merges the occurrences (an array of 2, 3, ... n attributes: quadratic),
+ * which the estimate does not model; the arena, capped at the estimate,
+ * refuses it at once with 413, and no byte of the pool stays held. */
+static void test_repeated_singular_message_is_refused_by_the_arena(void **state) {
+  (void)state;
+  size_t n = 100000, k, r, o, len;
+  uint8_t kv[8], res[16], occ[32];
+  k = hostile__field(kv, 1, "k", 1);
+  r = hostile__field(res, 1, kv, k);
+  o = hostile__field(occ, 1, res, r);
+  uint8_t *rs = malloc(n * o);
+  for (size_t i = 0; i < n; i++) memcpy(rs + i * o, occ, o);
+  uint8_t *body = hostile__wrap(rs, n * o, 1, &len);
+  char why[200];
+  assert_int_equal(decode(VW_TRACES, body, len, false, why), VW_DECODE_TOO_LARGE);
+  assert_non_null(strstr(why, "merged"));
+  assert_int_equal(vw_decode_pool_used(), 0);
+  free(body);
+}
+
 static void test_bad_framing_is_invalid(void **state) {
   (void)state;
   static const uint8_t cases[][6] = {
@@ -313,6 +334,7 @@ int main(void) {
       cmocka_unit_test(test_issue_body_deep_anyvalue_json_is_refused),
       cmocka_unit_test(test_issue_body_empty_spans_is_too_large),
       cmocka_unit_test(test_estimate_bounds_the_arena),
+      cmocka_unit_test(test_repeated_singular_message_is_refused_by_the_arena),
       cmocka_unit_test(test_bad_framing_is_invalid),
       cmocka_unit_test(test_requests_decoded_at_once_share_a_pool),
       cmocka_unit_test(test_deepest_accepted_fits_a_civetweb_stack),
