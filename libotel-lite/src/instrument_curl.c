@@ -9,6 +9,8 @@
 
 #include "otel/propagation.h"
 
+#include "trace_internal.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,9 +104,9 @@ static bool plain_url(const char *url, url_info_t *info) {
 static void url_attributes(otel_span_t *span, bool recording, const char *url, url_info_t *info) {
   if (plain_url(url, info)) {
     if (recording) {
-      otel_span_set_attribute_str(span, "url.full", url);
-      otel_span_set_attribute_str(span, "server.address", info->host);
-      otel_span_set_attribute_int(span, "server.port", info->port);
+      otel__span_set_attribute_static(span, &OTEL_ATTR_STR("url.full", url));
+      otel__span_set_attribute_static(span, &OTEL_ATTR_STR("server.address", info->host));
+      otel__span_set_attribute_static(span, &OTEL_ATTR_INT("server.port", info->port));
     }
     return;
   }
@@ -195,7 +197,7 @@ static void transfer_end(otel_curl_transfer_t *t, CURLcode rc) {
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   if (method) {
     otel_span_update_name(span, method);
-    otel_span_set_attribute_str(span, "http.request.method", method);
+    otel__span_set_attribute_static(span, &OTEL_ATTR_STR("http.request.method", method));
   }
   url_info_t info = {.host = "", .port = 0};
   bool recording = otel_span_is_recording(span);
@@ -204,7 +206,7 @@ static void transfer_end(otel_curl_transfer_t *t, CURLcode rc) {
     otel_span_set_attribute_str(span, "error.type", curl_error_type(rc));
     otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, curl_easy_strerror(rc));
   } else {
-    otel_span_set_attribute_int(span, "http.response.status_code", status);
+    otel__span_set_attribute_static(span, &OTEL_ATTR_INT("http.response.status_code", status));
     if (status >= 400) {
       char code[24];
       snprintf(code, sizeof(code), "%ld", status);
