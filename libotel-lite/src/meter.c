@@ -355,6 +355,13 @@ static bool put(unsigned char *buf, size_t *len, const void *p, size_t n) {
   return true;
 }
 
+/* strcmp's order, its call saved when the first bytes differ (they mostly
+ * do: keys of one attribute set rarely share a first letter). */
+static inline int key_cmp(const char *a, const char *b) {
+  if (a[0] != b[0]) return (unsigned char)a[0] - (unsigned char)b[0];
+  return strcmp(a, b);
+}
+
 /* Sorts attrs by key (a repeated key: the last wins) and serialises them.
  * Scalars only; arrays are skipped. Returns false when too large. */
 static bool serialise(const otel_attr_t *attrs, size_t n, const otel_attr_t **sorted, size_t *m,
@@ -369,12 +376,12 @@ static bool serialise(const otel_attr_t *attrs, size_t n, const otel_attr_t **so
     for (size_t i = 1; i < *m; i++) {
       const otel_attr_t *x = sorted[i];
       size_t j = i;
-      while (j > 0 && strcmp(sorted[j - 1]->key, x->key) > 0) sorted[j] = sorted[j - 1], j--;
+      while (j > 0 && key_cmp(sorted[j - 1]->key, x->key) > 0) sorted[j] = sorted[j - 1], j--;
       sorted[j] = x;
     }
     size_t k = 0;
     for (size_t i = 0; i < *m; i++) {
-      if (i + 1 < *m && !strcmp(sorted[i]->key, sorted[i + 1]->key)) continue;
+      if (i + 1 < *m && !key_cmp(sorted[i]->key, sorted[i + 1]->key)) continue;
       sorted[k++] = sorted[i];
     }
     *m = k;
@@ -403,10 +410,24 @@ static bool serialise(const otel_attr_t *attrs, size_t n, const otel_attr_t **so
   return true;
 }
 
+/* Eight bytes a step (a byte-wise FNV-1a took ~4 instructions a byte of
+ * a key of 60-100 bytes, on every record), then murmur3's finaliser: the
+ * table takes the low bits. Only compared within the process. */
 static uint64_t hash_bytes(const unsigned char *p, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
-  return h;
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, p + i, 8);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    h ^= h >> 29;
+  }
+  uint64_t w = 0;
+  memcpy(&w, p + i, n - i);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  return h ^ (h >> 33);
 }
 
 static series_t *series_new(otel_instrument_t *in, uint64_t h, const unsigned char *key, size_t len,
