@@ -59,6 +59,7 @@ struct otel_instrument {
   size_t slot_count; /* power of two */
   size_t series_count;
   series_t *overflow;
+  _Atomic(series_t *) last; /* the series found last (find_series) */
   otel_instrument_t *next;
 };
 
@@ -475,8 +476,42 @@ static series_t *overflow_series(otel_instrument_t *in) {
   return in->overflow;
 }
 
-/* Finds (or makes) the series of an attribute set. Lock-free when it exists. */
+/* Whether attrs[0..n) is s's attribute set: each a scalar with a
+ * non-empty key equal to one of s's (each of s's taken once), of the same
+ * type and value (doubles by their bits, as serialise compares them). */
+static bool is_set_of(const series_t *s, const otel_attr_t *attrs, size_t n) {
+  if (n != s->attr_count || n > 32) return false;
+  uint32_t taken = 0;
+  for (size_t i = 0; i < n; i++) {
+    const otel_attr_t *a = &attrs[i];
+    if (!a->key || !a->key[0] || a->type > OTEL_ATTR_TYPE_DOUBLE) return false;
+    size_t j = 0;
+    while (j < n && ((taken >> j & 1) || s->attrs[j].type != a->type || key_cmp(s->attrs[j].key, a->key))) j++;
+    if (j == n) return false;
+    const otel_attr_t *b = &s->attrs[j];
+    switch (a->type) {
+    case OTEL_ATTR_TYPE_STRING:
+      if (strcmp(b->value.s, a->value.s ? a->value.s : "")) return false;
+      break;
+    case OTEL_ATTR_TYPE_BOOL:
+      if (b->value.b != a->value.b) return false;
+      break;
+    default:
+      if (memcmp(&b->value, &a->value, 8)) return false;
+      break;
+    }
+    taken |= 1u << j;
+  }
+  return true;
+}
+
+/* Finds (or makes) the series of an attribute set. Lock-free when it
+ * exists. A call site records with the same set again and again (an HTTP
+ * server: the same method, scheme, route and status): the series found
+ * last is compared first, without sorting, serialising or hashing. */
 static series_t *find_series(otel_instrument_t *in, const otel_attr_t *attrs, size_t n) {
+  series_t *last = atomic_load_explicit(&in->last, memory_order_acquire);
+  if (last && is_set_of(last, attrs, n)) return last;
   const otel_attr_t *sorted[MAX_ATTRS];
   unsigned char key[KEY_BUF];
   size_t m, len;
@@ -492,7 +527,10 @@ static series_t *find_series(otel_instrument_t *in, const otel_attr_t *attrs, si
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     series_t *s = atomic_load_explicit(&in->slots[i], memory_order_acquire);
     if (!s) break;
-    if (s->hash == h && s->key_len == len && !memcmp(s->key, key, len)) return s;
+    if (s->hash == h && s->key_len == len && !memcmp(s->key, key, len)) {
+      atomic_store_explicit(&in->last, s, memory_order_release);
+      return s;
+    }
   }
   pthread_mutex_lock(&in->insert_lock);
   series_t *found = NULL;
@@ -514,6 +552,7 @@ static series_t *find_series(otel_instrument_t *in, const otel_attr_t *attrs, si
       in->series_count++;
     }
   }
+  if (found && found != in->overflow) atomic_store_explicit(&in->last, found, memory_order_release);
   pthread_mutex_unlock(&in->insert_lock);
   return found;
 }
