@@ -8,7 +8,13 @@
 #   make run     build, then run the four services and the local viewer
 #   make test    deps + all + every unit and integration test
 #   make bench   build and run the benchmarks (they print figures)
-#   make clean   remove build/ and build-asan/
+#   make tsan    the unit and concurrency tests under ThreadSanitizer
+#   make soak    minutes of load while the collector restarts: RSS and fds
+#   make clean   remove build/, build-asan/, build-tsan/ and build-fuzz/
+#   make install [PREFIX=/usr/local] [DESTDIR=]   libotel-lite's headers
+#                (include/otel/), libotel-lite.a, libotel-lite.so and
+#                otel-lite.pc for pkg-config (libotel-lite/module.mk);
+#                make uninstall removes them
 #
 # The workshop (workshop/README.md; the engine is workshop/engine/):
 #   make workshop-start        the participant's starting point (TODOs)
@@ -25,15 +31,33 @@
 #
 # SANITIZE=1 builds into build-asan/ with AddressSanitizer +
 # UndefinedBehaviorSanitizer (`make test SANITIZE=1`).
+# `make tsan` builds the library and the unit tests (the concurrency tests
+# among them) into build-tsan/ with ThreadSanitizer and runs them.
+#
+#   make fuzz    the libFuzzer targets of fuzz/ (clang, ASan+UBSan, into
+#                build-fuzz/), each for FUZZ_SECONDS (30); prints execs/s.
+#                `make test` replays their corpora with the plain build
 #
 # Each component folder may hold a module.mk that adds its own programs and
 # tests to ALL_BINS, TEST_BINS, TEST_SCRIPTS and BENCH_BINS; everything else
 # (library sources, protos, unit tests, benchmarks) is found by wildcard.
 
 SANITIZE ?= 0
-ifeq ($(SANITIZE),1)
+FUZZ ?= 0
+ifeq ($(FUZZ),1)
+# `make fuzz` builds with clang's libFuzzer and ASan+UBSan into build-fuzz/
+# (fuzz/module.mk, fuzz/README.md)
+BUILD ?= build-fuzz
+CC := clang
+SAN_FLAGS := -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1
+else ifeq ($(SANITIZE),1)
 BUILD ?= build-asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1
+else ifeq ($(SANITIZE),thread)
+BUILD ?= build-tsan
+SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 OPT ?= -O1
 else
 BUILD ?= build
@@ -53,6 +77,16 @@ LDFLAGS += -pthread $(SAN_FLAGS)
 OTEL_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgrpc -lgpr -lcivetweb -lm
 
 LIBOTEL := $(BUILD)/lib/libotel-lite.a
+# The library's sources, in libotel-lite/src/ and its folders by layer
+# (docs/internals/). Its internal headers are found by name (#include
+# "otlp_client.h") by the library's own sources and by the tests and
+# benchmarks that reach inside it: every source folder is on their include
+# path; nothing else (services, tools) sees them.
+LIB_DIRS := libotel-lite/src libotel-lite/src/* libotel-lite/src/*/*
+LIB_SRCS := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
+LIB_HDRS := $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
+LIB_INTERNAL_INCLUDES := $(patsubst %/,-I%,$(sort $(dir $(LIB_SRCS) $(LIB_HDRS))))
+$(BUILD)/obj/libotel-lite/%.o $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += $(LIB_INTERNAL_INCLUDES)
 
 # ---- protobuf-c code, generated into $(BUILD)/gen -------------------------
 PROTO_DIR := libotel-lite/proto
@@ -69,9 +103,8 @@ $(PROTO_STAMP): $(PROTOS)
 $(PROTO_C) $(PROTO_H): $(PROTO_STAMP)
 
 # ---- libotel-lite ----------------------------------------------------------
-LIB_SRCS := $(wildcard libotel-lite/src/*.c)
-LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) \
-            $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(PROTO_C))
+PROTO_OBJS := $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(PROTO_C))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(PROTO_OBJS)
 
 $(BUILD)/obj/%.o: %.c $(PROTO_STAMP)
 	@mkdir -p $(dir $@)
@@ -82,6 +115,15 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(PROTO_STAMP)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIBOTEL): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+# The OTLP protobuf-c types alone (also inside $(LIBOTEL)), for programs
+# that only receive and decode OTLP: the viewer links this, not the SDK.
+OTLP_PROTO_LIB := $(BUILD)/lib/libotlp-proto.a
+
+$(OTLP_PROTO_LIB): $(PROTO_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	ar rcs $@ $^
@@ -113,7 +155,8 @@ $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(LIBOTEL)
 # bench`, the others are helpers of bench/*.sh scripts, which run too) ------
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
-BENCH_RUN := $(filter $(BUILD)/bench/bench_%,$(BENCH_BINS)) $(sort $(wildcard bench/*.sh))
+BENCH_RUN := $(filter $(BUILD)/bench/bench_%,$(BENCH_BINS)) \
+             $(filter-out bench/soak.sh,$(sort $(wildcard bench/*.sh)))
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBOTEL) $(SVC_KIT_OBJS)
 	@mkdir -p $(dir $@)
@@ -129,7 +172,7 @@ endif
 include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all build-all deps test unit-test bench run clean \
+.PHONY: all build-all deps test unit-test tsan bench soak run clean \
         workshop-start solution workshop-reset check-section workshop-run workshop-status workshop-doctor \
         workshop-screenshots
 .SECONDARY:
@@ -155,6 +198,14 @@ test: deps
 unit-test: $(UNIT_BINS)
 	@BUILD=$(BUILD) scripts/run-tests.sh $(UNIT_BINS)
 
+# ThreadSanitizer: the unit tests (shutdown races, totals across threads,
+# the batch processors' rings) in build-tsan/. halt_on_error: a race fails
+# the test that found it.
+tsan:
+	@scripts/deps.sh test
+	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/.ci/tsan.supp $(TSAN_OPTIONS)" \
+	  $(MAKE) --no-print-directory SANITIZE=thread unit-test
+
 run:
 	@scripts/deps.sh run
 	@$(MAKE) --no-print-directory $(LIBOTEL) $(ALL_BINS)
@@ -164,8 +215,13 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BINS) $(ALL_BINS)
 	@set -e; for b in $(BENCH_RUN); do echo "== $$b"; BUILD=$(BUILD) $$b; done
 
+# minutes (SOAK_SECONDS, default 300): memory and fds under load while the
+# collector restarts (bench/soak.sh); not in `make bench` nor in CI
+soak: all
+	BUILD=$(BUILD) bench/soak.sh
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan build-fuzz
 
 # ---- the workshop ----------------------------------------------------------
 # The engine is Python (Debian's python3); the watch mode uses inotify-tools.

@@ -25,7 +25,7 @@
 
 #include "otel/propagation.h"
 #include "otel/trace.h"
-#include "../libotel-lite/src/otlp_encode.h"
+#include "otlp_encode.h"
 
 #define RUNS 31
 #define OPS 100000

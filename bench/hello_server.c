@@ -11,8 +11,8 @@
 #include "otel/instrument_civetweb.h"
 #include "otel/trace.h"
 
-#include "../servicekit/svc_http.h"
-#include "../servicekit/svc_server.h"
+#include "svc_http.h"
+#include "svc_server.h"
 
 static int hello(struct mg_connection *conn, void *cbdata) {
   (void)cbdata;

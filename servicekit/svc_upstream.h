@@ -1,5 +1,5 @@
 /* servicekit/svc_upstream.h: one outgoing HTTP GET to another service with
- * libcurl, reusing one easy handle per thread (keep-alive; design.md; freed
+ * libcurl, reusing one easy handle per thread (keep-alive; docs/design.md, libcurl; freed
  * when the thread exits), with
  * a timeout. The transfer itself goes through a perform hook so a service
  * can route it through the libcurl instrumentation in one line at start-up

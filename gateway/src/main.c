@@ -22,9 +22,9 @@
 #include "otel/instrument_curl.h"
 #include "otel/sdk.h"
 
-#include "../../servicekit/svc_http.h"
-#include "../../servicekit/svc_server.h"
-#include "../../servicekit/svc_upstream.h"
+#include "svc_http.h"
+#include "svc_server.h"
+#include "svc_upstream.h"
 
 #define SERVICE_NAME "gateway"
 #define DEFAULT_PORT 5001

@@ -32,9 +32,9 @@
 #include "otel/instrument_curl.h"
 #include "otel/sdk.h"
 
-#include "../../servicekit/svc_http.h"
-#include "../../servicekit/svc_server.h"
-#include "../../servicekit/svc_upstream.h"
+#include "svc_http.h"
+#include "svc_server.h"
+#include "svc_upstream.h"
 #include "coords.h"
 #include "geodesy.h"
 #include "position.h"

@@ -22,8 +22,15 @@
  * consistent): either the producer sees the worker asleep and wakes it, or
  * the worker sees the producer's span before it sleeps.
  *
- * Configuration: OTEL_BSP_SCHEDULE_DELAY, _MAX_QUEUE_SIZE,
- * _MAX_EXPORT_BATCH_SIZE, _EXPORT_TIMEOUT.
+ * Shutdown keeps its deadline: the worker is asked to export what is
+ * queued and exit; if it has not when the deadline passes, the rest of the
+ * queue is dropped (counted), the exporter is cancelled (its request and
+ * retries end at once) and the worker is joined, which then takes a few
+ * ms. An exporter without a cancel hook is left to finish on its own
+ * thread, which frees the processor (shutdown.c).
+ *
+ * Configuration: OTEL_BSP_SCHEDULE_DELAY (at least 1 ms: 0 would spin),
+ * _MAX_QUEUE_SIZE, _MAX_EXPORT_BATCH_SIZE, _EXPORT_TIMEOUT.
  */
 #include "trace_internal.h"
 
@@ -48,6 +55,8 @@ typedef struct batch {
   _Alignas(64) atomic_size_t head; /* next position to export, published per batch */
   atomic_bool sleeping;
   atomic_uint_fast64_t exported, failed;
+  atomic_uint_fast64_t dropped_at_shutdown; /* part of `dropped` */
+  atomic_bool abandon; /* the shutdown deadline passed: drop, do not export */
   /* read-mostly */
   _Alignas(64) cell_t *cells;
   size_t capacity;
@@ -65,6 +74,9 @@ typedef struct batch {
   bool stop;
   uint64_t flush_requested;
   uint64_t flush_done;
+  uint64_t dropped_reported; /* worker only: drops already reported */
+  bool exited;   /* the worker has left its loop */
+  bool detached; /* shutdown returned without it: the worker frees b */
   pthread_t thread;
 } batch_t;
 
@@ -147,6 +159,29 @@ static void batch_on_end(void *ctx, const otel_span_data_t *span) {
 
 /* ---- worker side ------------------------------------------------------------- */
 
+static void batch_free(batch_t *b);
+
+/* Releases the spans published up to `until` (everything queued when
+ * SIZE_MAX), counting them as dropped at shutdown. */
+static void drop_queued(batch_t *b, size_t until) {
+  size_t head = atomic_load_explicit(&b->head, memory_order_relaxed), n = 0;
+  if (until == SIZE_MAX) until = atomic_load_explicit(&b->tail, memory_order_acquire);
+  while (head != until) {
+    cell_t *c = cell_at(b, head);
+    if (atomic_load_explicit(&c->seq, memory_order_acquire) != head + 1) {
+      sched_yield(); /* claimed, published any moment (ends have stopped) */
+      continue;
+    }
+    otel_span_data_release(c->span);
+    atomic_store_explicit(&c->seq, head + b->capacity, memory_order_release);
+    head++;
+    n++;
+  }
+  atomic_store_explicit(&b->head, head, memory_order_relaxed);
+  atomic_fetch_add_explicit(&b->dropped, n, memory_order_relaxed);
+  atomic_fetch_add_explicit(&b->dropped_at_shutdown, n, memory_order_relaxed);
+}
+
 static void export_batch(batch_t *b, size_t n) {
   otel_err_t err = otel__span_exporter_export(b->exporter, b->batch, n);
   if (err) {
@@ -175,6 +210,10 @@ static size_t pending(batch_t *b) {
 static size_t drain(batch_t *b, size_t until, bool partial) {
   size_t head = atomic_load_explicit(&b->head, memory_order_relaxed), total = 0;
   for (;;) {
+    if (atomic_load_explicit(&b->abandon, memory_order_relaxed)) {
+      drop_queued(b, until);
+      return total;
+    }
     if (until == SIZE_MAX && !partial && pending(b) < b->wake_threshold) return total;
     size_t n = 0;
     while (n < b->opts.max_export_batch_size && head != until) {
@@ -195,11 +234,27 @@ static size_t drain(batch_t *b, size_t until, bool partial) {
   }
 }
 
+/* One line (rate-limited by otel__diag to one a second) when spans were
+ * dropped since the last report: the signal, the count and the reason. */
+static void report_drops(batch_t *b) {
+  uint64_t dropped = atomic_load_explicit(&b->dropped, memory_order_relaxed);
+  if (dropped == b->dropped_reported) return;
+  uint64_t at_shutdown = atomic_load_explicit(&b->dropped_at_shutdown, memory_order_relaxed);
+  otel__diag(OTEL_DIAG_WARN, "bsp_dropped",
+             "traces: %llu spans dropped (queue of %zu full: the exporter cannot keep up or the "
+             "collector does not answer; or the shutdown deadline passed); %llu dropped in all, "
+             "%llu of them at the shutdown deadline",
+             (unsigned long long)(dropped - b->dropped_reported), b->capacity,
+             (unsigned long long)dropped, (unsigned long long)at_shutdown);
+  b->dropped_reported = dropped;
+}
+
 static void *worker(void *arg) {
   batch_t *b = arg;
   bool delay_expired = false;
   for (;;) {
     drain(b, SIZE_MAX, delay_expired);
+    report_drops(b);
     pthread_mutex_lock(&b->lock);
     uint64_t flush_target = b->flush_requested;
     bool stop = b->stop;
@@ -207,13 +262,21 @@ static void *worker(void *arg) {
       pthread_mutex_unlock(&b->lock);
       /* everything ended before the request has claimed its cell by now */
       drain(b, atomic_load_explicit(&b->tail, memory_order_acquire), true);
-      otel__span_exporter_force_flush(b->exporter, b->opts.export_timeout_ms);
+      if (!atomic_load(&b->abandon))
+        otel__span_exporter_force_flush(b->exporter, b->opts.export_timeout_ms);
       pthread_mutex_lock(&b->lock);
       b->flush_done = flush_target;
+      if (stop) b->exited = true;
+      bool detached = b->detached;
       pthread_cond_broadcast(&b->flushed);
       pthread_mutex_unlock(&b->lock);
-      if (stop) return NULL;
-      continue;
+      if (!stop) continue;
+      if (detached) { /* shutdown returned long ago: clean up after it */
+        otel_span_exporter_destroy(b->exporter);
+        batch_free(b);
+        otel__worker_finished();
+      }
+      return NULL;
     }
     struct timespec deadline;
     deadline_after(&deadline, b->opts.schedule_delay_ms);
@@ -261,12 +324,45 @@ static void batch_free(batch_t *b) {
 
 static otel_err_t batch_shutdown(void *ctx, uint32_t timeout_ms) {
   batch_t *b = ctx;
-  otel_err_t err = batch_force_flush(b, timeout_ms);
-  atomic_store(&b->stopping, true); /* from now on, span ends drop */
+  uint64_t deadline = otel__deadline_after_ms(timeout_ms);
+  struct timespec ts;
+  otel__deadline_timespec(deadline, &ts);
+  /* The provider lets no span end reach us from now on (its in-flight
+   * count); `stopping` covers a processor shut down on its own. */
+  atomic_store(&b->stopping, true);
   pthread_mutex_lock(&b->lock);
-  b->stop = true; /* the worker drains once more (spans that raced the flag) and exits */
+  b->stop = true; /* the worker exports everything queued and exits */
   pthread_cond_signal(&b->wake);
+  int rc = 0;
+  while (!b->exited && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&b->flushed, &b->lock, &ts);
+  bool exited = b->exited;
   pthread_mutex_unlock(&b->lock);
+  otel_err_t err = OTEL_OK;
+  if (!exited) {
+    err = OTEL_ETIMEDOUT;
+    size_t queued = pending(b);
+    atomic_store(&b->abandon, true); /* the rest is dropped, not exported */
+    if (!b->exporter->type->cancel) {
+      pthread_mutex_lock(&b->lock);
+      exited = b->exited;
+      b->detached = !exited;
+      pthread_mutex_unlock(&b->lock);
+      if (!exited) {
+        otel__worker_abandoned();
+        pthread_detach(b->thread);
+        otel__diag(OTEL_DIAG_WARN, "bsp_shutdown_timeout",
+                   "batch span processor: shutdown deadline (%u ms) passed with %zu spans queued; "
+                   "they are dropped (the exporter cannot be cancelled: its thread finishes alone)",
+                   timeout_ms, queued);
+        return err;
+      }
+    } else {
+      b->exporter->type->cancel(b->exporter->ctx); /* the export in flight returns now */
+    }
+    otel__diag(OTEL_DIAG_WARN, "bsp_shutdown_timeout",
+               "batch span processor: shutdown deadline (%u ms) passed: export cancelled, "
+               "%zu queued spans dropped", timeout_ms, queued);
+  }
   pthread_join(b->thread, NULL);
   otel_span_exporter_destroy(b->exporter);
   batch_free(b);
@@ -278,7 +374,7 @@ static void batch_stats(void *ctx, otel_span_processor_stats_t *out) {
   out->queued = atomic_load(&b->tail);
   out->dropped = atomic_load(&b->dropped);
   out->exported = atomic_load(&b->exported);
-  out->failed = atomic_load(&b->failed);
+  out->export_failed = atomic_load(&b->failed);
 }
 
 static const struct otel_span_processor_type batch_type = {
@@ -303,6 +399,7 @@ otel_err_t otel_batch_span_processor_create(otel_span_exporter_t *exporter,
   if (opts) b->opts = *opts;
   else otel_batch_span_processor_options_init(&b->opts);
   if (b->opts.max_queue_size == 0) b->opts.max_queue_size = 2048;
+  if (b->opts.schedule_delay_ms == 0) b->opts.schedule_delay_ms = 1; /* 0 would spin */
   if (b->opts.max_export_batch_size == 0 || b->opts.max_export_batch_size > b->opts.max_queue_size)
     b->opts.max_export_batch_size = b->opts.max_queue_size;
   b->capacity = b->opts.max_queue_size;

@@ -11,6 +11,7 @@
 #include "otel/metrics.h"
 #include "otel/propagation.h"
 
+#include "http_semconv.h"
 #include "trace_internal.h"
 
 #include <stdio.h>
@@ -25,10 +26,6 @@ static _Thread_local otel_span_t *request_span;
 static _Thread_local uint64_t request_start_ns;
 static _Thread_local char request_method[16], request_route[64];
 static otel_instrument_t *duration_histogram, *active_requests;
-
-/* The stable HTTP semantic conventions' advisory buckets, in seconds. */
-static const double duration_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
-                                          0.5,   0.75, 1,     2.5,  5,     7.5, 10};
 
 /* Header carrier over civetweb's request: repeated headers are joined. */
 struct carrier {
@@ -77,6 +74,12 @@ static const char *match_route(const char *path) {
   return NULL;
 }
 
+static bool excluded(const char *path) {
+  for (const char *const *p = options.excluded_paths; p && *p; p++)
+    if (path && !strcmp(*p, path)) return true;
+  return false;
+}
+
 static otel_tracer_t *tracer(void) {
   if (options.tracer) return options.tracer;
   return otel_tracer_provider_get_tracer(otel_tracer_provider_get_global(),
@@ -85,6 +88,11 @@ static otel_tracer_t *tracer(void) {
 
 static int on_begin_request(struct mg_connection *conn) {
   const struct mg_request_info *ri = mg_get_request_info(conn);
+  if (excluded(ri->local_uri)) { /* no span: on_end_request finds none */
+    request_span = NULL;
+    request_start_ns = 0;
+    return user_begin ? user_begin(conn) : 0;
+  }
   struct carrier car = {.ri = ri};
   otel_context_t parent = OTEL_CONTEXT_INIT;
   otel_propagator_extract(otel_propagation_get_global(), carrier_get, &car, &parent);
@@ -181,8 +189,8 @@ otel_err_t otel_civetweb_instrument(struct mg_callbacks *cb, const otel_civetweb
   duration_histogram = active_requests = NULL;
   if (options.meter) {
     otel_meter_create_histogram(options.meter, "http.server.request.duration", "s",
-                                "Duration of HTTP server requests.", duration_buckets,
-                                sizeof duration_buckets / sizeof duration_buckets[0], &duration_histogram);
+                                "Duration of HTTP server requests.", otel__http_duration_buckets,
+                                OTEL__HTTP_DURATION_BUCKET_COUNT, &duration_histogram);
     otel_meter_create_up_down_counter(options.meter, "http.server.active_requests", "{request}",
                                       "Number of active HTTP server requests.", &active_requests);
   }

@@ -9,6 +9,7 @@
 
 #include "otel/propagation.h"
 
+#include "http_semconv.h"
 #include "trace_internal.h"
 
 #include <stdio.h>
@@ -18,8 +19,6 @@
 
 static otel_curl_options_t options;
 static otel_instrument_t *duration_histogram;
-static const double duration_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
-                                          0.5,   0.75, 1,     2.5,  5,     7.5, 10};
 
 void otel_curl_instrument(const otel_curl_options_t *opts) {
   if (opts) options = *opts;
@@ -27,8 +26,8 @@ void otel_curl_instrument(const otel_curl_options_t *opts) {
   duration_histogram = NULL;
   if (options.meter)
     otel_meter_create_histogram(options.meter, "http.client.request.duration", "s",
-                                "Duration of HTTP client requests.", duration_buckets,
-                                sizeof duration_buckets / sizeof duration_buckets[0], &duration_histogram);
+                                "Duration of HTTP client requests.", otel__http_duration_buckets,
+                                OTEL__HTTP_DURATION_BUCKET_COUNT, &duration_histogram);
 }
 
 static otel_tracer_t *tracer(void) {

@@ -25,6 +25,20 @@ void otel__diag(otel_diag_level_t level, const char *kind, const char *fmt, ...)
 /* Monotonic clock in ns (CLOCK_MONOTONIC), for timeouts and durations. */
 uint64_t otel__monotonic_ns(void);
 
+/* Bounded shutdown (shutdown.c). A deadline is a CLOCK_MONOTONIC time in
+ * ns; condition variables waiting for one use CLOCK_MONOTONIC too. */
+struct timespec;
+uint64_t otel__deadline_after_ms(uint32_t timeout_ms);
+uint32_t otel__ms_until(uint64_t deadline_ns); /* rounded up; 0 once passed */
+void otel__deadline_timespec(uint64_t deadline_ns, struct timespec *ts);
+/* A worker left running past its shutdown (its exporter has no cancel):
+ * counted while it lives. Providers free through otel__free_after_workers:
+ * fn(arg) runs now when no such worker lives, else when the last one is
+ * done (what its data points to stays valid until then). */
+void otel__worker_abandoned(void);
+void otel__worker_finished(void);
+void otel__free_after_workers(void (*fn)(void *), void *arg);
+
 /* Environment (OTEL_* variables). Each returns the default when the variable
  * is unset or empty, and reports an invalid value once through otel__diag
  * (then uses the default), as the specification asks. */
@@ -33,6 +47,29 @@ const char *otel__env_str(const char *name);
 bool otel__env_bool(const char *name, bool def);      /* "true"/"false", any case */
 int64_t otel__env_int(const char *name, int64_t def); /* decimal, >= 0 */
 double otel__env_double(const char *name, double def);
+/* An enumeration: the value of the choice whose name matches (any case),
+ * or def, with one warning per variable and value for an unknown one.
+ * choices ends with {NULL, 0}. */
+typedef struct otel__env_choice {
+  const char *name;
+  int value;
+} otel__env_choice_t;
+int otel__env_enum(const char *name, const otel__env_choice_t *choices, int def);
+/* OTEL_{TRACES,METRICS,LOGS}_EXPORTER (var): otlp by default and on an
+ * unknown value; none with OTEL_SDK_DISABLED=true; prometheus for metrics. */
+typedef enum otel__exporter_kind {
+  OTEL__EXPORTER_OTLP = 0,
+  OTEL__EXPORTER_CONSOLE,
+  OTEL__EXPORTER_NONE,
+  OTEL__EXPORTER_PROMETHEUS
+} otel__exporter_kind_t;
+otel__exporter_kind_t otel__env_exporter(const char *var);
+const char *otel__exporter_name(otel__exporter_kind_t k);
+
+/* Percent-decodes [b, e) into out (cap bytes, NUL-terminated; e - b + 1
+ * is always enough). Returns the decoded length, or -1 when a '%' is not
+ * followed by two hex digits or out is too small (percent.c). */
+ptrdiff_t otel__percent_decode(const char *b, const char *e, char *out, size_t cap);
 
 /* Bytes per item of an array attribute's items (const char *, bool,
  * int64_t or double); 0 for a scalar type. */

@@ -7,6 +7,12 @@
  * waiting record, on flush and on shutdown. on_emit only takes a mutex
  * that no one holds across an export: it never waits for the exporter, and
  * a full queue drops the record and counts it.
+ * Shutdown keeps its deadline: when it passes, the records still queued are
+ * dropped (counted), the exporter is cancelled (its request and retries
+ * end at once) and the worker is joined. An exporter without a cancel hook
+ * is left to finish on its own thread, which frees the processor; its
+ * provider then keeps the loggers and resource the records point to
+ * (shutdown.c).
  * Spec: "Logs SDK", Batching processor, OTEL_BLRP_* variables.
  */
 #include <errno.h>
@@ -20,7 +26,7 @@
 enum worker_state { WORKER_BUSY, WORKER_IDLE, WORKER_TIMED };
 
 typedef struct bp {
-  otel_log_exporter_t exporter;
+  otel_log_exporter_t *exporter; /* owned */
   otel_batch_log_processor_options_t o;
   const char *name;
   pthread_t thread;
@@ -36,6 +42,7 @@ typedef struct bp {
   bool abandoned;           /* shutdown timed out: the worker cleans up */
   uint64_t flush_requested, flush_done;
   otel_log_processor_stats_t stats;
+  uint64_t dropped_reported;
   /* Worker only: */
   const otel_log_record_t **batch;
 } bp_t;
@@ -61,12 +68,11 @@ static struct timespec deadline_in(uint32_t ms) {
 
 static void bp_free(bp_t *bp) {
   while (bp->count) {
-    otel_log_record_unref(bp->ring[bp->head]);
+    otel_log_record_release(bp->ring[bp->head]);
     bp->head = (bp->head + 1) % bp->o.max_queue_size;
     bp->count--;
   }
-  if (bp->exporter.type && bp->exporter.type->shutdown)
-    bp->exporter.type->shutdown(bp->exporter.ctx);
+  otel_log_exporter_destroy(bp->exporter);
   pthread_mutex_destroy(&bp->mu);
   pthread_cond_destroy(&bp->wake);
   pthread_cond_destroy(&bp->done);
@@ -84,15 +90,25 @@ static void export_one_batch(bp_t *bp) {
   }
   bp->count -= n;
   pthread_mutex_unlock(&bp->mu);
-  otel_err_t err = bp->exporter.type->export_records(bp->exporter.ctx, bp->batch, n);
+  otel_err_t err = bp->exporter->type->export_records(bp->exporter->ctx, bp->batch, n);
   if (err) {
     otel__diag(OTEL_DIAG_WARN, "log_export", "%s log exporter: %zu records not exported: %s",
-               bp->exporter.type->name, n, otel_strerror(err));
+               bp->exporter->type->name, n, otel_strerror(err));
   }
-  for (size_t i = 0; i < n; i++) otel_log_record_unref(bp->batch[i]);
+  for (size_t i = 0; i < n; i++) otel_log_record_release(bp->batch[i]);
   pthread_mutex_lock(&bp->mu);
   if (err) bp->stats.export_failed += n;
   else bp->stats.exported += n;
+  if (bp->stats.dropped != bp->dropped_reported) { /* one line a second at most (diag) */
+    uint64_t d = bp->stats.dropped - bp->dropped_reported, all = bp->stats.dropped;
+    bp->dropped_reported = all;
+    pthread_mutex_unlock(&bp->mu);
+    otel__diag(OTEL_DIAG_WARN, "log_dropped",
+               "logs: %llu log records dropped (queue of %zu full: the exporter cannot keep up or "
+               "the collector does not answer); %llu dropped in all",
+               (unsigned long long)d, bp->o.max_queue_size, (unsigned long long)all);
+    pthread_mutex_lock(&bp->mu);
+  }
 }
 
 static void *worker(void *arg) {
@@ -116,9 +132,9 @@ static void *worker(void *arg) {
       if (bp->count) export_one_batch(bp);
     } while (drain && bp->count);
     if (flush_target != bp->flush_done) {
-      if (bp->exporter.type->force_flush) {
+      if (bp->exporter->type->force_flush) {
         pthread_mutex_unlock(&bp->mu);
-        bp->exporter.type->force_flush(bp->exporter.ctx, bp->o.export_timeout_ms);
+        bp->exporter->type->force_flush(bp->exporter->ctx, bp->o.export_timeout_ms);
         pthread_mutex_lock(&bp->mu);
       }
       bp->flush_done = flush_target;
@@ -130,7 +146,10 @@ static void *worker(void *arg) {
   pthread_cond_broadcast(&bp->done);
   bool abandoned = bp->abandoned;
   pthread_mutex_unlock(&bp->mu);
-  if (abandoned) bp_free(bp);
+  if (abandoned) {
+    bp_free(bp);
+    otel__worker_finished();
+  }
   return NULL;
 }
 
@@ -145,7 +164,7 @@ static void bp_on_emit(void *ctx, const otel_log_record_t *rec) {
                "%s: log record dropped (queue full or shut down)", bp->name);
     return;
   }
-  bp->ring[(bp->head + bp->count) % bp->o.max_queue_size] = otel_log_record_ref(rec);
+  bp->ring[(bp->head + bp->count) % bp->o.max_queue_size] = otel_log_record_retain(rec);
   bp->count++;
   bp->stats.queued++;
   bool wake = bp->state == WORKER_IDLE ||
@@ -178,6 +197,18 @@ static otel_err_t bp_force_flush(void *ctx, uint32_t timeout_ms) {
   return err;
 }
 
+/* Unreferences every queued record, counting it dropped. mu held. */
+static size_t drop_queue(bp_t *bp) {
+  size_t n = bp->count;
+  while (bp->count) {
+    otel_log_record_release(bp->ring[bp->head]);
+    bp->head = (bp->head + 1) % bp->o.max_queue_size;
+    bp->count--;
+  }
+  bp->stats.dropped += n;
+  return n;
+}
+
 static otel_err_t bp_shutdown(void *ctx, uint32_t timeout_ms) {
   bp_t *bp = ctx;
   struct timespec dl = deadline_in(timeout_ms);
@@ -188,15 +219,26 @@ static otel_err_t bp_shutdown(void *ctx, uint32_t timeout_ms) {
     if (wait_done(bp, &dl) == ETIMEDOUT) break;
   }
   if (!bp->exited) {
-    /* The exporter is stuck: let the worker free everything when it is
-     * done, rather than freeing memory it still uses. */
+    size_t left = drop_queue(bp); /* the worker exits after its export in flight */
+    if (bp->exporter->type->cancel) {
+      pthread_mutex_unlock(&bp->mu);
+      bp->exporter->type->cancel(bp->exporter->ctx); /* that export returns now */
+      otel__diag(OTEL_DIAG_WARN, "log_shutdown_timeout",
+                 "%s: shutdown deadline (%u ms) passed: export cancelled, %zu queued records dropped",
+                 bp->name, timeout_ms, left);
+      pthread_join(bp->thread, NULL);
+      bp_free(bp);
+      return OTEL_ETIMEDOUT;
+    }
+    /* The exporter cannot be cancelled: let the worker free everything
+     * when it is done, rather than freeing memory it still uses. */
     bp->abandoned = true;
-    size_t left = bp->count;
+    otel__worker_abandoned();
     pthread_mutex_unlock(&bp->mu);
     pthread_detach(bp->thread);
     otel__diag(OTEL_DIAG_WARN, "log_shutdown_timeout",
-               "%s: shutdown timed out after %u ms with %zu records queued", bp->name,
-               timeout_ms, left);
+               "%s: shutdown timed out after %u ms; %zu queued records dropped (the exporter cannot "
+               "be cancelled: its thread finishes alone)", bp->name, timeout_ms, left);
     return OTEL_ETIMEDOUT;
   }
   pthread_mutex_unlock(&bp->mu);
@@ -217,7 +259,7 @@ static const struct otel_log_processor_type batch_type = {
     .on_emit = bp_on_emit,
     .force_flush = bp_force_flush,
     .shutdown = bp_shutdown,
-    .stats = bp_stats,
+    .get_stats = bp_stats,
 };
 
 /* Same engine, its own name, so a provider's processors can be told apart. */
@@ -226,18 +268,18 @@ static const struct otel_log_processor_type simple_type = {
     .on_emit = bp_on_emit,
     .force_flush = bp_force_flush,
     .shutdown = bp_shutdown,
-    .stats = bp_stats,
+    .get_stats = bp_stats,
 };
 
-otel_err_t otel__log_queue_processor_create(otel_log_exporter_t exporter,
+otel_err_t otel__log_queue_processor_create(otel_log_exporter_t *exporter,
                                             const otel_batch_log_processor_options_t *opts,
-                                            const char *name, otel_log_processor_t *out) {
+                                            const char *name, otel_log_processor_t **out) {
   otel_batch_log_processor_options_t o;
   if (opts) o = *opts;
   else otel_batch_log_processor_options_init(&o);
   bp_t *bp = NULL;
   otel_err_t err = OTEL_EINVAL;
-  if (!out || !exporter.type || !exporter.type->export_records) goto fail;
+  if (!out || !exporter) goto fail;
   if (o.max_queue_size == 0) o.max_queue_size = 2048;
   if (o.max_export_batch_size == 0 || o.max_export_batch_size > o.max_queue_size)
     o.max_export_batch_size = o.max_queue_size;
@@ -246,7 +288,12 @@ otel_err_t otel__log_queue_processor_create(otel_log_exporter_t exporter,
   if (!bp) goto fail;
   bp->ring = calloc(o.max_queue_size, sizeof(*bp->ring));
   bp->batch = calloc(o.max_export_batch_size, sizeof(*bp->batch));
-  if (!bp->ring || !bp->batch) goto fail;
+  otel_log_processor_t *handle = otel_log_processor_create(
+      o.max_export_batch_size == 1 && o.schedule_delay_ms == 0 ? &simple_type : &batch_type, bp);
+  if (!bp->ring || !bp->batch || !handle) {
+    free(handle);
+    goto fail;
+  }
   bp->o = o;
   bp->name = name;
   bp->exporter = exporter;
@@ -259,12 +306,11 @@ otel_err_t otel__log_queue_processor_create(otel_log_exporter_t exporter,
   pthread_condattr_destroy(&ca);
   bp->state = WORKER_BUSY;
   if (pthread_create(&bp->thread, NULL, worker, bp) != 0) {
+    free(handle);
     bp_free(bp);
     return OTEL_ENOMEM;
   }
-  out->type = o.max_export_batch_size == 1 && o.schedule_delay_ms == 0 ? &simple_type
-                                                                        : &batch_type;
-  out->ctx = bp;
+  *out = handle;
   return OTEL_OK;
 fail:
   if (bp) {
@@ -272,12 +318,12 @@ fail:
     free(bp->batch);
     free(bp);
   }
-  if (exporter.type && exporter.type->shutdown) exporter.type->shutdown(exporter.ctx);
+  otel_log_exporter_destroy(exporter);
   return err;
 }
 
-otel_err_t otel_batch_log_processor_create(otel_log_exporter_t exporter,
+otel_err_t otel_batch_log_processor_create(otel_log_exporter_t *exporter,
                                            const otel_batch_log_processor_options_t *opts,
-                                           otel_log_processor_t *out) {
+                                           otel_log_processor_t **out) {
   return otel__log_queue_processor_create(exporter, opts, "batch log processor", out);
 }

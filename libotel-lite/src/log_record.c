@@ -194,12 +194,12 @@ otel_log_record_t *otel__log_record_create(const otel__log_record_src_t *src,
   return r;
 }
 
-const otel_log_record_t *otel_log_record_ref(const otel_log_record_t *rec) {
+const otel_log_record_t *otel_log_record_retain(const otel_log_record_t *rec) {
   if (rec) atomic_fetch_add_explicit(&((rec_impl_t *)rec)->refs, 1, memory_order_relaxed);
   return rec;
 }
 
-void otel_log_record_unref(const otel_log_record_t *rec) {
+void otel_log_record_release(const otel_log_record_t *rec) {
   if (!rec) return;
   rec_impl_t *impl = (rec_impl_t *)rec;
   if (atomic_fetch_sub_explicit(&impl->refs, 1, memory_order_acq_rel) == 1) free(impl);

@@ -41,7 +41,7 @@ static otel_err_t mem_export(void *ctx, const otel_log_record_t *const *recs, si
     }
   }
   if (!err) {
-    for (size_t i = 0; i < n; i++) m->recs[m->n++] = otel_log_record_ref(recs[i]);
+    for (size_t i = 0; i < n; i++) m->recs[m->n++] = otel_log_record_retain(recs[i]);
   }
   pthread_mutex_unlock(&m->mu);
   return err;
@@ -55,9 +55,11 @@ static const struct otel_log_exporter_type memory_type = {
     .shutdown = mem_shutdown,
 };
 
-otel_log_exporter_t otel_memory_log_exporter_exporter(otel_memory_log_exporter_t *m) {
-  if (m) atomic_fetch_add(&m->refs, 1);
-  return (otel_log_exporter_t){m ? &memory_type : NULL, m};
+otel_log_exporter_t *otel_memory_log_exporter_exporter(otel_memory_log_exporter_t *m) {
+  if (!m) return NULL;
+  otel_log_exporter_t *e = otel_log_exporter_create(&memory_type, m);
+  if (e) atomic_fetch_add(&m->refs, 1);
+  return e;
 }
 
 size_t otel_memory_log_exporter_count(otel_memory_log_exporter_t *m) {
@@ -80,7 +82,7 @@ const otel_log_record_t *otel_memory_log_exporter_get(otel_memory_log_exporter_t
 void otel_memory_log_exporter_reset(otel_memory_log_exporter_t *m) {
   if (!m) return;
   pthread_mutex_lock(&m->mu);
-  for (size_t i = 0; i < m->n; i++) otel_log_record_unref(m->recs[i]);
+  for (size_t i = 0; i < m->n; i++) otel_log_record_release(m->recs[i]);
   m->n = 0;
   pthread_mutex_unlock(&m->mu);
 }

@@ -10,10 +10,16 @@
  * series is inserted under the instrument's mutex. Past the cardinality
  * limit, new sets go to the overflow series {otel.metric.overflow=true}.
  * Sums are atomics; a histogram series has a spinlock.
+ *
+ * Exemplars: a histogram series keeps, per bucket, the last measurement
+ * that passed the exemplar filter (the specification's aligned histogram
+ * bucket reservoir), with the current span's ids; each collection hands
+ * them to the exporter and empties the reservoir.
  */
 #include "metrics_internal.h"
 
 #include "internal.h"
+#include "otel/trace.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -41,6 +47,7 @@ typedef struct series {
   uint64_t count;
   double sum, min, max;
   uint64_t *buckets;
+  otel_exemplar_t *exemplars; /* histograms: one per bucket; time_ns 0 = empty */
   double prev_observed;     /* observable sums exported as delta */
   uint64_t start_ns;
 } series_t;
@@ -73,7 +80,8 @@ struct otel_meter {
 struct otel_meter_provider {
   otel_meter_provider_options_t opts;
   otel_resource_t *resource;
-  pthread_mutex_t lock; /* meters and instruments lists; collection */
+  pthread_mutex_t lock; /* meters and instruments lists; never held across a callback or an export */
+  pthread_mutex_t collect_lock; /* one collection at a time; application threads never take it */
   otel_meter_t *meters;
   otel__periodic_reader_t *reader;
   uint64_t start_ns;
@@ -136,6 +144,13 @@ void otel_meter_provider_options_init(otel_meter_provider_options_t *o) {
   v = otel__env_int("OTEL_METRIC_EXPORT_TIMEOUT", 30000);
   o->export_timeout_ms = v > 0 ? (uint32_t)v : 30000;
   o->cardinality_limit = 2000;
+  const char *f = otel__env_str("OTEL_METRICS_EXEMPLAR_FILTER");
+  if (f && !strcasecmp(f, "always_on")) o->exemplar_filter = OTEL_EXEMPLAR_FILTER_ALWAYS_ON;
+  else if (f && !strcasecmp(f, "always_off")) o->exemplar_filter = OTEL_EXEMPLAR_FILTER_ALWAYS_OFF;
+  else if (f && strcasecmp(f, "trace_based"))
+    otel__diag(OTEL_DIAG_WARN, "metrics_env",
+               "OTEL_METRICS_EXEMPLAR_FILTER=\"%s\" is not trace_based, always_on or always_off; "
+               "using trace_based", f);
   const char *t = otel__env_str("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE");
   if (t && !strcasecmp(t, "delta")) o->temporality = OTEL_TEMPORALITY_PREFER_DELTA;
   else if (t && !strcasecmp(t, "lowmemory")) o->temporality = OTEL_TEMPORALITY_PREFER_LOWMEMORY;
@@ -154,8 +169,9 @@ otel_err_t otel_meter_provider_create(const otel_meter_provider_options_t *o,
   else otel_meter_provider_options_init(&mp->opts);
   if (mp->opts.cardinality_limit < 2) mp->opts.cardinality_limit = 2;
   pthread_mutex_init(&mp->lock, NULL);
+  pthread_mutex_init(&mp->collect_lock, NULL);
   otel_err_t err = OTEL_OK;
-  if (mp->opts.resource) mp->resource = otel_resource_ref(mp->opts.resource);
+  if (mp->opts.resource) mp->resource = otel_resource_retain(mp->opts.resource);
   else err = otel_resource_create(NULL, 0, &mp->resource);
   mp->opts.resource = NULL;
   mp->start_ns = mp->last_collect_ns = otel_time_now_ns();
@@ -200,6 +216,7 @@ static void series_free(series_t *s) {
   free(s->attrs);
   free(s->key);
   free(s->buckets);
+  free(s->exemplars);
   free(s);
 }
 
@@ -212,9 +229,10 @@ static void instrument_free(otel_instrument_t *in) {
   free(in);
 }
 
-void otel_meter_provider_destroy(otel_meter_provider_t *mp) {
-  if (!mp) return;
-  if (!atomic_load(&mp->shut_down)) otel_meter_provider_shutdown(mp, 5000);
+/* The freeing part of destroy; deferred while a reader's thread that
+ * outlived its shutdown may still collect the instruments (shutdown.c). */
+static void meter_provider_free(void *arg) {
+  otel_meter_provider_t *mp = arg;
   for (otel_meter_t *m = mp->meters, *mn; m; m = mn) {
     mn = m->next;
     for (otel_instrument_t *in = m->instruments, *inn; in; in = inn) {
@@ -223,9 +241,16 @@ void otel_meter_provider_destroy(otel_meter_provider_t *mp) {
     }
     free(m->name), free(m->version), free(m);
   }
-  otel_resource_destroy(mp->resource);
+  otel_resource_release(mp->resource);
   pthread_mutex_destroy(&mp->lock);
+  pthread_mutex_destroy(&mp->collect_lock);
   free(mp);
+}
+
+void otel_meter_provider_destroy(otel_meter_provider_t *mp) {
+  if (!mp) return;
+  if (!atomic_load(&mp->shut_down)) otel_meter_provider_shutdown(mp, 5000);
+  otel__free_after_workers(meter_provider_free, mp);
 }
 
 otel_err_t otel_meter_provider_add_periodic_reader(otel_meter_provider_t *mp, otel_metric_exporter_t *e) {
@@ -438,8 +463,11 @@ static series_t *series_new(otel_instrument_t *in, uint64_t h, const unsigned ch
   s->hash = h;
   s->key = malloc(len ? len : 1);
   s->attrs = calloc(m ? m : 1, sizeof(otel_attr_t));
-  if (in->kind == OTEL_INSTRUMENT_HISTOGRAM) s->buckets = calloc(in->bound_count + 1, sizeof(uint64_t));
-  if (!s->key || !s->attrs || (in->kind == OTEL_INSTRUMENT_HISTOGRAM && !s->buckets)) {
+  if (in->kind == OTEL_INSTRUMENT_HISTOGRAM) {
+    s->buckets = calloc(in->bound_count + 1, sizeof(uint64_t));
+    s->exemplars = calloc(in->bound_count + 1, sizeof(otel_exemplar_t));
+  }
+  if (!s->key || !s->attrs || (in->kind == OTEL_INSTRUMENT_HISTOGRAM && (!s->buckets || !s->exemplars))) {
     series_free(s);
     return NULL;
   }
@@ -592,6 +620,14 @@ void otel_histogram_record(otel_instrument_t *h, double v, const otel_attr_t *at
   if (!s) return;
   size_t b = 0; /* buckets are upper-inclusive: (b[i-1], b[i]] */
   while (b < h->bound_count && v > h->bounds[b]) b++;
+  otel_span_context_t sc;
+  bool keep = false;
+  switch (h->meter->provider->opts.exemplar_filter) {
+  case OTEL_EXEMPLAR_FILTER_ALWAYS_OFF: break;
+  case OTEL_EXEMPLAR_FILTER_ALWAYS_ON: keep = true; otel_current_span_context(&sc); break;
+  default: keep = otel_current_span_context(&sc) && (sc.trace_flags & OTEL_TRACE_FLAG_SAMPLED); break;
+  }
+  uint64_t now = keep ? otel_time_now_ns() : 0;
   while (atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire)) {
   }
   s->count++;
@@ -599,6 +635,13 @@ void otel_histogram_record(otel_instrument_t *h, double v, const otel_attr_t *at
   if (v < s->min) s->min = v;
   if (v > s->max) s->max = v;
   s->buckets[b]++;
+  if (keep) {
+    otel_exemplar_t *x = &s->exemplars[b];
+    x->time_ns = now;
+    x->value = v;
+    memcpy(x->trace_id, sc.trace_id, sizeof(x->trace_id));
+    memcpy(x->span_id, sc.span_id, sizeof(x->span_id));
+  }
   atomic_flag_clear_explicit(&s->lock, memory_order_release);
   atomic_store_explicit(&s->touched, true, memory_order_relaxed);
 }
@@ -638,7 +681,8 @@ static otel_temporality_t temporality_of(const otel_meter_provider_t *mp, otel_i
 
 /* Fills one point from series s; false when it has nothing to report. */
 static bool collect_point(otel_instrument_t *in, series_t *s, otel_temporality_t t, uint64_t now,
-                          uint64_t last, otel_metric_point_t *p, uint64_t *bucket_copy) {
+                          uint64_t last, otel_metric_point_t *p, uint64_t *bucket_copy,
+                          otel_exemplar_t *exemplar_copy) {
   bool touched = atomic_exchange_explicit(&s->touched, false, memory_order_relaxed);
   bool delta = t == OTEL_TEMPORALITY_DELTA;
   /* delta: only what changed; a synchronous gauge keeps its last value;
@@ -670,6 +714,11 @@ static bool collect_point(otel_instrument_t *in, series_t *s, otel_temporality_t
     p->min = s->min;
     p->max = s->max;
     memcpy(bucket_copy, s->buckets, (in->bound_count + 1) * sizeof(uint64_t));
+    for (size_t b = 0; b <= in->bound_count; b++) {
+      if (!s->exemplars[b].time_ns) continue;
+      exemplar_copy[p->exemplar_count++] = s->exemplars[b];
+      s->exemplars[b].time_ns = 0; /* each exemplar is reported once */
+    }
     if (delta) {
       s->count = 0;
       s->sum = 0;
@@ -680,6 +729,7 @@ static bool collect_point(otel_instrument_t *in, series_t *s, otel_temporality_t
     atomic_flag_clear_explicit(&s->lock, memory_order_release);
     p->bucket_counts = bucket_copy;
     p->bucket_count = in->bound_count + 1;
+    p->exemplars = p->exemplar_count ? exemplar_copy : NULL;
     break;
   case OTEL_INSTRUMENT_OBSERVABLE_COUNTER:
   case OTEL_INSTRUMENT_OBSERVABLE_UP_DOWN_COUNTER: {
@@ -702,31 +752,61 @@ static bool collect_point(otel_instrument_t *in, series_t *s, otel_temporality_t
 typedef struct stream_store {
   otel_metric_point_t *points;
   uint64_t *buckets;
+  otel_exemplar_t *exemplars;
 } stream_store_t;
 
+/* An instrument as collection sees it: instruments and meters are never
+ * removed before the provider is destroyed, so the pointers stay valid
+ * after the provider's lock is released. */
+typedef struct collected {
+  otel_meter_t *meter;
+  otel_instrument_t *in;
+} collected_t;
+
+/* Collects under no lock that an application thread takes: the list of
+ * instruments is copied under the provider's lock, then callbacks run, the
+ * points are read (each instrument's insert lock) and the batch is
+ * exported with that lock released, so creating an instrument or getting
+ * a meter never waits for the network, and a callback may do either. */
 otel_err_t otel__meter_provider_collect_export(otel_meter_provider_t *mp, otel_metric_exporter_t *e) {
   if (!mp || !e) return OTEL_EINVAL;
+  pthread_mutex_lock(&mp->collect_lock);
   pthread_mutex_lock(&mp->lock);
-  uint64_t now = otel_time_now_ns(), last = mp->last_collect_ns;
   size_t n_inst = 0;
   for (otel_meter_t *m = mp->meters; m; m = m->next)
     for (otel_instrument_t *in = m->instruments; in; in = in->next) n_inst++;
+  collected_t *list = calloc(n_inst ? n_inst : 1, sizeof(*list));
+  size_t n_list = 0;
+  for (otel_meter_t *m = mp->meters; m && list; m = m->next)
+    for (otel_instrument_t *in = m->instruments; in; in = in->next) list[n_list++] = (collected_t){m, in};
+  pthread_mutex_unlock(&mp->lock);
+  uint64_t now = otel_time_now_ns(), last = mp->last_collect_ns;
   otel_metric_stream_t *streams = calloc(n_inst ? n_inst : 1, sizeof(*streams));
   stream_store_t *stores = calloc(n_inst ? n_inst : 1, sizeof(*stores));
-  otel_err_t err = streams && stores ? OTEL_OK : OTEL_ENOMEM;
+  otel_err_t err = list && streams && stores ? OTEL_OK : OTEL_ENOMEM;
+  for (size_t i = 0; i < n_list && !err; i++) {
+    otel_instrument_t *in = list[i].in;
+    if (in->callback) {
+      otel_observer_t obs = {in};
+      in->callback(&obs, in->user_data);
+    }
+  }
   size_t k = 0;
-  for (otel_meter_t *m = mp->meters; m && !err; m = m->next) {
-    for (otel_instrument_t *in = m->instruments; in && !err; in = in->next) {
-      if (in->callback) {
-        otel_observer_t obs = {in};
-        in->callback(&obs, in->user_data);
-      }
-      size_t cap = in->series_count + 1;
+  for (size_t li = 0; li < n_list && !err; li++) {
+    otel_meter_t *m = list[li].meter;
+    otel_instrument_t *in = list[li].in;
+    {
+      pthread_mutex_lock(&in->insert_lock); /* series_count is written under it */
+      size_t cap = in->series_count + 1;     /* series added meanwhile wait for the next one */
+      pthread_mutex_unlock(&in->insert_lock);
       otel_metric_point_t *points = calloc(cap, sizeof(otel_metric_point_t));
       uint64_t *buckets = calloc(cap * (in->bound_count + 1), sizeof(uint64_t));
-      if (!points || !buckets) {
+      otel_exemplar_t *exemplars =
+          in->kind == OTEL_INSTRUMENT_HISTOGRAM ? calloc(cap * (in->bound_count + 1), sizeof(otel_exemplar_t)) : NULL;
+      if (!points || !buckets || (in->kind == OTEL_INSTRUMENT_HISTOGRAM && !exemplars)) {
         free(points);
         free(buckets);
+        free(exemplars);
         err = OTEL_ENOMEM;
         break;
       }
@@ -735,21 +815,26 @@ otel_err_t otel__meter_provider_collect_export(otel_meter_provider_t *mp, otel_m
       pthread_mutex_lock(&in->insert_lock); /* series_count and overflow stay put */
       for (size_t i = 0; i < in->slot_count; i++) {
         series_t *s = atomic_load(&in->slots[i]);
+        size_t at = np * (in->bound_count + 1);
         if (s && np < cap &&
-            collect_point(in, s, t, now, last, &points[np], buckets + np * (in->bound_count + 1)))
+            collect_point(in, s, t, now, last, &points[np], buckets + at, exemplars ? exemplars + at : NULL))
           np++;
       }
+      size_t at = np * (in->bound_count + 1);
       if (in->overflow && np < cap &&
-          collect_point(in, in->overflow, t, now, last, &points[np], buckets + np * (in->bound_count + 1)))
+          collect_point(in, in->overflow, t, now, last, &points[np], buckets + at,
+                        exemplars ? exemplars + at : NULL))
         np++;
       pthread_mutex_unlock(&in->insert_lock);
       if (np == 0) {
         free(points);
         free(buckets);
+        free(exemplars);
         continue;
       }
       stores[k].points = points;
       stores[k].buckets = buckets;
+      stores[k].exemplars = exemplars;
       otel_metric_stream_t *st = &streams[k++];
       st->name = in->name;
       st->description = in->description;
@@ -770,13 +855,15 @@ otel_err_t otel__meter_provider_collect_export(otel_meter_provider_t *mp, otel_m
     otel_metric_batch_t batch = {mp->resource, streams, k};
     err = e->type->export_metrics(e->ctx, &batch);
   }
-  pthread_mutex_unlock(&mp->lock);
+  pthread_mutex_unlock(&mp->collect_lock);
   for (size_t i = 0; stores && i < n_inst; i++) {
     free(stores[i].points);
     free(stores[i].buckets);
+    free(stores[i].exemplars);
   }
   free(stores);
   free(streams);
+  free(list);
   return err;
 }
 

@@ -7,6 +7,7 @@
  * (OTEL_METRICS_EXPORTER = otlp | prometheus | console | none).
  */
 #include "metrics_internal.h"
+#include "otel/exporter_otlp.h"
 #include "otel/exporter_prometheus.h"
 
 #include "internal.h"
@@ -28,7 +29,11 @@ struct otel__periodic_reader {
   pthread_cond_t wake, done;
   uint64_t requested, completed;
   bool stop;
+  bool exited;   /* the thread has left its loop */
+  bool detached; /* stop returned without it: the thread frees r */
 };
+
+static void reader_free(otel__periodic_reader_t *r);
 
 otel_metric_exporter_t *otel_metric_exporter_create(const struct otel_metric_exporter_type *t, void *ctx) {
   if (!t || !t->export_metrics) return NULL;
@@ -76,7 +81,13 @@ static void *reader_thread(void *arg) {
     pthread_cond_broadcast(&r->done);
     if (stop) break;
   }
+  r->exited = true;
+  bool detached = r->detached;
   pthread_mutex_unlock(&r->lock);
+  if (detached) { /* stop returned long ago: clean up after it */
+    reader_free(r);
+    otel__worker_finished();
+  }
   return NULL;
 }
 
@@ -120,20 +131,47 @@ otel_err_t otel__periodic_reader_flush(otel__periodic_reader_t *r, uint32_t time
   return ok ? OTEL_OK : OTEL_ETIMEDOUT;
 }
 
-otel_err_t otel__periodic_reader_stop(otel__periodic_reader_t *r, uint32_t timeout_ms) {
-  (void)timeout_ms; /* the export has its own timeout */
-  pthread_mutex_lock(&r->lock);
-  r->stop = true;
-  r->requested++;
-  pthread_cond_signal(&r->wake);
-  pthread_mutex_unlock(&r->lock);
-  pthread_join(r->thread, NULL);
+static void reader_free(otel__periodic_reader_t *r) {
   otel_metric_exporter_destroy(r->exporter);
   pthread_mutex_destroy(&r->lock);
   pthread_cond_destroy(&r->wake);
   pthread_cond_destroy(&r->done);
   free(r);
-  return OTEL_OK;
+}
+
+/* The last collection and export, within timeout_ms: past it, the export
+ * is cancelled (what it carried is lost, and reported) and the thread
+ * joined; an exporter without a cancel hook is left to finish alone. */
+otel_err_t otel__periodic_reader_stop(otel__periodic_reader_t *r, uint32_t timeout_ms) {
+  struct timespec deadline;
+  deadline_after(&deadline, timeout_ms);
+  pthread_mutex_lock(&r->lock);
+  r->stop = true;
+  r->requested++;
+  pthread_cond_signal(&r->wake);
+  int rc = 0;
+  while (!r->exited && rc != ETIMEDOUT) rc = pthread_cond_timedwait(&r->done, &r->lock, &deadline);
+  bool exited = r->exited;
+  if (!exited && !r->exporter->type->cancel) {
+    r->detached = true;
+    otel__worker_abandoned();
+    pthread_mutex_unlock(&r->lock);
+    pthread_detach(r->thread);
+    otel__diag(OTEL_DIAG_WARN, "metrics_shutdown_timeout",
+               "periodic metric reader: shutdown deadline (%u ms) passed during the last export; "
+               "the exporter cannot be cancelled: its thread finishes alone", timeout_ms);
+    return OTEL_ETIMEDOUT;
+  }
+  pthread_mutex_unlock(&r->lock);
+  if (!exited) {
+    r->exporter->type->cancel(r->exporter->ctx); /* the export in flight returns now */
+    otel__diag(OTEL_DIAG_WARN, "metrics_shutdown_timeout",
+               "periodic metric reader: shutdown deadline (%u ms) passed: the last export was "
+               "cancelled, its metrics dropped", timeout_ms);
+  }
+  pthread_join(r->thread, NULL);
+  reader_free(r);
+  return exited ? OTEL_OK : OTEL_ETIMEDOUT;
 }
 
 /* ---- console exporter ---------------------------------------------------------- */
@@ -217,8 +255,10 @@ static void otlp_shutdown(void *ctx) {
   free(x);
 }
 
+static void otlp_cancel(void *ctx) { otel__otlp_client_cancel(((otlp_metrics_t *)ctx)->client); }
+
 static const struct otel_metric_exporter_type otlp_type = {
-    .name = "otlp", .export_metrics = otlp_export, .shutdown = otlp_shutdown};
+    .name = "otlp", .export_metrics = otlp_export, .shutdown = otlp_shutdown, .cancel = otlp_cancel};
 
 otel_err_t otel_otlp_metric_exporter_create(const otel_otlp_options_t *opts, otel_metric_exporter_t **out) {
   *out = NULL;
@@ -245,10 +285,10 @@ otel_err_t otel_meter_provider_create_from_env(otel_resource_t *resource, otel_m
   o.resource = resource;
   otel_err_t err = otel_meter_provider_create(&o, out);
   if (err) return err;
-  const char *v = otel__env_str("OTEL_METRICS_EXPORTER");
-  if (otel__env_bool("OTEL_SDK_DISABLED", false) || (v && !strcasecmp(v, "none"))) return OTEL_OK;
+  otel__exporter_kind_t kind = otel__env_exporter("OTEL_METRICS_EXPORTER");
+  if (kind == OTEL__EXPORTER_NONE) return OTEL_OK;
   otel_metric_exporter_t *e = NULL;
-  if (v && !strcasecmp(v, "prometheus")) { /* pull: a /metrics server, no reader */
+  if (kind == OTEL__EXPORTER_PROMETHEUS) { /* pull: a /metrics server, no reader */
     otel_prometheus_server_t *srv;
     err = otel_prometheus_server_start(*out, NULL, 0, &srv);
     if (!err) otel__meter_provider_on_shutdown(*out, (void (*)(void *))otel_prometheus_server_stop, srv);
@@ -258,14 +298,16 @@ otel_err_t otel_meter_provider_create_from_env(otel_resource_t *resource, otel_m
     }
     return err;
   }
-  if (v && !strcasecmp(v, "console")) {
+  if (kind == OTEL__EXPORTER_CONSOLE) {
     e = otel_console_metric_exporter_create(stdout);
     if (!e) err = OTEL_ENOMEM;
-  } else {
-    if (v && strcasecmp(v, "otlp"))
-      otel__diag(OTEL_DIAG_WARN, "metrics_env",
-                 "OTEL_METRICS_EXPORTER=\"%s\" is not supported (otlp, prometheus, console, none); using otlp", v);
-    err = otel_otlp_metric_exporter_create(NULL, &e);
+  } else { /* OTEL_METRIC_EXPORT_TIMEOUT bounds each export, retries included */
+    otel_otlp_options_t oo;
+    otel_otlp_options_init(&oo, OTEL_SIGNAL_METRICS);
+    if (o.export_timeout_ms && o.export_timeout_ms < oo.timeout_ms) oo.timeout_ms = o.export_timeout_ms;
+    err = otel_otlp_metric_exporter_create(&oo, &e);
+    /* an unusable endpoint or TLS file (diagnosed): no metrics, the rest runs */
+    if (err == OTEL_EINVAL) return OTEL_OK;
   }
   if (!err) err = otel_meter_provider_add_periodic_reader(*out, e);
   if (err) {

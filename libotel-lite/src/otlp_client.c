@@ -3,17 +3,19 @@
  * otlp_client.c: sends encoded OTLP requests with the configured transport
  * and retries what the OTLP specification calls retryable, with
  * exponential backoff and full jitter, honouring the server's hint, all
- * within the options' timeout. Also decodes the partial-success part of
- * the Export*ServiceResponse messages, which both transports share.
+ * within the options' timeout. It knows no signal: the bytes are
+ * encoded by the caller, and the answer is read by otlp_response.c. The
+ * backoff sleep waits on a condition variable, so otel__otlp_client_cancel
+ * (a shutdown deadline) ends it at once, as it ends the request in flight
+ * (each transport's cancel).
  */
 #include "otlp_transport.h"
 
 #include "internal.h"
-#include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,26 +26,66 @@ struct otel__otlp_client {
   const struct otel__otlp_transport_type *transport;
   void *ctx;
   uint64_t jitter_state;
+  atomic_bool cancelled;
+  pthread_mutex_t lock; /* with `wake`: the backoff sleep */
+  pthread_cond_t wake;
 };
+
+/* A PEM file of the TLS settings that cannot be read refuses the exporter
+ * now, with its name, rather than failing every export later. */
+static bool tls_file_readable(const char *path, const char *what) {
+  if (!path[0]) return true;
+  FILE *f = fopen(path, "r");
+  if (f) {
+    fclose(f);
+    return true;
+  }
+  otel__diag(OTEL_DIAG_ERROR, "otlp_tls", "OTLP %s \"%s\" cannot be read (%s); this exporter is off",
+             what, path, strerror(errno));
+  return false;
+}
+
+static bool tls_settings_usable(const otel_otlp_options_t *o) {
+  if (!o->client_certificate[0] != !o->client_key[0]) {
+    otel__diag(OTEL_DIAG_ERROR, "otlp_tls",
+               "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY go together; "
+               "only one is set; this exporter is off");
+    return false;
+  }
+  return tls_file_readable(o->certificate, "certificate (OTEL_EXPORTER_OTLP_CERTIFICATE)") &&
+         tls_file_readable(o->client_certificate, "client certificate (OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE)") &&
+         tls_file_readable(o->client_key, "client key (OTEL_EXPORTER_OTLP_CLIENT_KEY)");
+}
 
 otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts, otel__otlp_client_t **out) {
   *out = NULL;
-  if (!opts || (strncmp(opts->endpoint, "http://", 7) && strncmp(opts->endpoint, "https://", 8))) {
+  /* gRPC also takes "host:port" (its security then set by opts->insecure) */
+  bool has_scheme = opts && (!strncmp(opts->endpoint, "http://", 7) || !strncmp(opts->endpoint, "https://", 8));
+  if (!opts || !opts->endpoint[0] || (!has_scheme && opts->protocol != OTEL_OTLP_PROTOCOL_GRPC) ||
+      (!has_scheme && strstr(opts->endpoint, "://"))) {
     otel__diag(OTEL_DIAG_ERROR, "otlp_endpoint",
                "OTLP endpoint \"%s\" must start with http:// or https://", opts ? opts->endpoint : "");
     return OTEL_EINVAL;
   }
+  if (!tls_settings_usable(opts)) return OTEL_EINVAL;
   otel__otlp_client_t *c = calloc(1, sizeof(*c));
   if (!c) return OTEL_ENOMEM;
   c->opts = *opts;
+  otel__otlp_drop_invalid_headers(&c->opts); /* a CR/LF would split the request */
   c->transport = opts->protocol == OTEL_OTLP_PROTOCOL_GRPC ? &otel__otlp_grpc_transport
                                                            : &otel__otlp_http_transport;
   c->ctx = c->transport->create(&c->opts);
-  if (!c->ctx) {
+  if (!c->ctx) { /* out of memory, or TLS files unusable (diagnostic made) */
     free(c);
-    return OTEL_ENOMEM;
+    return OTEL_EINVAL;
   }
   c->jitter_state = otel_time_now_ns() ^ (uintptr_t)c;
+  pthread_mutex_init(&c->lock, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&c->wake, &ca);
+  pthread_condattr_destroy(&ca);
   *out = c;
   return OTEL_OK;
 }
@@ -51,13 +93,31 @@ otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts, otel__otlp_
 void otel__otlp_client_destroy(otel__otlp_client_t *c) {
   if (!c) return;
   c->transport->destroy(c->ctx);
+  pthread_mutex_destroy(&c->lock);
+  pthread_cond_destroy(&c->wake);
   free(c);
 }
 
-static void sleep_ms(uint64_t ms) {
-  struct timespec ts = {.tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-  }
+void otel__otlp_client_cancel(otel__otlp_client_t *c) {
+  if (!c) return;
+  pthread_mutex_lock(&c->lock);
+  atomic_store(&c->cancelled, true);
+  pthread_cond_broadcast(&c->wake);
+  pthread_mutex_unlock(&c->lock);
+  if (c->transport->cancel) c->transport->cancel(c->ctx);
+}
+
+/* Sleeps ms, or less when the client is cancelled meanwhile. */
+static void backoff_sleep(otel__otlp_client_t *c, uint64_t ms) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  uint64_t ns = (uint64_t)ts.tv_nsec + (ms % 1000) * 1000000ull;
+  ts.tv_sec += (time_t)(ms / 1000 + ns / 1000000000ull);
+  ts.tv_nsec = (long)(ns % 1000000000ull);
+  pthread_mutex_lock(&c->lock);
+  while (!atomic_load(&c->cancelled))
+    if (pthread_cond_timedwait(&c->wake, &c->lock, &ts) == ETIMEDOUT) break;
+  pthread_mutex_unlock(&c->lock);
 }
 
 /* Full jitter: a random delay in [backoff/2, backoff]. */
@@ -76,6 +136,11 @@ otel_err_t otel__otlp_client_send(otel__otlp_client_t *c, const uint8_t *body, s
   uint64_t backoff = c->opts.retry_initial_backoff_ms ? c->opts.retry_initial_backoff_ms : 1000;
   for (;;) {
     uint64_t now = otel__monotonic_ns();
+    if (atomic_load(&c->cancelled)) {
+      res->err = OTEL_ECANCELED;
+      if (!res->message[0]) snprintf(res->message, sizeof(res->message), "shutdown deadline passed");
+      break;
+    }
     if (now >= deadline) {
       res->err = res->attempts ? OTEL_ERETRY : OTEL_ETIMEDOUT;
       break;
@@ -86,7 +151,7 @@ otel_err_t otel__otlp_client_send(otel__otlp_client_t *c, const uint8_t *body, s
     res->attempts++;
     res->rejected = a.rejected;
     snprintf(res->message, sizeof(res->message), "%s", a.message);
-    if (!a.err || !a.retryable) {
+    if (!a.err || !a.retryable || atomic_load(&c->cancelled)) {
       res->err = a.err;
       break;
     }
@@ -96,47 +161,9 @@ otel_err_t otel__otlp_client_send(otel__otlp_client_t *c, const uint8_t *body, s
       res->err = OTEL_ERETRY;
       break; /* no time left for another try */
     }
-    sleep_ms(wait);
+    backoff_sleep(c, wait);
     uint64_t max = c->opts.retry_max_backoff_ms ? c->opts.retry_max_backoff_ms : 5000;
     backoff = backoff * 2 > max ? max : backoff * 2;
   }
   return res->err;
-}
-
-void otel__otlp_read_response(otel_signal_t signal, const uint8_t *body, size_t len,
-                              otel__otlp_attempt_t *out) {
-  if (!len) return;
-  switch (signal) {
-  case OTEL_SIGNAL_TRACES: {
-    Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceResponse *r =
-        opentelemetry__proto__collector__trace__v1__export_trace_service_response__unpack(NULL, len, body);
-    if (r && r->partial_success) {
-      out->rejected = r->partial_success->rejected_spans;
-      snprintf(out->message, sizeof(out->message), "%s", r->partial_success->error_message);
-    }
-    if (r) opentelemetry__proto__collector__trace__v1__export_trace_service_response__free_unpacked(r, NULL);
-    break;
-  }
-  case OTEL_SIGNAL_METRICS: {
-    Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceResponse *r =
-        opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__unpack(NULL, len, body);
-    if (r && r->partial_success) {
-      out->rejected = r->partial_success->rejected_data_points;
-      snprintf(out->message, sizeof(out->message), "%s",
-               r->partial_success->error_message ? r->partial_success->error_message : "");
-    }
-    if (r) opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__free_unpacked(r, NULL);
-    break;
-  }
-  case OTEL_SIGNAL_LOGS: {
-    Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceResponse *r =
-        opentelemetry__proto__collector__logs__v1__export_logs_service_response__unpack(NULL, len, body);
-    if (r && r->partial_success) {
-      out->rejected = r->partial_success->rejected_log_records;
-      snprintf(out->message, sizeof(out->message), "%s", r->partial_success->error_message);
-    }
-    if (r) opentelemetry__proto__collector__logs__v1__export_logs_service_response__free_unpacked(r, NULL);
-    break;
-  }
-  }
 }

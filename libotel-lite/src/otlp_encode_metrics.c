@@ -19,6 +19,43 @@ typedef Opentelemetry__Proto__Metrics__V1__Metric pb_metric_t;
 typedef Opentelemetry__Proto__Metrics__V1__ScopeMetrics pb_scope_t;
 typedef Opentelemetry__Proto__Metrics__V1__NumberDataPoint pb_number_t;
 typedef Opentelemetry__Proto__Metrics__V1__HistogramDataPoint pb_hist_t;
+typedef Opentelemetry__Proto__Metrics__V1__Exemplar pb_exemplar_t;
+
+static bool nonzero(const uint8_t *id, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (id[i]) return true;
+  return false;
+}
+
+/* The point's exemplars, with their ids when a span was current. */
+static bool encode_exemplars(otel__arena_t *a, const otel_metric_point_t *p, size_t *n_out,
+                             pb_exemplar_t ***out) {
+  *n_out = 0;
+  *out = NULL;
+  if (!p->exemplar_count) return true;
+  pb_exemplar_t **xs = otel__arena_alloc(a, p->exemplar_count * sizeof(*xs));
+  if (!xs) return false;
+  for (size_t i = 0; i < p->exemplar_count; i++) {
+    const otel_exemplar_t *e = &p->exemplars[i];
+    pb_exemplar_t *x = xs[i] = otel__arena_alloc(a, sizeof(*x));
+    if (!x) return false;
+    opentelemetry__proto__metrics__v1__exemplar__init(x);
+    x->has_time_unix_nano = 1;
+    x->time_unix_nano = e->time_ns;
+    x->value_case = OPENTELEMETRY__PROTO__METRICS__V1__EXEMPLAR__VALUE_AS_DOUBLE;
+    x->as_double = e->value;
+    if (nonzero(e->trace_id, sizeof(e->trace_id))) {
+      x->has_trace_id = x->has_span_id = 1;
+      x->trace_id.len = sizeof(e->trace_id);
+      x->trace_id.data = (uint8_t *)e->trace_id;
+      x->span_id.len = sizeof(e->span_id);
+      x->span_id.data = (uint8_t *)e->span_id;
+    }
+  }
+  *n_out = p->exemplar_count;
+  *out = xs;
+  return true;
+}
 
 static pb_number_t *number_point(otel__arena_t *a, const otel_metric_point_t *p) {
   pb_number_t *d = otel__arena_alloc(a, sizeof(*d));
@@ -61,6 +98,7 @@ static pb_hist_t *histogram_point(otel__arena_t *a, const otel_metric_stream_t *
   if (!d->bucket_counts || !d->explicit_bounds) return NULL;
   memcpy(d->bucket_counts, p->bucket_counts, p->bucket_count * sizeof(uint64_t));
   memcpy(d->explicit_bounds, s->boundaries, s->boundary_count * sizeof(double));
+  if (!encode_exemplars(a, p, &d->n_exemplars, &d->exemplars)) return NULL;
   return d;
 }
 

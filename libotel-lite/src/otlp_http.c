@@ -3,14 +3,23 @@
  * otlp_http.c: the OTLP/HTTP transport: POST application/x-protobuf to the
  * signal's URL with libcurl, optionally gzip-compressed, reusing one easy
  * handle (keep-alive). Retryable: 429, 502, 503, 504 and connection
- * failures; Retry-After is honoured. Specification: "OTLP/HTTP".
+ * failures; Retry-After is honoured. Specification: "OTLP/HTTP". An
+ * https:// URL is TLS (curl's default roots, or the options' certificate
+ * file; the client certificate and key for mutual TLS).
+ *
+ * The request runs in a multi handle of its own (it keeps the connection
+ * cache, so keep-alive holds), waiting in curl_multi_poll: cancel (a
+ * shutdown deadline) wakes it with curl_multi_wakeup, which is
+ * thread-safe, and the request is abandoned at once.
  */
+#include "otlp_curl_error.h"
 #include "otlp_transport.h"
 
 #include "google/rpc/status.pb-c.h"
 #include "otel/resource.h"
 
 #include <curl/curl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +31,11 @@ typedef struct http {
   otel_signal_t signal;
   bool gzip;
   CURL *easy;
+  CURLM *multi;
+  atomic_bool cancelled;
   struct curl_slist *headers;
   char url[512];
+  char ca_file[512], cert_file[512], key_file[512]; /* "" when unset */
 } http_t;
 
 typedef struct buffer {
@@ -52,7 +64,11 @@ static void *http_create(const otel_otlp_options_t *o) {
   h->signal = o->signal;
   h->gzip = o->gzip;
   snprintf(h->url, sizeof(h->url), "%s", o->endpoint);
+  snprintf(h->ca_file, sizeof(h->ca_file), "%s", o->certificate);
+  snprintf(h->cert_file, sizeof(h->cert_file), "%s", o->client_certificate);
+  snprintf(h->key_file, sizeof(h->key_file), "%s", o->client_key);
   h->easy = curl_easy_init();
+  h->multi = curl_multi_init();
   struct curl_slist *l = curl_slist_append(NULL, "Content-Type: application/x-protobuf");
   if (l && o->gzip) l = curl_slist_append(l, "Content-Encoding: gzip");
   if (l) l = curl_slist_append(l, "Expect:"); /* no 100-continue round trip */
@@ -62,8 +78,9 @@ static void *http_create(const otel_otlp_options_t *o) {
     l = curl_slist_append(l, line);
   }
   h->headers = l;
-  if (!h->easy || !h->headers) {
+  if (!h->easy || !h->multi || !h->headers) {
     curl_easy_cleanup(h->easy);
+    if (h->multi) curl_multi_cleanup(h->multi);
     curl_slist_free_all(h->headers);
     free(h);
     return NULL;
@@ -73,9 +90,43 @@ static void *http_create(const otel_otlp_options_t *o) {
 
 static void http_destroy(void *ctx) {
   http_t *h = ctx;
+  curl_multi_cleanup(h->multi);
   curl_easy_cleanup(h->easy);
   curl_slist_free_all(h->headers);
   free(h);
+}
+
+static void http_cancel(void *ctx) {
+  http_t *h = ctx;
+  atomic_store(&h->cancelled, true);
+  curl_multi_wakeup(h->multi);
+}
+
+/* curl_easy_perform, but woken and abandoned by http_cancel. */
+static CURLcode perform(http_t *h) {
+  if (atomic_load(&h->cancelled)) return CURLE_ABORTED_BY_CALLBACK;
+  if (curl_multi_add_handle(h->multi, h->easy) != CURLM_OK) return CURLE_FAILED_INIT;
+  CURLcode rc = CURLE_FAILED_INIT;
+  int running = 1;
+  while (running) {
+    if (curl_multi_perform(h->multi, &running) != CURLM_OK) break;
+    if (!running) {
+      int left;
+      CURLMsg *m;
+      while ((m = curl_multi_info_read(h->multi, &left)))
+        if (m->msg == CURLMSG_DONE && m->easy_handle == h->easy) rc = m->data.result;
+      break;
+    }
+    if (atomic_load(&h->cancelled)) {
+      rc = CURLE_ABORTED_BY_CALLBACK;
+      break;
+    }
+    /* curl's own timeout (CURLOPT_TIMEOUT_MS) ends the transfer; the poll
+     * only sleeps until there is something to do, or a wakeup */
+    if (curl_multi_poll(h->multi, NULL, 0, 1000, NULL) != CURLM_OK) break;
+  }
+  curl_multi_remove_handle(h->multi, h->easy);
+  return rc;
 }
 
 /* gzip (RFC 1952) of in; malloc'd result in *out. */
@@ -145,22 +196,26 @@ static void http_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &resp);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-  CURLcode rc = curl_easy_perform(e);
+  if (h->ca_file[0]) curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file);
+  if (h->cert_file[0]) curl_easy_setopt(e, CURLOPT_SSLCERT, h->cert_file);
+  if (h->key_file[0]) curl_easy_setopt(e, CURLOPT_SSLKEY, h->key_file);
+  CURLcode rc = perform(h);
   long status = 0;
   if (rc == CURLE_OK) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-  if (rc != CURLE_OK) {
-    out->err = rc == CURLE_OPERATION_TIMEDOUT ? OTEL_ETIMEDOUT : OTEL_ECONNECT;
-    out->retryable = true;
-    snprintf(out->message, sizeof(out->message), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+  if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    out->err = OTEL_ECANCELED;
+    snprintf(out->message, sizeof(out->message), "cancelled at the shutdown deadline");
+  } else if (rc != CURLE_OK) {
+    otel__otlp_curl_attempt(rc, errbuf, out); /* retries network errors and timeouts only */
   } else if (status >= 200 && status < 300) {
     out->err = OTEL_OK;
-    otel__otlp_read_response(h->signal, resp.data, resp.len, out);
+    otel__otlp_read_response(resp.data, resp.len, out);
   } else {
     out->retryable = status == 429 || status == 502 || status == 503 || status == 504;
     out->err = out->retryable ? OTEL_ERETRY : OTEL_EEXPORT;
     curl_off_t retry_after = 0;
     if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
-      out->retry_after_ms = retry_after > 60 ? 60000u : (uint32_t)retry_after * 1000u;
+      out->retry_after_ms = otel__otlp_retry_hint_ms((int64_t)retry_after, 0);
     error_message(&resp, status, out);
   }
   free(resp.data);
@@ -168,4 +223,5 @@ static void http_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
 }
 
 const struct otel__otlp_transport_type otel__otlp_http_transport = {
-    .name = "http/protobuf", .create = http_create, .send = http_send, .destroy = http_destroy};
+    .name = "http/protobuf", .create = http_create, .send = http_send, .cancel = http_cancel,
+    .destroy = http_destroy};

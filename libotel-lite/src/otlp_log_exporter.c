@@ -31,18 +31,19 @@ static otel_err_t otlp_export(void *ctx, const otel_log_record_t *const *recs, s
 }
 
 static void otlp_shutdown(void *ctx) { otel__otlp_client_destroy(ctx); }
+static void otlp_cancel(void *ctx) { otel__otlp_client_cancel(ctx); }
 
 static const struct otel_log_exporter_type otlp_type = {
     .name = "otlp",
     .export_records = otlp_export,
     .shutdown = otlp_shutdown,
+    .cancel = otlp_cancel,
 };
 
 otel_err_t otel_otlp_log_exporter_create(const otel_otlp_options_t *opts,
-                                         otel_log_exporter_t *out) {
+                                         otel_log_exporter_t **out) {
   if (!out) return OTEL_EINVAL;
-  out->type = NULL;
-  out->ctx = NULL;
+  *out = NULL;
   otel_otlp_options_t defaults;
   if (!opts) {
     otel_otlp_options_init(&defaults, OTEL_SIGNAL_LOGS);
@@ -51,6 +52,10 @@ otel_err_t otel_otlp_log_exporter_create(const otel_otlp_options_t *opts,
   otel__otlp_client_t *client;
   otel_err_t err = otel__otlp_client_create(opts, &client);
   if (err) return err;
-  *out = (otel_log_exporter_t){&otlp_type, client};
+  *out = otel_log_exporter_create(&otlp_type, client);
+  if (!*out) {
+    otel__otlp_client_destroy(client);
+    return OTEL_ENOMEM;
+  }
   return OTEL_OK;
 }

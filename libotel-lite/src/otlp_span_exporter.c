@@ -44,8 +44,10 @@ static void otlp_shutdown(void *ctx) {
   free(x);
 }
 
+static void otlp_cancel(void *ctx) { otel__otlp_client_cancel(((otlp_exporter_t *)ctx)->client); }
+
 static const struct otel_span_exporter_type otlp_type = {
-    .name = "otlp", .export_spans = otlp_export, .shutdown = otlp_shutdown};
+    .name = "otlp", .export_spans = otlp_export, .shutdown = otlp_shutdown, .cancel = otlp_cancel};
 
 otel_err_t otel_otlp_span_exporter_create(const otel_otlp_options_t *opts,
                                           otel_span_exporter_t **out) {

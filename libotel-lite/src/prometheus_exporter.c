@@ -266,7 +266,7 @@ static int serve_metrics(struct mg_connection *conn, void *cbdata) {
                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
                    "Content-Length: %zu\r\n\r\n", len);
   char *all = malloc((size_t)h + len);
-  if (all) { /* one write: headers and body (design.md: civetweb and Nagle) */
+  if (all) { /* one write: headers and body (docs/design.md, civetweb: Nagle) */
     memcpy(all, head, (size_t)h);
     memcpy(all + h, body, len);
     mg_write(conn, all, (size_t)h + len);

@@ -111,31 +111,14 @@ static otel_err_t resource_put(otel_resource_t *r, const otel_attr_t *attr) {
   return OTEL_OK;
 }
 
-static int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /* Percent-decodes [b, e) into a new string; NULL on a bad escape or OOM. */
 static char *percent_decode(const char *b, const char *e) {
-  char *out = malloc((size_t)(e - b) + 1);
-  if (!out) return NULL;
-  size_t n = 0;
-  for (const char *p = b; p < e; p++) {
-    if (*p == '%') {
-      if (e - p < 3 || hex_value(p[1]) < 0 || hex_value(p[2]) < 0) {
-        free(out);
-        return NULL;
-      }
-      out[n++] = (char)(hex_value(p[1]) * 16 + hex_value(p[2]));
-      p += 2;
-    } else {
-      out[n++] = *p;
-    }
+  size_t cap = (size_t)(e - b) + 1;
+  char *out = malloc(cap);
+  if (out && otel__percent_decode(b, e, out, cap) < 0) {
+    free(out);
+    return NULL;
   }
-  out[n] = '\0';
   return out;
 }
 
@@ -176,7 +159,7 @@ static otel_err_t apply_env_attributes(otel_resource_t *r, const char *v) {
                "OTEL_RESOURCE_ATTRIBUTES=\"%s\" is not a list of key=value "
                "pairs with percent-encoded values; ignoring it", v);
   for (size_t i = 0; !err && i < parsed->count; i++) err = resource_put(r, &parsed->attrs[i]);
-  otel_resource_destroy(parsed);
+  otel_resource_release(parsed);
   return err == OTEL_EPARSE ? OTEL_OK : err;
 }
 
@@ -202,7 +185,7 @@ otel_err_t otel_resource_create(const otel_attr_t *attrs, size_t n, otel_resourc
   const char *svc = otel__env_str("OTEL_SERVICE_NAME");
   if (!err && svc) err = resource_put(r, &OTEL_ATTR_STR("service.name", svc));
   if (err) {
-    otel_resource_destroy(r);
+    otel_resource_release(r);
     return err;
   }
   *out = r;
@@ -223,7 +206,7 @@ otel_err_t otel_resource_merge(const otel_resource_t *a, const otel_resource_t *
   for (size_t i = 0; !err && a && i < a->count; i++) err = resource_put(r, &a->attrs[i]);
   for (size_t i = 0; !err && b && i < b->count; i++) err = resource_put(r, &b->attrs[i]);
   if (err) {
-    otel_resource_destroy(r);
+    otel_resource_release(r);
     return err;
   }
   *out = r;
@@ -242,12 +225,12 @@ const otel_attr_t *otel_resource_get(const otel_resource_t *r, const char *key) 
   return NULL;
 }
 
-otel_resource_t *otel_resource_ref(otel_resource_t *r) {
+otel_resource_t *otel_resource_retain(otel_resource_t *r) {
   if (r) atomic_fetch_add(&r->refs, 1);
   return r;
 }
 
-void otel_resource_destroy(otel_resource_t *r) {
+void otel_resource_release(otel_resource_t *r) {
   if (!r || atomic_fetch_sub(&r->refs, 1) != 1) return;
   for (size_t i = 0; i < r->count; i++) attr_free(&r->attrs[i]);
   free(r->attrs);

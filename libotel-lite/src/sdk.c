@@ -5,12 +5,16 @@
  * registration, and an orderly shutdown that flushes before freeing.
  */
 #include "otel/sdk.h"
+#include "otel/exporter_otlp.h"
 
 #include "internal.h"
+#include "logs_internal.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 struct otel_sdk {
@@ -19,15 +23,18 @@ struct otel_sdk {
   otel_logger_provider_t *logger_provider;
   otel_meter_provider_t *meter_provider;
   otel_propagator_t *propagator;
+  otel_span_processor_t *span_processor; /* the batch or simple one made here; borrowed */
+  pthread_mutex_t stats_lock; /* guards the two flags: readers vs shutdown */
+  bool traces_live, logs_live;
+  otel_sdk_stats_t last; /* the counts when a signal stopped being live */
 };
 
 static otel_exporter_choice_t exporter_from_env(const char *var) {
-  const char *v = otel__env_str(var);
-  if (!v || !strcasecmp(v, "otlp")) return OTEL_EXPORTER_OTLP;
-  if (!strcasecmp(v, "console")) return OTEL_EXPORTER_CONSOLE;
-  if (!strcasecmp(v, "none")) return OTEL_EXPORTER_NONE;
-  otel__diag(OTEL_DIAG_WARN, "sdk_env", "%s=\"%s\" is not otlp, console or none; using otlp", var, v);
-  return OTEL_EXPORTER_OTLP;
+  switch (otel__env_exporter(var)) {
+  case OTEL__EXPORTER_CONSOLE: return OTEL_EXPORTER_CONSOLE;
+  case OTEL__EXPORTER_NONE: return OTEL_EXPORTER_NONE;
+  default: return OTEL_EXPORTER_OTLP;
+  }
 }
 
 void otel_sdk_options_init(otel_sdk_options_t *o) {
@@ -49,10 +56,19 @@ static otel_err_t setup_traces(otel_sdk_t *sdk, const otel_sdk_options_t *o) {
     if (!exporter) return OTEL_ENOMEM;
     err = otel_simple_span_processor_create(exporter, &processor);
   } else {
-    err = otel_otlp_span_exporter_create(NULL, &exporter);
-    if (!err) err = otel_batch_span_processor_create(exporter, NULL, &processor);
+    /* OTEL_BSP_EXPORT_TIMEOUT bounds each export, retries included */
+    otel_batch_span_processor_options_t bo;
+    otel_batch_span_processor_options_init(&bo);
+    otel_otlp_options_t oo;
+    otel_otlp_options_init(&oo, OTEL_SIGNAL_TRACES);
+    if (bo.export_timeout_ms && bo.export_timeout_ms < oo.timeout_ms) oo.timeout_ms = bo.export_timeout_ms;
+    err = otel_otlp_span_exporter_create(&oo, &exporter);
+    /* an unusable endpoint or TLS file (diagnosed): no traces, the rest runs */
+    if (err == OTEL_EINVAL) return OTEL_OK;
+    if (!err) err = otel_batch_span_processor_create(exporter, &bo, &processor);
   }
   if (!err) err = otel_tracer_provider_add_processor(sdk->tracer_provider, processor);
+  if (!err) sdk->span_processor = processor;
   return err;
 }
 
@@ -84,12 +100,94 @@ static void report_setup(const otel_sdk_t *sdk) {
   describe_resource(sdk->resource, res, sizeof res);
   otel_otlp_options_t otlp;
   otel_otlp_options_init(&otlp, OTEL_SIGNAL_TRACES);
-  const char *traces = otel__env_str("OTEL_TRACES_EXPORTER");
-  const char *metrics = otel__env_str("OTEL_METRICS_EXPORTER");
-  const char *logs = otel__env_str("OTEL_LOGS_EXPORTER");
+  const char *traces = otel__exporter_name(otel__env_exporter("OTEL_TRACES_EXPORTER"));
+  const char *metrics = otel__exporter_name(otel__env_exporter("OTEL_METRICS_EXPORTER"));
+  const char *logs = otel__exporter_name(otel__env_exporter("OTEL_LOGS_EXPORTER"));
   otel__diag(OTEL_DIAG_INFO, "sdk_setup", "sdk started: resource%s; traces=%s metrics=%s logs=%s; otlp %s %s",
-             res, traces ? traces : "otlp", metrics ? metrics : "otlp", logs ? logs : "otlp",
+             res, traces, metrics, logs,
              otlp.protocol == OTEL_OTLP_PROTOCOL_GRPC ? "grpc" : "http/protobuf", otlp.endpoint);
+}
+
+void otel_sdk_get_stats(otel_sdk_t *sdk, otel_sdk_stats_t *out) {
+  memset(out, 0, sizeof(*out));
+  if (!sdk) return;
+  pthread_mutex_lock(&sdk->stats_lock);
+  *out = sdk->last; /* a signal shutting down keeps its last counts */
+  if (sdk->traces_live && sdk->span_processor) {
+    otel_span_processor_stats_t st;
+    otel_span_processor_get_stats(sdk->span_processor, &st);
+    out->traces = (otel_sdk_signal_stats_t){st.exported, st.export_failed, st.dropped};
+  }
+  if (sdk->logs_live && sdk->logger_provider) {
+    out->logs = (otel_sdk_signal_stats_t){0};
+    for (size_t i = 0; i < sdk->logger_provider->n_processors; i++) {
+      otel_log_processor_stats_t st;
+      otel_log_processor_get_stats(sdk->logger_provider->processors[i], &st);
+      out->logs.exported += st.exported;
+      out->logs.export_failed += st.export_failed;
+      out->logs.dropped += st.dropped;
+    }
+  }
+  sdk->last = *out;
+  pthread_mutex_unlock(&sdk->stats_lock);
+}
+
+/* ---- self-metrics: the counts above as observable counters ---------------- */
+
+static void observe_signal(otel_observer_t *obs, const otel_sdk_signal_stats_t *s, bool processor) {
+  const otel_attr_t queue_full = OTEL_ATTR_STR("error.type", "queue_full");
+  const otel_attr_t failed = OTEL_ATTR_STR("error.type", "export_failed");
+  if (processor) { /* processed = handed to the exporter, whatever came of it */
+    otel_observer_observe(obs, (double)(s->exported + s->export_failed), NULL, 0);
+    otel_observer_observe(obs, (double)s->dropped, &queue_full, 1);
+  } else {
+    otel_observer_observe(obs, (double)s->exported, NULL, 0);
+    otel_observer_observe(obs, (double)s->export_failed, &failed, 1);
+  }
+}
+
+static void observe_span_processed(otel_observer_t *obs, void *ud) {
+  otel_sdk_stats_t st;
+  otel_sdk_get_stats(ud, &st);
+  observe_signal(obs, &st.traces, true);
+}
+static void observe_span_exported(otel_observer_t *obs, void *ud) {
+  otel_sdk_stats_t st;
+  otel_sdk_get_stats(ud, &st);
+  observe_signal(obs, &st.traces, false);
+}
+static void observe_log_processed(otel_observer_t *obs, void *ud) {
+  otel_sdk_stats_t st;
+  otel_sdk_get_stats(ud, &st);
+  observe_signal(obs, &st.logs, true);
+}
+static void observe_log_exported(otel_observer_t *obs, void *ud) {
+  otel_sdk_stats_t st;
+  otel_sdk_get_stats(ud, &st);
+  observe_signal(obs, &st.logs, false);
+}
+
+static void register_self_metrics(otel_sdk_t *sdk) {
+  otel_meter_t *m = otel_meter_provider_get_meter(sdk->meter_provider, "libotel-lite", OTEL_SDK_VERSION);
+  if (!m) return;
+  static const struct {
+    const char *name, *unit, *description;
+    otel_observable_cb cb;
+  } self[] = {
+      {"otel.sdk.processor.span.processed", "{span}",
+       "Spans handed to the exporter, or dropped (error.type)", observe_span_processed},
+      {"otel.sdk.exporter.span.exported", "{span}",
+       "Spans whose export finished, successful or failed (error.type)", observe_span_exported},
+      {"otel.sdk.processor.log.processed", "{log_record}",
+       "Log records handed to the exporter, or dropped (error.type)", observe_log_processed},
+      {"otel.sdk.exporter.log.exported", "{log_record}",
+       "Log records whose export finished, successful or failed (error.type)", observe_log_exported},
+  };
+  for (size_t i = 0; i < sizeof(self) / sizeof(self[0]); i++) {
+    otel_instrument_t *in;
+    otel_meter_create_observable(m, OTEL_INSTRUMENT_OBSERVABLE_COUNTER, self[i].name, self[i].unit,
+                                 self[i].description, self[i].cb, sdk, &in);
+  }
 }
 
 otel_err_t otel_sdk_init(const otel_sdk_options_t *o, otel_sdk_t **out) {
@@ -101,6 +199,7 @@ otel_err_t otel_sdk_init(const otel_sdk_options_t *o, otel_sdk_t **out) {
   }
   otel_sdk_t *sdk = calloc(1, sizeof(*sdk));
   if (!sdk) return OTEL_ENOMEM;
+  pthread_mutex_init(&sdk->stats_lock, NULL);
   sdk->propagator = otel_propagator_from_env();
   otel_propagation_set_global(sdk->propagator);
   if (o->disabled) {
@@ -119,6 +218,8 @@ otel_err_t otel_sdk_init(const otel_sdk_options_t *o, otel_sdk_t **out) {
     otel_sdk_shutdown(sdk, 0);
     return err;
   }
+  sdk->traces_live = sdk->logs_live = true;
+  register_self_metrics(sdk);
   otel_tracer_provider_set_global(sdk->tracer_provider);
   report_setup(sdk);
   *out = sdk;
@@ -134,10 +235,7 @@ otel_tracer_provider_t *otel_sdk_tracer_provider(otel_sdk_t *sdk) {
 }
 
 otel_logger_t *otel_sdk_logger(otel_sdk_t *sdk, const char *name, const char *version) {
-  otel_logger_t *logger = NULL;
-  if (sdk && sdk->logger_provider)
-    otel_logger_provider_get_logger(sdk->logger_provider, name, version, &logger);
-  return logger;
+  return sdk ? otel_logger_provider_get_logger(sdk->logger_provider, name, version) : NULL;
 }
 
 otel_meter_t *otel_sdk_meter(otel_sdk_t *sdk, const char *name, const char *version) {
@@ -146,27 +244,70 @@ otel_meter_t *otel_sdk_meter(otel_sdk_t *sdk, const char *name, const char *vers
 
 const otel_resource_t *otel_sdk_resource(otel_sdk_t *sdk) { return sdk ? sdk->resource : NULL; }
 
+/* One provider's shutdown, run on its own thread so that the three
+ * signals share one deadline instead of taking it in turn. */
+typedef struct provider_shutdown {
+  otel_sdk_t *sdk;
+  int which; /* 0 traces, 1 metrics, 2 logs */
+  uint64_t deadline_ns;
+  otel_err_t err;
+  pthread_t thread;
+  bool started;
+} provider_shutdown_t;
+
+static void *shutdown_one(void *arg) {
+  provider_shutdown_t *job = arg;
+  otel_sdk_t *sdk = job->sdk;
+  uint32_t ms = otel__ms_until(job->deadline_ns);
+  if (job->which != 1) { /* the self-metrics stop reading this signal's processors */
+    otel_sdk_stats_t last;
+    otel_sdk_get_stats(sdk, &last); /* the counts they keep showing */
+    pthread_mutex_lock(&sdk->stats_lock);
+    if (job->which == 0) sdk->traces_live = false;
+    else sdk->logs_live = false;
+    pthread_mutex_unlock(&sdk->stats_lock);
+  }
+  switch (job->which) {
+  case 0:
+    job->err = otel_tracer_provider_shutdown(sdk->tracer_provider, ms);
+    break;
+  case 1: /* exports the last values */
+    job->err = otel_meter_provider_shutdown(sdk->meter_provider, ms);
+    break;
+  default:
+    job->err = otel_logger_provider_shutdown(sdk->logger_provider, ms);
+    break;
+  }
+  if (job->err == OTEL_ESHUTDOWN) job->err = OTEL_OK; /* shut down by hand before */
+  return NULL;
+}
+
 otel_err_t otel_sdk_shutdown(otel_sdk_t *sdk, uint32_t timeout_ms) {
   if (!sdk) return OTEL_OK;
+  uint64_t deadline = otel__deadline_after_ms(timeout_ms);
+  if (sdk->tracer_provider && otel_tracer_provider_get_global() == sdk->tracer_provider)
+    otel_tracer_provider_set_global(NULL);
+  provider_shutdown_t jobs[3];
+  bool present[3] = {sdk->tracer_provider != NULL, sdk->meter_provider != NULL,
+                     sdk->logger_provider != NULL};
+  for (int i = 0; i < 3; i++) {
+    jobs[i] = (provider_shutdown_t){.sdk = sdk, .which = i, .deadline_ns = deadline};
+    if (present[i]) jobs[i].started = pthread_create(&jobs[i].thread, NULL, shutdown_one, &jobs[i]) == 0;
+  }
   otel_err_t err = OTEL_OK;
-  if (sdk->tracer_provider) {
-    if (otel_tracer_provider_get_global() == sdk->tracer_provider) otel_tracer_provider_set_global(NULL);
-    err = otel_tracer_provider_shutdown(sdk->tracer_provider, timeout_ms);
-    otel_tracer_provider_destroy(sdk->tracer_provider);
+  for (int i = 0; i < 3; i++) {
+    if (!present[i]) continue;
+    if (jobs[i].started) pthread_join(jobs[i].thread, NULL);
+    else shutdown_one(&jobs[i]); /* no thread to be had: in turn, same deadline */
+    if (!err) err = jobs[i].err;
   }
-  if (sdk->meter_provider) { /* exports the last values */
-    otel_err_t merr = otel_meter_provider_shutdown(sdk->meter_provider, timeout_ms);
-    if (!err && merr != OTEL_ESHUTDOWN) err = merr;
-    otel_meter_provider_destroy(sdk->meter_provider);
-  }
-  if (sdk->logger_provider) {
-    otel_err_t lerr = otel_logger_provider_shutdown(sdk->logger_provider, timeout_ms);
-    if (!err && lerr != OTEL_ESHUTDOWN) err = lerr;
-    otel_logger_provider_destroy(sdk->logger_provider);
-  }
+  otel_tracer_provider_destroy(sdk->tracer_provider);
+  otel_meter_provider_destroy(sdk->meter_provider);
+  otel_logger_provider_destroy(sdk->logger_provider);
   if (otel_propagation_get_global() == sdk->propagator) otel_propagation_set_global(NULL);
   otel_propagator_destroy(sdk->propagator);
-  otel_resource_destroy(sdk->resource);
+  otel_resource_release(sdk->resource);
+  pthread_mutex_destroy(&sdk->stats_lock);
   free(sdk);
   return err;
 }

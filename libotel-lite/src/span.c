@@ -7,8 +7,13 @@
  * for a few attributes and 256 bytes of strings; more goes to a per-span
  * arena. A non-recording span is the bare struct (it only carries a context
  * for propagation). Spans are reference-counted: the handle returned by
- * start, the thread's current-span slot, a child's link to its previous
- * current span, and each processor holding ended data own one reference.
+ * start, each slot of a thread's context stack holding it, and each
+ * processor holding ended data own one reference.
+ *
+ * Context: each thread has its own stack of current spans (a thread-local
+ * array, CONTEXT_DEPTH deep), so one span may be current on two threads at
+ * once; the stack is not linked through the spans (a link stored in the
+ * span was overwritten by the second thread, which corrupted both stacks).
  *
  * Thread-safety: a span may be changed from several threads; a spinlock
  * per span (uncontended: a few ns) serialises the changes.
@@ -38,7 +43,6 @@ struct otel_span {
   _Alignas(64) atomic_uint refs;
   bool recording;
   bool is_static;
-  otel_span_t *prev_current; /* reference held while this span is current */
   otel__arena_t arena;       /* overflow storage */
   /* the rest is the owning threads' */
   atomic_flag lock;
@@ -55,7 +59,13 @@ struct otel_span {
 };
 
 static otel_span_t noop_span = {.is_static = true, .ended = true};
-static _Thread_local otel_span_t *thread_current;
+/* This thread's context stack: each slot holds a reference; the top is
+ * the current span. Deeper nesting than this leaves a new span not current
+ * (it still works, parents given explicitly). */
+#define CONTEXT_DEPTH 64
+static _Thread_local otel_span_t *context_stack[CONTEXT_DEPTH];
+static _Thread_local unsigned context_depth;
+#define thread_current (context_depth ? context_stack[context_depth - 1] : NULL)
 
 /* ---- locking and storage ------------------------------------------------ */
 
@@ -214,18 +224,14 @@ static bool refs_drop_last(otel_span_t *s, unsigned n) {
   return atomic_fetch_sub_explicit(&s->refs, n, memory_order_acq_rel) == n;
 }
 
-/* Frees a span whose last reference is gone; returns its prev_current,
- * whose reference the caller now holds. */
-static otel_span_t *span_free(otel_span_t *s) {
-  otel_span_t *prev = s->prev_current;
+/* Frees a span whose last reference is gone. */
+static void span_free(otel_span_t *s) {
   otel__arena_cleanup(&s->arena);
   otel__span_pool_put(s->recording ? 1 : 0, s);
-  return prev;
 }
 
 static void span_unref(otel_span_t *s) {
-  while (s && !s->is_static && refs_drop_last(s, 1))
-    s = span_free(s); /* iterative, so long chains never recurse */
+  if (s && !s->is_static && refs_drop_last(s, 1)) span_free(s);
 }
 
 const otel_span_data_t *otel_span_data_retain(const otel_span_data_t *d) {
@@ -246,26 +252,26 @@ void otel__span_data_prefetch(const otel_span_data_t *d) {
 
 /* ---- current span --------------------------------------------------------- */
 
-void otel_span_activate(otel_span_t *span) {
-  if (!span || span->is_static) return;
-  span_ref(span);
-  span_lock(span);
-  otel_span_t *old_prev = span->prev_current;
-  span->prev_current = thread_current; /* the slot's reference moves here */
-  span_unlock(span);
-  span_unref(old_prev);
-  thread_current = span;
+static bool context_full(void) {
+  if (context_depth < CONTEXT_DEPTH) return false;
+  otel__diag(OTEL_DIAG_WARN, "context_depth",
+             "more than %d spans current at once on a thread: the new one is not made current "
+             "(a span not ended, or not deactivated?)", CONTEXT_DEPTH);
+  return true;
 }
 
-/* Pops ended spans (and `span`, when it is on top) off this thread's stack.
- * The popped span's reference on its predecessor moves to the slot. */
+void otel_span_activate(otel_span_t *span) {
+  if (!span || span->is_static || context_full()) return;
+  context_stack[context_depth++] = span_ref(span);
+}
+
+/* Pops ended spans (and `span`, when it is on top) off this thread's stack,
+ * dropping the slots' references. */
 static void pop_current(otel_span_t *span) {
-  while (thread_current &&
-         (thread_current == span ||
-          atomic_load_explicit(&thread_current->ended, memory_order_relaxed))) {
-    otel_span_t *top = thread_current;
-    thread_current = top->prev_current;
-    top->prev_current = NULL;
+  while (context_depth) {
+    otel_span_t *top = context_stack[context_depth - 1];
+    if (top != span && !atomic_load_explicit(&top->ended, memory_order_relaxed)) break;
+    context_stack[--context_depth] = NULL;
     span_unref(top);
     span = NULL;
   }
@@ -276,9 +282,11 @@ void otel_span_deactivate(otel_span_t *span) {
 }
 
 void otel_context_reset_thread(void) {
-  otel_span_t *top = thread_current;
-  thread_current = NULL;
-  span_unref(top);
+  while (context_depth) {
+    otel_span_t *s = context_stack[--context_depth];
+    context_stack[context_depth] = NULL;
+    span_unref(s);
+  }
 }
 
 otel_span_t *otel_span_current(void) {
@@ -368,7 +376,6 @@ static otel_span_t *span_new(bool recording) {
   atomic_init(&s->refs, 1);
   s->recording = recording;
   s->is_static = false;
-  s->prev_current = NULL;
   otel__arena_init(&s->arena, 1024);
   atomic_flag_clear_explicit(&s->lock, memory_order_relaxed); /* unshared yet: no fence */
   atomic_init(&s->ended, false);
@@ -384,7 +391,7 @@ static otel_span_t *span_new(bool recording) {
 }
 #if UINTPTR_MAX == UINT64_MAX /* the sizes span_new() was written for (LP64) */
 _Static_assert(sizeof(otel_span_data_t) == 184, "otel_span_data_t changed: update span_new()");
-_Static_assert(offsetof(otel_span_t, inline_room) == 304, "otel_span_t changed: update span_new()");
+_Static_assert(offsetof(otel_span_t, inline_room) == 288, "otel_span_t changed: update span_new()");
 #endif
 
 static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
@@ -440,15 +447,17 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
                     lim->attribute_count, &o->attrs[i], key_mode);
     for (size_t i = 0; i < o->link_count; i++) otel_span_add_link(s, &o->links[i]);
     s->data.attrs = s->attrs;
-    for (size_t i = 0; i < tp->processor_count; i++) {
-      otel_span_processor_t *p = tp->processors[i];
-      if (p->type->on_start) p->type->on_start(p->ctx, s);
-    }
+    atomic_fetch_add(&tp->ends_in_flight, 1); /* see otel_span_end_at */
+    if (!atomic_load(&tp->shut_down))
+      for (size_t i = 0; i < tp->processor_count; i++) {
+        otel_span_processor_t *p = tp->processors[i];
+        if (p->type->on_start) p->type->on_start(p->ctx, s);
+      }
+    atomic_fetch_sub(&tp->ends_in_flight, 1);
   }
-  if (!o->no_activate) { /* new and unshared: no lock needed */
+  if (!o->no_activate && !context_full()) { /* new and unshared: no lock needed */
     atomic_store_explicit(&s->refs, 2, memory_order_relaxed); /* handle + current slot */
-    s->prev_current = thread_current;                        /* the slot's reference moves */
-    thread_current = s;
+    context_stack[context_depth++] = s;
   }
   return s;
 }
@@ -647,10 +656,12 @@ const char *otel_span_get_trace_state(const otel_span_t *span) {
 
 void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
   if (!span || span->is_static) return;
-  /* Ending twice is already a use of a released handle (trace.h), so a
-   * plain store (no locked instruction) is enough to publish `ended`. */
-  if (atomic_load_explicit(&span->ended, memory_order_relaxed)) return;
-  atomic_store_explicit(&span->ended, true, memory_order_release);
+  /* One exchange: of two ends racing on two threads, exactly one goes on
+   * (a load then a store let both through, each handing the span to the
+   * processors and dropping its references: a double free). */
+  if (atomic_load_explicit(&span->ended, memory_order_relaxed) ||
+      atomic_exchange_explicit(&span->ended, true, memory_order_acq_rel))
+    return;
   otel_tracer_provider_t *tp = NULL;
   unsigned to_processors = 0;
   if (span->recording) {
@@ -658,13 +669,20 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
     span->data.end_time_ns = end_time_ns ? end_time_ns : otel_time_now_ns();
     span_unlock(span);
     tp = span->tracer ? span->tracer->provider : NULL;
-    if (tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed))
+    /* Announce the hand-over before checking shut_down (both seq_cst):
+     * shutdown sets the flag, then waits for hand-overs in flight to
+     * finish, so no end touches a processor that shutdown frees. */
+    if (tp) atomic_fetch_add(&tp->ends_in_flight, 1);
+    if (tp && !atomic_load(&tp->shut_down)) {
       to_processors = (unsigned)tp->processor_count;
+    } else if (tp) {
+      atomic_fetch_sub(&tp->ends_in_flight, 1);
+      tp = NULL;
+    }
   }
   unsigned released = 1; /* the caller's handle */
   if (thread_current == span) { /* the common case: LIFO on one thread */
-    thread_current = span->prev_current; /* the span's reference on it moves to the slot */
-    span->prev_current = NULL;
+    context_stack[--context_depth] = NULL;
     released = 2; /* and the current slot's reference on the span */
   }
   pop_current(NULL);
@@ -672,8 +690,9 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
   if (to_processors > released) {
     atomic_fetch_add_explicit(&span->refs, to_processors - released, memory_order_relaxed);
   } else if (to_processors < released) {
-    if (refs_drop_last(span, released - to_processors)) {
-      span_unref(span_free(span)); /* the last reference; then prev_current's */
+    if (refs_drop_last(span, released - to_processors)) { /* only when to_processors == 0 */
+      if (tp) atomic_fetch_sub(&tp->ends_in_flight, 1);
+      span_free(span); /* the last reference */
       return;
     }
   }
@@ -681,6 +700,7 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
     otel_span_processor_t *p = tp->processors[i];
     p->type->on_end(p->ctx, &span->data);
   }
+  if (tp) atomic_fetch_sub(&tp->ends_in_flight, 1);
 }
 
 void otel_span_end(otel_span_t *span) { otel_span_end_at(span, 0); }

@@ -40,6 +40,10 @@ struct otel_tracer_provider {
   otel_span_processor_t *processors[OTEL__MAX_PROCESSORS];
   size_t processor_count;
   atomic_bool shut_down;
+  /* span starts and ends between their shut_down check and their last
+   * use of the processors: shutdown sets the flag, then waits for this to
+   * reach 0 before it touches a processor (both seq_cst) */
+  atomic_long ends_in_flight;
   pthread_mutex_t tracers_lock;
   otel_tracer_t *tracers;
 };

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,7 @@ otel_err_t otel_tracer_provider_create(const otel_tracer_provider_options_t *o,
   tp->limits = o->limits;
   tp->sampler = o->sampler ? o->sampler : otel_sampler_from_env();
   otel_err_t err = OTEL_OK;
-  if (o->resource) tp->resource = otel_resource_ref(o->resource);
+  if (o->resource) tp->resource = otel_resource_retain(o->resource);
   else err = otel_resource_create(NULL, 0, &tp->resource);
   if (!err && !tp->sampler) err = OTEL_ENOMEM;
   if (err) {
@@ -65,7 +66,7 @@ otel_err_t otel_tracer_provider_create(const otel_tracer_provider_options_t *o,
 
 otel_err_t otel_tracer_provider_add_processor(otel_tracer_provider_t *tp, otel_span_processor_t *p) {
   if (!p) return OTEL_EINVAL;
-  if (!tp || tp->processor_count == OTEL__MAX_PROCESSORS) {
+  if (!tp || tp->processor_count == OTEL__MAX_PROCESSORS || atomic_load(&tp->shut_down)) {
     p->type->shutdown(p->ctx, 0);
     free(p);
     return OTEL_EINVAL;
@@ -114,10 +115,13 @@ otel_err_t otel_tracer_provider_force_flush(otel_tracer_provider_t *tp, uint32_t
 otel_err_t otel_tracer_provider_shutdown(otel_tracer_provider_t *tp, uint32_t timeout_ms) {
   if (!tp) return OTEL_EINVAL;
   if (atomic_exchange(&tp->shut_down, true)) return OTEL_ESHUTDOWN;
+  uint64_t deadline = otel__deadline_after_ms(timeout_ms);
+  /* an end that saw the flag unset is handing its span over: a few ns */
+  while (atomic_load(&tp->ends_in_flight) > 0) sched_yield();
   otel_err_t first = OTEL_OK;
   for (size_t i = 0; i < tp->processor_count; i++) {
     otel_span_processor_t *p = tp->processors[i];
-    otel_err_t err = p->type->shutdown(p->ctx, timeout_ms);
+    otel_err_t err = p->type->shutdown(p->ctx, otel__ms_until(deadline)); /* one deadline for all */
     if (err && !first) first = err;
     free(p);
     tp->processors[i] = NULL;
@@ -126,11 +130,11 @@ otel_err_t otel_tracer_provider_shutdown(otel_tracer_provider_t *tp, uint32_t ti
   return first;
 }
 
-void otel_tracer_provider_destroy(otel_tracer_provider_t *tp) {
-  if (!tp) return;
-  if (!atomic_load(&tp->shut_down)) otel_tracer_provider_shutdown(tp, 30000);
-  otel_tracer_provider_t *expected = tp;
-  atomic_compare_exchange_strong(&global_provider, &expected, NULL);
+/* The freeing part of destroy; deferred while a processor's thread that
+ * outlived its shutdown may still read the scopes and the resource of the
+ * spans it exports (shutdown.c). */
+static void tracer_provider_free(void *arg) {
+  otel_tracer_provider_t *tp = arg;
   for (otel_tracer_t *t = tp->tracers, *next; t; t = next) {
     next = t->next;
     free(t->name);
@@ -138,9 +142,17 @@ void otel_tracer_provider_destroy(otel_tracer_provider_t *tp) {
     free(t);
   }
   otel_sampler_destroy(tp->sampler);
-  otel_resource_destroy(tp->resource);
+  otel_resource_release(tp->resource);
   pthread_mutex_destroy(&tp->tracers_lock);
   free(tp);
+}
+
+void otel_tracer_provider_destroy(otel_tracer_provider_t *tp) {
+  if (!tp) return;
+  if (!atomic_load(&tp->shut_down)) otel_tracer_provider_shutdown(tp, 30000);
+  otel_tracer_provider_t *expected = tp;
+  atomic_compare_exchange_strong(&global_provider, &expected, NULL);
+  otel__free_after_workers(tracer_provider_free, tp);
 }
 
 const otel_resource_t *otel_tracer_provider_resource(const otel_tracer_provider_t *tp) {

@@ -24,8 +24,8 @@
 #include "otel/instrument_curl.h"
 #include "otel/sdk.h"
 
-#include "../../servicekit/svc_http.h"
-#include "../../servicekit/svc_server.h"
+#include "svc_http.h"
+#include "svc_server.h"
 
 #define MAX_BODY (1 << 20)
 

@@ -8,7 +8,8 @@ child of the caller's client span, the service's own spans
 (calculating-iss-distance > getting-iss-coordinates with iss.position), and
 the log lines of the iss-distance-service, correlated with the trace, and
 the metrics: incoming.requests, iss.requests{response.status} and the
-http.server.request.duration histogram of every service.
+http.server.request.duration histogram of every service, whose exemplars
+point at the measured request's span.
 """
 import re
 import sys
@@ -97,6 +98,12 @@ try:
                  lambda ms: {m["service"] for m in ms} >= {"frontend", "gateway", "geolocator-service", "iss-distance-service"})
     expect(all(int(m["count"]) >= 1 for m in dur), "a duration histogram without requests")
     expect(all(m["unit"] == "s" for m in dur), "http.server.request.duration is not in seconds")
+    # exemplars: the duration histograms carry the span of a measured request
+    series = viewer.wait_for("/api/metrics/series?service=frontend&name=http.server.request.duration",
+                             lambda a: any(s["exemplars"] for s in a["series"]))["series"]
+    ex = [e for s in series for e in s["exemplars"]]
+    expect(any(e["traceId"] == tid and e["spanId"] == roots[0]["spanId"] for e in ex) if roots else False,
+           f"no exemplar of the frontend's duration histogram points at the London request's span: {ex[:3]}")
     warn = viewer.wait_for("/api/logs?service=iss-distance-service&body=without%20latitude",
                            lambda a: len(a["logs"]) >= 1)["logs"]
     expect(warn and warn[0]["severityText"] == "WARN", "missing-coordinates warning not logged as WARN")

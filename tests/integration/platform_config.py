@@ -11,7 +11,11 @@ engine and the platform images, which no registry here can give:
     its alert rule expressions parse (`promtool check rules` on a rules file
     made from the Grafana rule's PromQL);
   - Tempo's metrics generator writes to Prometheus, which accepts remote
-    writes (--web.enable-remote-write-receiver).
+    writes (--web.enable-remote-write-receiver);
+  - the Jaeger extra (docker-compose.jaeger.yml layered over the platform
+    file): the Collector's command names both configuration files at paths
+    that are mounted, and the two files merged as the Collector merges them
+    still send traces everywhere the first one did, and to Jaeger.
 What only the real images can show (that Grafana loads the provisioning,
 that Tempo builds the service graph) is not claimed here.
 """
@@ -86,6 +90,55 @@ check("service-graphs" in tempo.get("overrides", {}).get("defaults", {}).get("me
       .get("processors", []), "tempo: the metrics generator's service-graphs processor is off")
 for ds in datasources:
     points_at(f"grafana data source {ds['name']}", ds["url"])
+
+# ---- the Jaeger extra: docker-compose.jaeger.yml over docker-compose.yml ----
+def merged(base, over):
+    """Merges two configurations as the Collector merges its --config files
+    (and Compose its -f files, for the keys used here): maps key by key, any
+    other value (a list included) replaced by the later file's."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for k, v in over.items():
+            out[k] = merged(base.get(k), v) if k in base else v
+        return out
+    return over
+
+
+jaeger_over = load("docker-compose.jaeger.yml")["services"]
+check("jaeger" in jaeger_over, "docker-compose.jaeger.yml has no jaeger service")
+check(jaeger_over.get("jaeger", {}).get("networks") == platform["otel-collector"].get("networks"),
+      "docker-compose.jaeger.yml: jaeger is not on the Collector's network")
+collector_over = jaeger_over.get("otel-collector", {})
+mounts = {}
+for svc in (platform["otel-collector"], collector_over):
+    for vol in svc.get("volumes", []):
+        host, container = vol.split(":")[:2]
+        check(os.path.exists(os.path.join(ROOT, host)), f"otel-collector mounts missing {host}")
+        mounts[container] = os.path.normpath(os.path.join(ROOT, host))
+configs = [a.split("=", 1)[1] for a in collector_over.get("command", []) if a.startswith("--config=")]
+check(len(configs) == 2, f"docker-compose.jaeger.yml: the Collector should get two --config files, has {configs}")
+for c in configs:
+    check(c in mounts, f"docker-compose.jaeger.yml: --config={c} is not a mounted file ({sorted(mounts)})")
+if len(configs) == 2 and all(c in mounts for c in configs):
+    check(mounts[configs[0]] == os.path.join(CFG, "otel-collector.yaml"),
+          "docker-compose.jaeger.yml: the first --config is not the platform's otel-collector.yaml")
+    both = merged(*(yaml.safe_load(open(mounts[c])) for c in configs))
+    base_exporters = collector["service"]["pipelines"]["traces"]["exporters"]
+    both_exporters = both["service"]["pipelines"]["traces"]["exporters"]
+    check(set(base_exporters) <= set(both_exporters),
+          f"Jaeger extra: the traces pipeline lost exporters: {base_exporters} -> {both_exporters}")
+    for name in both_exporters:
+        check(name in both["exporters"], f"Jaeger extra: traces exporter {name} is not defined")
+    listens_jaeger = {4317, 4318, 16686}  # all-in-one's OTLP gRPC/HTTP and UI defaults
+    to_jaeger = [n for n in both_exporters
+                 if urlparse("http://" + both["exporters"].get(n, {}).get("endpoint", "")).hostname == "jaeger"]
+    check(to_jaeger, f"Jaeger extra: no traces exporter sends to jaeger ({both_exporters})")
+    for n in to_jaeger:
+        check(port_of(both["exporters"][n]["endpoint"]) in listens_jaeger,
+              f"Jaeger extra: exporter {n} points at a port jaeger does not listen on")
+    for name in ("metrics", "logs"):
+        check(both["service"]["pipelines"][name] == collector["service"]["pipelines"][name],
+              f"Jaeger extra: the {name} pipeline changed")
 
 # ---- data source UIDs named by links, dashboards and alert rules ----------
 types = {ds["uid"]: ds["type"] for ds in datasources}

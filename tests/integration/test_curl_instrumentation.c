@@ -357,7 +357,7 @@ static void test_duration_histogram_points(void **state) {
   close(fd);
 
   struct seen_points seen = {0};
-  static const struct otel_metric_exporter_type look = {"look", look_at_points, NULL};
+  static const struct otel_metric_exporter_type look = {.name = "look", .export_metrics = look_at_points};
   otel_metric_exporter_t *e = otel_metric_exporter_create(&look, &seen);
   assert_int_equal(otel_meter_provider_collect(f->mp, e), OTEL_OK);
   otel_metric_exporter_destroy(e);

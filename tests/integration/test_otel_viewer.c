@@ -94,7 +94,7 @@ static int start_viewer(void **state) {
     kill(viewer_pid, SIGKILL);
     return -1;
   }
-  /* grpc_init starts threads: only after the fork (design.md) */
+  /* grpc_init starts threads: only after the fork (docs/design.md, gRPC) */
   curl_global_init(CURL_GLOBAL_DEFAULT);
   curl = curl_easy_init();
   grpc_init();

@@ -3,7 +3,7 @@
  * "listening" line, and queries its JSON API with libcurl. Header-only
  * (static functions) because each integration test is one program.
  * Call viewer_start before grpc_init (grpc_init starts threads; fork after
- * it is unsafe, design.md). */
+ * it is unsafe, docs/design.md, gRPC). */
 #ifndef VIEWER_PROCESS_H
 #define VIEWER_PROCESS_H
 

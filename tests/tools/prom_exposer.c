@@ -8,7 +8,7 @@
 
 #include "otel/exporter_prometheus.h"
 
-#include "../../servicekit/svc_server.h"
+#include "svc_server.h"
 
 int main(int argc, char **argv) {
   svc_block_stop_signals();
@@ -39,6 +39,6 @@ int main(int argc, char **argv) {
   svc_wait_for_stop();
   otel_prometheus_server_stop(server);
   otel_meter_provider_destroy(mp);
-  otel_resource_destroy(res);
+  otel_resource_release(res);
   return 0;
 }

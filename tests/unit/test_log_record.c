@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/logs_internal.h"
+#include "logs_internal.h"
 
 static void test_severity_name_all_levels_match_spec(void **state) {
   (void)state;
@@ -122,10 +122,10 @@ static void test_log_record_create_copies_every_field(void **state) {
   assert_int_equal(r->trace_flags, 1);
   assert_ptr_equal(r->logger, fake_logger);
   /* A second reference keeps it alive after the first is dropped. */
-  assert_ptr_equal(otel_log_record_ref(r), r);
-  otel_log_record_unref(r);
+  assert_ptr_equal(otel_log_record_retain(r), r);
+  otel_log_record_release(r);
   assert_string_equal(r->body, "hello");
-  otel_log_record_unref(r);
+  otel_log_record_release(r);
 }
 
 static void test_log_record_create_without_span_has_empty_ids(void **state) {
@@ -141,7 +141,7 @@ static void test_log_record_create_without_span_has_empty_ids(void **state) {
   assert_null(r->event_name);
   assert_string_equal(r->severity_text, "");
   assert_int_equal(r->attr_count, 0);
-  otel_log_record_unref(r);
+  otel_log_record_release(r);
 }
 
 static void test_log_record_create_over_limits_truncates_and_counts(void **state) {
@@ -159,7 +159,7 @@ static void test_log_record_create_over_limits_truncates_and_counts(void **state
   assert_int_equal(r->attr_count, 3);
   assert_int_equal(r->dropped_attributes_count, 2);
   assert_int_equal(r->attrs[2].value.i, 2);
-  otel_log_record_unref(r);
+  otel_log_record_release(r);
 }
 
 int main(void) {

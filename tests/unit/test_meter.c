@@ -1,7 +1,8 @@
 /* test_meter.c: the metrics SDK (meter.c, metric_reader.c,
  * otlp_encode_metrics.c): aggregation per attribute set, cardinality
  * overflow, histogram buckets, cumulative and delta temporality over
- * several collections, observable instruments, names, OTLP encoding. */
+ * several collections, observable instruments, names, OTLP encoding,
+ * histogram exemplars (one per bucket, the span's ids, reported once). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +13,8 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/metrics_internal.h"
+#include "metrics_internal.h"
+#include "otel/trace.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
 
 /* A capturing exporter: copies what one collection produced. */
@@ -26,6 +28,8 @@ typedef struct captured {
   uint64_t buckets[16];
   size_t bucket_count;
   uint64_t start_ns, time_ns;
+  size_t exemplar_count;
+  otel_exemplar_t exemplars[16];
 } captured_t;
 
 static captured_t got[64];
@@ -61,6 +65,8 @@ static otel_err_t capture(void *ctx, const otel_metric_batch_t *b) {
       c->bucket_count = p->bucket_count;
       for (size_t k = 0; k < p->bucket_count && k < 16; k++) c->buckets[k] = p->bucket_counts[k];
       c->start_ns = p->start_time_ns, c->time_ns = p->time_ns;
+      c->exemplar_count = p->exemplar_count;
+      for (size_t k = 0; k < p->exemplar_count && k < 16; k++) c->exemplars[k] = p->exemplars[k];
     }
   free(encoded);
   otel__otlp_encode_metrics(b, &encoded, &encoded_len);
@@ -330,6 +336,106 @@ static void test_meter_otlp_encoding_round_trip(void **state) {
   destroy(f);
 }
 
+/* Records v into h inside a span of tp's (sampled or not); returns its context. */
+static otel_span_context_t record_in_span(otel_tracer_provider_t *tp, otel_instrument_t *h, double v) {
+  otel_span_t *span = otel_tracer_start_span(otel_tracer_provider_get_tracer(tp, "t", NULL), "op", NULL);
+  otel_span_context_t sc = otel_span_get_context(span);
+  otel_histogram_record(h, v, NULL, 0);
+  otel_span_end(span);
+  return sc;
+}
+
+static otel_tracer_provider_t *tracer_provider(otel_sampler_t *sampler) {
+  otel_tracer_provider_options_t o;
+  otel_tracer_provider_options_init(&o);
+  o.sampler = sampler;
+  otel_tracer_provider_t *tp;
+  assert_int_equal(otel_tracer_provider_create(&o, &tp), OTEL_OK);
+  return tp;
+}
+
+static void test_meter_histogram_exemplars_trace_based(void **state) {
+  (void)state;
+  struct fixture *f = make(OTEL_TEMPORALITY_PREFER_CUMULATIVE, 0);
+  otel_tracer_provider_t *on = tracer_provider(otel_sampler_always_on());
+  otel_tracer_provider_t *off = tracer_provider(otel_sampler_always_off());
+  otel_instrument_t *h;
+  otel_meter_create_histogram(f->meter, "lat", "s", "", (const double[]){1, 2}, 2, &h);
+  otel_histogram_record(h, 0.5, NULL, 0);                         /* no span: no exemplar */
+  otel_span_context_t first = record_in_span(on, h, 1.5);         /* bucket 1 */
+  otel_span_context_t last = record_in_span(on, h, 1.7);          /* bucket 1 again: replaces */
+  record_in_span(off, h, 9);                                      /* not sampled: none */
+  otel_span_context_t big = record_in_span(on, h, 5);             /* bucket 2 */
+  assert_memory_not_equal(first.span_id, last.span_id, 8);
+  collect(f);
+  const captured_t *c = find("lat", "");
+  assert_non_null(c);
+  assert_int_equal(c->count, 5);
+  assert_int_equal(c->exemplar_count, 2);
+  assert_true(c->exemplars[0].value == 1.7 && c->exemplars[1].value == 5);
+  assert_memory_equal(c->exemplars[0].trace_id, last.trace_id, 16);
+  assert_memory_equal(c->exemplars[0].span_id, last.span_id, 8);
+  assert_memory_equal(c->exemplars[1].span_id, big.span_id, 8);
+  assert_true(c->exemplars[0].time_ns >= c->start_ns && c->exemplars[0].time_ns <= c->time_ns);
+
+  Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceRequest *r =
+      opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__unpack(NULL, encoded_len, encoded);
+  assert_non_null(r);
+  Opentelemetry__Proto__Metrics__V1__HistogramDataPoint *p =
+      r->resource_metrics[0]->scope_metrics[0]->metrics[0]->histogram->data_points[0];
+  assert_int_equal(p->n_exemplars, 2);
+  assert_true(p->exemplars[1]->as_double == 5);
+  assert_int_equal(p->exemplars[1]->trace_id.len, 16);
+  assert_memory_equal(p->exemplars[1]->trace_id.data, big.trace_id, 16);
+  assert_memory_equal(p->exemplars[1]->span_id.data, big.span_id, 8);
+  opentelemetry__proto__collector__metrics__v1__export_metrics_service_request__free_unpacked(r, NULL);
+
+  collect(f); /* cumulative: the counts stay, each exemplar is reported once */
+  c = find("lat", "");
+  assert_int_equal(c->count, 5);
+  assert_int_equal(c->exemplar_count, 0);
+  otel_tracer_provider_destroy(on);
+  otel_tracer_provider_destroy(off);
+  destroy(f);
+}
+
+static void test_meter_histogram_exemplar_filters(void **state) {
+  (void)state;
+  otel_tracer_provider_t *on = tracer_provider(otel_sampler_always_on());
+  for (int filter = OTEL_EXEMPLAR_FILTER_ALWAYS_ON; filter <= OTEL_EXEMPLAR_FILTER_ALWAYS_OFF; filter++) {
+    struct fixture *f = calloc(1, sizeof(*f));
+    otel_meter_provider_options_t o;
+    otel_meter_provider_options_init(&o);
+    o.exemplar_filter = (otel_exemplar_filter_t)filter;
+    assert_int_equal(otel_meter_provider_create(&o, &f->mp), OTEL_OK);
+    f->meter = otel_meter_provider_get_meter(f->mp, "test", "1.0");
+    f->cap = otel_metric_exporter_create(&capture_type, NULL);
+    otel_instrument_t *h;
+    otel_meter_create_histogram(f->meter, "lat", "s", "", (const double[]){1, 2}, 2, &h);
+    otel_histogram_record(h, 0.5, NULL, 0); /* no span */
+    record_in_span(on, h, 1.5);
+    collect(f);
+    const captured_t *c = find("lat", "");
+    if (filter == OTEL_EXEMPLAR_FILTER_ALWAYS_ON) {
+      assert_int_equal(c->exemplar_count, 2); /* the one without a span has zero ids */
+      static const uint8_t zero[16];
+      assert_memory_equal(c->exemplars[0].trace_id, zero, 16);
+    } else {
+      assert_int_equal(c->exemplar_count, 0);
+    }
+    destroy(f);
+  }
+  setenv("OTEL_METRICS_EXEMPLAR_FILTER", "ALWAYS_OFF", 1);
+  otel_meter_provider_options_t o;
+  otel_meter_provider_options_init(&o);
+  assert_int_equal(o.exemplar_filter, OTEL_EXEMPLAR_FILTER_ALWAYS_OFF);
+  setenv("OTEL_METRICS_EXEMPLAR_FILTER", "sometimes", 1);
+  otel_meter_provider_options_init(&o);
+  assert_int_equal(o.exemplar_filter, OTEL_EXEMPLAR_FILTER_TRACE_BASED);
+  unsetenv("OTEL_METRICS_EXEMPLAR_FILTER");
+  otel_tracer_provider_destroy(on);
+}
+
 struct adder {
   otel_instrument_t *c;
   int n;
@@ -368,6 +474,8 @@ int main(void) {
       cmocka_unit_test(test_meter_observable_gauge_and_counter),
       cmocka_unit_test(test_meter_names_and_duplicates),
       cmocka_unit_test(test_meter_otlp_encoding_round_trip),
+      cmocka_unit_test(test_meter_histogram_exemplars_trace_based),
+      cmocka_unit_test(test_meter_histogram_exemplar_filters),
       cmocka_unit_test(test_meter_counter_threads_concurrent_safe),
   };
   return cmocka_run_group_tests_name("meter", tests, NULL, NULL);

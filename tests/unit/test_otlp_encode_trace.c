@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/otlp_encode.h"
+#include "otlp_encode.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 
 typedef Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest req_t;
@@ -45,7 +45,7 @@ static otel_tracer_provider_t *provider(const char *service, otel_span_exporter_
   o.limits.attribute_count = attr_limit;
   otel_tracer_provider_t *tp;
   assert_int_equal(otel_tracer_provider_create(&o, &tp), OTEL_OK);
-  otel_resource_destroy(res); /* the provider holds its own reference */
+  otel_resource_release(res); /* the provider holds its own reference */
   *mem = otel_memory_span_exporter_create();
   otel_span_processor_t *p;
   assert_int_equal(otel_simple_span_processor_create(*mem, &p), OTEL_OK);

@@ -60,7 +60,7 @@ static void test_prometheus_text_translation(void **state) {
     if (!strstr(text, want[i])) fail_msg("missing:\n%s\nin:\n%s", want[i], text);
   free(text);
   otel_meter_provider_destroy(mp);
-  otel_resource_destroy(res);
+  otel_resource_release(res);
 }
 
 int main(void) {

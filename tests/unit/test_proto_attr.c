@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../libotel-lite/src/proto_attr.h"
+#include "proto_attr.h"
 
 typedef Opentelemetry__Proto__Common__V1__KeyValueList kvlist_t;
 

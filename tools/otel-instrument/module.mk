@@ -31,6 +31,7 @@ AGENT_RENAMES := -Dcurl_easy_perform=agent_real_curl_easy_perform \
                  -Dmg_start=agent_real_mg_start \
                  -Dmg_set_request_handler=agent_real_mg_set_request_handler
 
+$(BUILD)/pic/libotel-lite/%.o: CPPFLAGS += $(LIB_INTERNAL_INCLUDES)
 $(BUILD)/pic/libotel-lite/%.o: libotel-lite/%.c $(PROTO_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(AGENT_RENAMES) $(CFLAGS) $(AGENT_CFLAGS) -MMD -MP -c $< -o $@

@@ -33,7 +33,8 @@ extern "C" {
   X(ENOTFOUND, "not found")                                                \
   X(EDISABLED, "telemetry disabled (OTEL_SDK_DISABLED or exporter none)")  \
   X(EIO, "input/output error")                                             \
-  X(ECONFIG, "invalid configuration")
+  X(ECONFIG, "invalid configuration")                                      \
+  X(ECANCELED, "cancelled: the shutdown deadline passed")
 
 typedef enum otel_err {
   OTEL_OK = 0,

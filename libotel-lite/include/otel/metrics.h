@@ -21,7 +21,6 @@
 #define OTEL_METRICS_H
 
 #include "otel/common.h"
-#include "otel/exporter_otlp.h"
 #include "otel/resource.h"
 
 #include <stdio.h>
@@ -65,6 +64,17 @@ typedef void (*otel_observable_cb)(otel_observer_t *observer, void *user_data);
 
 /* ---- Exporters -----------------------------------------------------------*/
 
+/* A measurement kept with the trace it was made in (a histogram keeps the
+ * last one of each bucket per collection): the value, when, and the span
+ * that was current when it was recorded (all-zero ids when none was, which
+ * only OTEL_EXEMPLAR_FILTER_ALWAYS_ON keeps). */
+typedef struct otel_exemplar {
+  uint64_t time_ns;
+  double value;
+  uint8_t trace_id[16];
+  uint8_t span_id[8];
+} otel_exemplar_t;
+
 /* One point of a collected stream: attributes, times, and either a number
  * or a histogram. Pointers are valid during the export call only. */
 typedef struct otel_metric_point {
@@ -80,6 +90,8 @@ typedef struct otel_metric_point {
   double sum, min, max;
   const uint64_t *bucket_counts; /* bucket_count entries */
   size_t bucket_count;           /* = boundary_count + 1 */
+  const otel_exemplar_t *exemplars; /* histograms: at most one per bucket */
+  size_t exemplar_count;
 } otel_metric_point_t;
 
 typedef struct otel_metric_stream {
@@ -105,25 +117,37 @@ struct otel_metric_exporter_type {
   /* Called serially on the reader's thread; batch is borrowed for the call. */
   otel_err_t (*export_metrics)(void *ctx, const otel_metric_batch_t *batch);
   void (*shutdown)(void *ctx); /* once; frees ctx. NULL: nothing */
+  /* Optional, from another thread when a shutdown's deadline passes: the
+   * export in progress and every later one must return at once (an
+   * error). Without it, a shutdown that times out leaves the reader's
+   * thread to finish on its own (its data is then never freed). */
+  void (*cancel)(void *ctx);
 };
 
 /* Wraps a custom exporter. Returns owned, NULL on OOM. */
 OTEL_API otel_metric_exporter_t *otel_metric_exporter_create(const struct otel_metric_exporter_type *t,
                                                              void *ctx);
 OTEL_API void otel_metric_exporter_destroy(otel_metric_exporter_t *e);
-/* OTLP over gRPC or HTTP (opts copied; NULL: options from the environment). */
-OTEL_API otel_err_t otel_otlp_metric_exporter_create(const otel_otlp_options_t *opts,
-                                                     otel_metric_exporter_t **out);
+/* The OTLP exporter: otel_otlp_metric_exporter_create (exporter_otlp.h). */
 /* One readable block per stream on out (borrowed; stdout if NULL). */
 OTEL_API otel_metric_exporter_t *otel_console_metric_exporter_create(FILE *out);
 
 /* ---- MeterProvider ---------------------------------------------------------*/
+
+/* Which measurements become exemplars (OTEL_METRICS_EXEMPLAR_FILTER). */
+typedef enum otel_exemplar_filter {
+  OTEL_EXEMPLAR_FILTER_TRACE_BASED = 0, /* trace_based: made inside a sampled span */
+  OTEL_EXEMPLAR_FILTER_ALWAYS_ON,       /* always_on: every measurement */
+  OTEL_EXEMPLAR_FILTER_ALWAYS_OFF       /* always_off: none */
+} otel_exemplar_filter_t;
+
 typedef struct otel_meter_provider_options {
   otel_resource_t *resource;        /* a reference is taken; NULL: default resource */
   uint32_t export_interval_ms;      /* 60000; OTEL_METRIC_EXPORT_INTERVAL */
   uint32_t export_timeout_ms;       /* 30000; OTEL_METRIC_EXPORT_TIMEOUT */
   otel_temporality_preference_t temporality; /* OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE */
   uint32_t cardinality_limit;       /* 2000 series per instrument, overflow included */
+  otel_exemplar_filter_t exemplar_filter; /* trace_based; OTEL_METRICS_EXEMPLAR_FILTER */
 } otel_meter_provider_options_t;
 
 /* Fills the specification defaults, then the environment. */

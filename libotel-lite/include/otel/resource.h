@@ -28,7 +28,7 @@ typedef struct otel_resource otel_resource_t; /* opaque, immutable once made */
  *   then OTEL_SERVICE_NAME for service.name.
  * Explicit attrs (e.g. service.name passed by the program) lose to the
  * environment, so an operator can always override them.
- * Returns owned via *out (NULL on error); free with otel_resource_destroy.
+ * Returns owned via *out (NULL on error); free with otel_resource_release.
  * Errors: OTEL_ENOMEM. Thread-safe. */
 OTEL_API otel_err_t otel_resource_create(const otel_attr_t *attrs, size_t n,
                                          otel_resource_t **out);
@@ -49,10 +49,11 @@ OTEL_API const otel_attr_t *otel_resource_attr_at(const otel_resource_t *r, size
 /* Returns the borrowed attribute with this key, or NULL. */
 OTEL_API const otel_attr_t *otel_resource_get(const otel_resource_t *r, const char *key);
 
-/* Resources are reference-counted so providers can share one. _ref returns
- * r; _destroy drops one reference and frees at zero. NULL is a no-op. */
-OTEL_API otel_resource_t *otel_resource_ref(otel_resource_t *r);
-OTEL_API void otel_resource_destroy(otel_resource_t *r);
+/* Resources are reference-counted so providers can share one. _retain
+ * takes one more reference and returns r; _release drops one and frees at
+ * zero. NULL is a no-op. */
+OTEL_API otel_resource_t *otel_resource_retain(otel_resource_t *r);
+OTEL_API void otel_resource_release(otel_resource_t *r);
 
 #ifdef __cplusplus
 }

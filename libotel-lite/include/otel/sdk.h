@@ -64,8 +64,34 @@ OTEL_API otel_logger_t *otel_sdk_logger(otel_sdk_t *sdk, const char *name, const
  * disabled, which the metrics API accepts (instruments are NULL no-ops). */
 OTEL_API otel_meter_t *otel_sdk_meter(otel_sdk_t *sdk, const char *name, const char *version);
 OTEL_API const otel_resource_t *otel_sdk_resource(otel_sdk_t *sdk);
-/* Exports what is pending (within timeout_ms), unregisters the globals and
- * frees everything. NULL is a no-op. */
+/* What happened to the telemetry of one signal so far. */
+typedef struct otel_sdk_signal_stats {
+  uint64_t exported; /* handed to the exporter, accepted */
+  uint64_t export_failed; /* handed to the exporter, export failed (after retries) */
+  uint64_t dropped;  /* never handed to the exporter: queue full, or past the
+                        shutdown deadline */
+} otel_sdk_signal_stats_t;
+
+typedef struct otel_sdk_stats {
+  otel_sdk_signal_stats_t traces; /* sampled spans */
+  otel_sdk_signal_stats_t logs;   /* log records */
+} otel_sdk_stats_t;
+
+/* Fills *out (zeros when disabled or NULL). Thread-safe; valid until
+ * shutdown. The same counts are exported as the SDK's own metrics, named
+ * as the OpenTelemetry SDK self-observability conventions name them:
+ * otel.sdk.processor.span.processed and otel.sdk.processor.log.processed
+ * (error.type=queue_full for drops), otel.sdk.exporter.span.exported and
+ * otel.sdk.exporter.log.exported (error.type=export_failed for failures),
+ * on the meter "libotel-lite". Drops are also reported on stderr (at most
+ * one line a second per signal, OTEL_LOG_LEVEL warn). */
+OTEL_API void otel_sdk_get_stats(otel_sdk_t *sdk, otel_sdk_stats_t *out);
+
+/* Exports what is pending (within timeout_ms, one deadline shared by the
+ * three signals; past it, what is left is dropped and counted, and the
+ * exports in flight are cancelled), unregisters the globals and frees
+ * everything. Returns within timeout_ms plus a few ms whatever the
+ * collector does. NULL is a no-op. */
 OTEL_API otel_err_t otel_sdk_shutdown(otel_sdk_t *sdk, uint32_t timeout_ms);
 
 #ifdef __cplusplus

@@ -21,7 +21,6 @@
 #define OTEL_TRACE_H
 
 #include "otel/common.h"
-#include "otel/exporter_otlp.h"
 #include "otel/resource.h"
 #include "otel/span_context.h"
 
@@ -161,6 +160,11 @@ struct otel_span_exporter_type {
   otel_err_t (*export_spans)(void *ctx, const otel_span_data_t *const *spans, size_t n);
   otel_err_t (*force_flush)(void *ctx, uint32_t timeout_ms); /* NULL: no-op */
   void (*shutdown)(void *ctx); /* called once; frees ctx. NULL: nothing */
+  /* Optional, from another thread when a shutdown's deadline passes: the
+   * export in progress and every later one must return at once (an
+   * error). Without it, a shutdown that times out leaves the processor's
+   * thread to finish on its own (its data is then never freed). */
+  void (*cancel)(void *ctx);
 };
 
 /* Wraps a custom exporter. Returns owned (give it to a processor), NULL on OOM. */
@@ -185,11 +189,7 @@ OTEL_API void otel_memory_span_exporter_reset(otel_span_exporter_t *e);
  * NULL), like the Python SDK's ConsoleSpanExporter. */
 OTEL_API otel_span_exporter_t *otel_console_span_exporter_create(FILE *out);
 
-/* OTLP exporter (gRPC or HTTP/protobuf, see exporter_otlp.h). opts is
- * copied; NULL means otel_otlp_options_init(OTEL_SIGNAL_TRACES). Does not
- * connect until the first export. */
-OTEL_API otel_err_t otel_otlp_span_exporter_create(const struct otel_otlp_options *opts,
-                                                   otel_span_exporter_t **out);
+/* The OTLP exporter: otel_otlp_span_exporter_create (exporter_otlp.h). */
 
 /* ---- Processors ----------------------------------------------------------*/
 typedef struct otel_batch_span_processor_options {
@@ -215,12 +215,13 @@ OTEL_API otel_err_t otel_batch_span_processor_create(
 OTEL_API otel_err_t otel_simple_span_processor_create(otel_span_exporter_t *exporter,
                                                       otel_span_processor_t **out);
 
-/* Counters of a processor (thread-safe reads). */
+/* Counters of a processor (thread-safe reads); the same names as
+ * otel_log_processor_stats_t. */
 typedef struct otel_span_processor_stats {
-  uint64_t queued;   /* spans accepted */
-  uint64_t dropped;  /* spans dropped because the queue was full */
-  uint64_t exported; /* spans handed to the exporter that reported success */
-  uint64_t failed;   /* spans handed to the exporter that reported failure */
+  uint64_t queued;        /* spans accepted */
+  uint64_t dropped;       /* spans dropped because the queue was full */
+  uint64_t exported;      /* spans handed to an export that succeeded */
+  uint64_t export_failed; /* spans handed to an export that failed */
 } otel_span_processor_stats_t;
 OTEL_API void otel_span_processor_get_stats(otel_span_processor_t *p,
                                             otel_span_processor_stats_t *out);
