@@ -97,7 +97,7 @@ static char *span_strdup(otel_span_t *s, const char *str, uint32_t max) {
     n = max;
     while (n > 0 && ((unsigned char)str[n] & 0xc0) == 0x80) n--;
   }
-  size_t clean = otel__utf8_clean_len(str, n);
+  size_t clean = otel__utf8_is_ascii(str, n) ? n : otel__utf8_clean_len(str, n);
   char *p = span_alloc(s, clean + 1);
   if (!p) return NULL;
   *otel__utf8_put((uint8_t *)p, str, n, clean) = '\0';
@@ -166,7 +166,8 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
   uint32_t max_len = s->tracer->provider->limits.attribute_value_length;
   otel_attr_t cleaned;
   size_t key_len = mode == KEY_COPY ? strlen(attr->key) : 0;
-  if (mode == KEY_COPY && otel__utf8_clean_len(attr->key, key_len) != key_len) {
+  if (mode == KEY_COPY && !otel__utf8_is_ascii(attr->key, key_len) &&
+      otel__utf8_clean_len(attr->key, key_len) != key_len) {
     /* kept keys are valid UTF-8 (span_strdup): compare this one as kept */
     cleaned = *attr;
     cleaned.key = span_strdup(s, attr->key, 0);
