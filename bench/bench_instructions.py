@@ -28,9 +28,9 @@ trace. Its count is the total of its threads but civetweb's (its HTTP
 server, which served only this script's waiting queries) divided by the
 spans and log records it received.
 
-Every request carries a traceparent (sampled, a fresh trace id each): that
-is how the script names the last request, and how every service but the
-frontend is called in the app.
+Every request carries a traceparent (sampled, a fresh random trace id
+each): that is how the script names the last request, and how every
+service but the frontend is called in the app.
 """
 import http.client
 import os
@@ -189,7 +189,7 @@ class Client:
 
     def get(self, path):
         self.seq += 1
-        trace = f"{os.getpid():08x}{self.seq:024x}"
+        trace = os.urandom(16).hex()  # random, as the specification wants them
         self.conn.request("GET", path, headers={"traceparent": f"00-{trace}-{self.seq:016x}-01"})
         r = self.conn.getresponse()
         body = r.read()
