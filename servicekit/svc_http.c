@@ -73,10 +73,10 @@ static const char *status_text(int status) {
   return t ? t : "";
 }
 
-static int reply_with_headers(struct mg_connection *conn, int status,
-                              const char *content_type, const char *extra,
-                              const char *body, size_t len) {
-  char head[512];
+int svc_reply_with_headers(struct mg_connection *conn, int status,
+                           const char *content_type, const char *extra,
+                           const char *body, size_t len) {
+  char head[2048];
   int h = snprintf(head, sizeof(head),
                    "HTTP/1.1 %d %s\r\n"
                    "Content-Type: %s\r\n"
@@ -99,7 +99,7 @@ static int reply_with_headers(struct mg_connection *conn, int status,
 
 int svc_reply(struct mg_connection *conn, int status, const char *content_type,
               const char *body, size_t len) {
-  return reply_with_headers(conn, status, content_type, NULL, body, len);
+  return svc_reply_with_headers(conn, status, content_type, NULL, body, len);
 }
 
 int svc_reply_text(struct mg_connection *conn, int status, const char *text) {
@@ -114,5 +114,5 @@ int svc_reply_method_not_allowed(struct mg_connection *conn, const char *allow) 
   char extra[128];
   snprintf(extra, sizeof(extra), "Allow: %s\r\n", allow);
   static const char body[] = "Method not allowed";
-  return reply_with_headers(conn, 405, NULL, extra, body, sizeof(body) - 1);
+  return svc_reply_with_headers(conn, 405, NULL, extra, body, sizeof(body) - 1);
 }

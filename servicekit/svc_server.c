@@ -3,6 +3,8 @@
  * runs in a signal handler. */
 #include "svc_server.h"
 
+#include "svc_ready.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -93,6 +95,7 @@ struct mg_context *svc_server_start(const char *service, int port, int threads,
   struct mg_callbacks cb;
   memset(&cb, 0, sizeof(cb));
   if (callbacks) cb = *callbacks;
+  svc_ready_wrap(&cb); /* GET /healthz, before the service's own callbacks */
   struct mg_init_data init = {.callbacks = &cb, .user_data = user_data,
                               .configuration_options = options};
   struct mg_error_data err;
@@ -166,7 +169,9 @@ int svc_run(const char *service, int port, const struct mg_callbacks *callbacks,
   if (ctx) {
     if (started) started(svc_server_port(ctx), user_data);
     int bound = svc_server_port(ctx);
+    svc_ready_set(SVC_READY);
     svc_wait_for_stop();
+    svc_ready_set(SVC_STOPPING);
     stop_server(ctx, bound);
   }
   mg_exit_library();

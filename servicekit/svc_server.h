@@ -58,7 +58,8 @@ void svc_block_stop_signals(void);
 /* Starts civetweb on 127.0.0.1-independent "port" (all interfaces, as the
  * services also run in containers) with tcp_nodelay, the timeouts above and
  * `threads` workers (SVC_WORKER_THREADS when 0), routing every request to
- * handler(cbdata).
+ * handler(cbdata), but GET /healthz, which svc_ready.h answers before any
+ * of `callbacks` runs (503 until svc_ready_set(SVC_READY)).
  * callbacks may be NULL. Returns NULL after a message on stderr when the
  * port cannot be bound. Prints "<service>: listening on port N". */
 struct mg_context *svc_server_start(const char *service, int port, int threads,
@@ -77,8 +78,9 @@ typedef void (*svc_started_cb)(int port, void *user_data);
 
 /* The whole life of a service's server: civetweb's library set up,
  * svc_server_start with SVC_WORKER_THREADS workers (user_data is also handler's cbdata),
- * started(port, user_data) if not NULL, svc_wait_for_stop, stop, library
- * torn down. Returns 0, or 1 when the port could not be bound. */
+ * started(port, user_data) if not NULL, ready (/healthz answers 200),
+ * svc_wait_for_stop, stopping (/healthz 503), stop, library torn down.
+ * Returns 0, or 1 when the port could not be bound. */
 int svc_run(const char *service, int port, const struct mg_callbacks *callbacks,
             mg_request_handler handler, void *user_data, svc_started_cb started);
 

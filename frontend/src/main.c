@@ -5,8 +5,11 @@
  *   POST /  (location=...)  the same, from the form
  *
  * It asks the gateway (GATEWAY_URL, required) and shows the distance, where
- * the ISS is and the resolved place, or the gateway's error. Everything that
- * comes from the user or an upstream is HTML-escaped (page.c).
+ * the ISS is and the resolved place, or the gateway's error. While the
+ * gateway is not ready (nothing listens yet, or it answers 503) the answer
+ * is 503 with Retry-After and a page saying the app is starting up, which
+ * reloads itself. Everything that comes from the user or an upstream is
+ * HTML-escaped (page.c).
  * Port: PORT (default 5000).
  */
 #include <stdio.h>
@@ -30,6 +33,7 @@
 #define MAX_LOCATION 256
 #define MAX_FORM_BODY 4096
 #define GATEWAY_TIMEOUT_MS 10000
+#define STARTING_UP_RETRY_S 5
 
 struct app {
   const char *gateway_url;
@@ -55,8 +59,13 @@ static int read_form(struct mg_connection *conn, char *buf, size_t cap) {
 static int send_page(struct mg_connection *conn, int status, const page_view_t *view) {
   html_t h = {0};
   page_render(&h, view);
+  char extra[640];
+  if (view->starting_up_retry_s > 0)
+    snprintf(extra, sizeof extra, "%sRetry-After: %d\r\n", page_security_headers(), view->starting_up_retry_s);
+  else
+    snprintf(extra, sizeof extra, "%s", page_security_headers());
   int ret = h.oom ? svc_reply_text(conn, 500, "Out of memory")
-                  : svc_reply(conn, status, "text/html; charset=utf-8", h.data, h.len);
+                  : svc_reply_with_headers(conn, status, "text/html; charset=utf-8", extra, h.data, h.len);
   html_free(&h);
   return ret;
 }
@@ -88,7 +97,11 @@ static int handle_page(struct mg_connection *conn, struct app *app, const char *
   char *url = svc_url_with_params(app->gateway_url, "location", location, NULL);
   int status = 200;
   if (!url) return svc_reply_text(conn, 500, "Out of memory");
-  if (svc_http_get(url, GATEWAY_TIMEOUT_MS, &res) != 0) {
+  int sent = svc_http_get(url, GATEWAY_TIMEOUT_MS, &res);
+  if ((sent != 0 && res.curl_code == CURLE_COULDNT_CONNECT) || (sent == 0 && res.status == 503)) {
+    status = 503; /* not ready yet: listening comes last, and /healthz says 503 until then */
+    view.starting_up_retry_s = STARTING_UP_RETRY_S;
+  } else if (sent != 0) {
     status = view.error_status = 502;
     view.error_text = "The gateway could not be reached. Is it running?";
   } else if (res.status != 200) {

@@ -374,7 +374,7 @@ static void batch_stats(void *ctx, otel_span_processor_stats_t *out) {
   out->queued = atomic_load(&b->tail);
   out->dropped = atomic_load(&b->dropped);
   out->exported = atomic_load(&b->exported);
-  out->failed = atomic_load(&b->failed);
+  out->export_failed = atomic_load(&b->failed);
 }
 
 static const struct otel_span_processor_type batch_type = {

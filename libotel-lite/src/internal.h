@@ -66,6 +66,11 @@ typedef enum otel__exporter_kind {
 otel__exporter_kind_t otel__env_exporter(const char *var);
 const char *otel__exporter_name(otel__exporter_kind_t k);
 
+/* Percent-decodes [b, e) into out (cap bytes, NUL-terminated; e - b + 1
+ * is always enough). Returns the decoded length, or -1 when a '%' is not
+ * followed by two hex digits or out is too small (percent.c). */
+ptrdiff_t otel__percent_decode(const char *b, const char *e, char *out, size_t cap);
+
 /* Bytes per item of an array attribute's items (const char *, bool,
  * int64_t or double); 0 for a scalar type. */
 static inline size_t otel__attr_item_size(otel_attr_type_t type) {

@@ -1,7 +1,8 @@
 """Checks the Docker path without a Docker engine (none runs here).
 
 Parses docker-compose.yml (platform) and docker-compose-services.yml (the
-four services) and checks what can be checked statically: every build
+four services) and checks what can be checked statically (docker_images.sh
+builds and runs the images for real where an engine can start): every build
 context, Dockerfile, COPY source, mounted file and watched path exists; each
 Dockerfile builds a binary the Makefile knows; services listen on 5000 and
 the URLs between them name real services on that port; telemetry goes to the
@@ -84,6 +85,16 @@ for name, svc in aservices.items():
         check(re.search(r"^ENV PORT=5000$", text, re.M) is not None, f"{name}: image does not set PORT=5000")
         check(re.search(r"^USER (?!root)\S+", text, re.M) is not None, f"{name}: image runs as root")
         check(" AS build" in text and "debian:12-slim" in text, f"{name}: not a multi-stage build onto debian:12-slim")
+        hc = re.search(r"^HEALTHCHECK .*\\\n\s*CMD curl [^\n]*http://127\.0\.0\.1:\$\{PORT\}/healthz", text, re.M)
+        runtime = text.rsplit("\nFROM ", 1)[-1]
+        check(hc is not None and re.search(r"apt-get install[^&]*\bcurl\b", runtime) is not None,
+              f"{name}: no HEALTHCHECK probing /healthz with the curl the runtime stage installs")
+    hc = svc.get("healthcheck", {})
+    check("http://127.0.0.1:5000/healthz" in hc.get("test", []) and hc.get("test", [None])[0] == "CMD",
+          f"{name}: compose healthcheck does not probe /healthz on port 5000: {hc.get('test')}")
+    deps = svc.get("depends_on", {})
+    check(isinstance(deps, dict) and all((d or {}).get("condition") == "service_healthy" for d in deps.values()),
+          f"{name}: depends_on does not wait for service_healthy: {deps}")
     watch = [w["path"] for w in svc.get("develop", {}).get("watch", []) if w.get("action") == "rebuild"]
     check(f"./{name}" in watch and "./libotel-lite" in watch, f"{name}: watch paths {watch}")
     for p in watch:
@@ -127,6 +138,7 @@ if os.path.isfile(wc_file):
     check("check-section" in text and re.search(r"^check-section:", makefiles, re.M) is not None,
           "workshop-check: the image does not run make check-section, or the Makefile has no such target")
     check(wc.get("network_mode") == "none", "workshop-check: it needs no network (network_mode: none)")
+    check(re.search(r"^HEALTHCHECK NONE$", text, re.M) is not None, "workshop-check: says nothing about a healthcheck")
 
 check(aservices.get("frontend", {}).get("ports") == ["5000:5000"], "frontend is not published on host port 5000")
 for name in expected - {"frontend"}:

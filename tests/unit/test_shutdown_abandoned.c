@@ -1,4 +1,5 @@
-/* test_shutdown_abandoned.c: a custom exporter without a cancel hook, stuck
+/* test_shutdown_abandoned.c (shutdown.c: abandoned workers, deferred frees):
+ * a custom exporter without a cancel hook, stuck
  * past the shutdown deadline. Shutdown returns at the deadline and leaves
  * the processor's thread to finish alone; that thread then reads what its
  * data points to (a record's logger and resource, a span's scope and
@@ -98,11 +99,11 @@ static void test_log_worker_outliving_its_provider_reads_no_freed_memory(void **
   otel_batch_log_processor_options_t bo;
   otel_batch_log_processor_options_init(&bo);
   bo.schedule_delay_ms = 1;
-  otel_log_processor_t p;
-  assert_int_equal(otel_batch_log_processor_create((otel_log_exporter_t){&stuck_log_type, NULL}, &bo, &p), OTEL_OK);
+  otel_log_processor_t *p;
+  assert_int_equal(otel_batch_log_processor_create(otel_log_exporter_create(&stuck_log_type, NULL), &bo, &p), OTEL_OK);
   assert_int_equal(otel_logger_provider_add_processor(lp, p), OTEL_OK);
   otel_logger_t *l;
-  assert_int_equal(otel_logger_provider_get_logger(lp, "scope-of-the-record", "1", &l), OTEL_OK);
+  assert_non_null(l = otel_logger_provider_get_logger(lp, "scope-of-the-record", "1"));
   otel_log_info(l, "stuck in the exporter");
   gate_wait(&gate.entered);
   assert_int_equal(otel_logger_provider_shutdown(lp, 50), OTEL_ETIMEDOUT);

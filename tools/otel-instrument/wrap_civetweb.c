@@ -5,7 +5,9 @@
  * instrumentation added: a SERVER span per request, the HTTP server
  * metrics, and the program's own begin_request/end_request still called.
  * mg_set_request_handler is wrapped to learn the routes: each exact path
- * the program registers a handler for becomes an http.route.
+ * the program registers a handler for becomes an http.route. The paths of
+ * OTEL_INSTRUMENT_EXCLUDED_PATHS (comma-separated, default "/healthz", the
+ * readiness probe) are served untraced and uncounted.
  *
  * civetweb copies the callbacks into its context, so the copy made here
  * may live on the stack. The instrumentation is process-wide: a second
@@ -51,6 +53,25 @@ static struct mg_callbacks first_hooks; /* the first server's, instrumented */
 static int (*first_begin)(struct mg_connection *);
 static void (*first_end)(const struct mg_connection *, int);
 
+/* OTEL_INSTRUMENT_EXCLUDED_PATHS, split once (kept for the process). */
+#define MAX_EXCLUDED 16
+static const char *excluded[MAX_EXCLUDED + 1];
+
+static void read_excluded_paths(void) {
+  const char *env = getenv("OTEL_INSTRUMENT_EXCLUDED_PATHS");
+  char *list = strdup(env ? env : "/healthz");
+  size_t n = 0;
+  for (char *save = NULL, *p = list ? strtok_r(list, ",", &save) : NULL; p && n < MAX_EXCLUDED;
+       p = strtok_r(NULL, ",", &save)) {
+    while (*p == ' ') p++;
+    size_t len = strlen(p);
+    while (len && p[len - 1] == ' ') p[--len] = '\0';
+    if (*p == '/') excluded[n++] = p;
+    else if (*p) agent_say("OTEL_INSTRUMENT_EXCLUDED_PATHS: \"%s\" is not a path; ignored", p);
+  }
+  excluded[n] = NULL;
+}
+
 static void add_route(const char *uri) {
   if (!uri || uri[0] != '/' || strpbrk(uri, "*?$|")) return; /* a pattern, not a path */
   pthread_mutex_lock(&lock);
@@ -69,8 +90,10 @@ static void instrument(struct mg_callbacks *cb) {
   if (!instrumented) {
     first_begin = cb->begin_request;
     first_end = cb->end_request;
+    read_excluded_paths();
     otel_civetweb_options_t o = {.tracer = agent_tracer("libotel-lite.civetweb"),
-                                 .routes = routes, .meter = agent_meter()};
+                                 .routes = routes, .meter = agent_meter(),
+                                 .excluded_paths = excluded};
     otel_civetweb_instrument(cb, &o);
     first_hooks = *cb;
     instrumented = true;

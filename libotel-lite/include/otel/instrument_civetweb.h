@@ -19,6 +19,8 @@
  * The span is current on the worker thread while the handler runs, so
  * spans and log records made in the handler are its children; the
  * thread's context is cleared when the request ends.
+ * Requests for an excluded path (a health probe) are passed through with no
+ * span, no context and no metric.
  * One instrumented server per process (the options are process-wide).
  */
 #ifndef OTEL_INSTRUMENT_CIVETWEB_H
@@ -38,6 +40,9 @@ typedef struct otel_civetweb_options {
   const char *const *routes; /* borrowed, NULL-terminated exact paths
                                 ("/", "/api/distance"); NULL: none */
   otel_meter_t *meter;       /* borrowed; NULL: no HTTP server metrics */
+  const char *const *excluded_paths; /* borrowed, NULL-terminated exact paths
+                                        served with no span and no metric
+                                        (health probes: "/healthz"); NULL: none */
 } otel_civetweb_options_t;
 
 /* Adds begin_request/end_request hooks to cb, keeping (and calling) any
