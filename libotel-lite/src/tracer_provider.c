@@ -72,6 +72,7 @@ otel_err_t otel_tracer_provider_add_processor(otel_tracer_provider_t *tp, otel_s
     return OTEL_EINVAL;
   }
   tp->processors[tp->processor_count++] = p;
+  if (p->type->on_start) atomic_store(&tp->has_on_start, true);
   return OTEL_OK;
 }
 
@@ -149,7 +150,7 @@ static void tracer_provider_free(void *arg) {
 
 void otel_tracer_provider_destroy(otel_tracer_provider_t *tp) {
   if (!tp) return;
-  if (!atomic_load(&tp->shut_down)) otel_tracer_provider_shutdown(tp, 30000);
+  if (!atomic_load(&tp->shut_down)) otel_tracer_provider_shutdown(tp, 5000); /* as the other providers: inside Docker's 10 s */
   otel_tracer_provider_t *expected = tp;
   atomic_compare_exchange_strong(&global_provider, &expected, NULL);
   otel__free_after_workers(tracer_provider_free, tp);

@@ -16,6 +16,12 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "otel/sdk.h"
 #include "../../libotel-lite/src/internal.h"
 
@@ -183,6 +189,51 @@ static void test_sdk_stats_count_drops(void **state) {
   unsetenv("OTEL_LOGS_EXPORTER");
 }
 
+/* ---- OTEL_BSP_EXPORT_TIMEOUT bounds an export ------------------------------------- */
+
+static double ms_since(const struct timespec *t0) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* A black hole (listens, never accepts): an export there fails only when
+ * its timeout ends. With OTEL_BSP_EXPORT_TIMEOUT=300 that is after 300 ms,
+ * not after the OTLP exporter's 10 s (the setting was read and never used). */
+static void test_bsp_export_timeout_applied(void **state) {
+  (void)state;
+  int hole = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof(a);
+  assert_int_equal(bind(hole, (struct sockaddr *)&a, sizeof(a)), 0);
+  assert_int_equal(listen(hole, 16), 0);
+  assert_int_equal(getsockname(hole, (struct sockaddr *)&a, &len), 0);
+  char ep[64];
+  snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", ntohs(a.sin_port));
+  setenv("OTEL_EXPORTER_OTLP_ENDPOINT", ep, 1);
+  setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", 1);
+  setenv("OTEL_BSP_EXPORT_TIMEOUT", "300", 1);
+  setenv("OTEL_BSP_SCHEDULE_DELAY", "10", 1);
+  setenv("OTEL_METRICS_EXPORTER", "none", 1);
+  setenv("OTEL_LOGS_EXPORTER", "none", 1);
+  otel_sdk_t *sdk;
+  assert_int_equal(otel_sdk_init(NULL, &sdk), OTEL_OK);
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  otel_span_end(otel_tracer_start_span(otel_sdk_tracer(sdk, "t", "1"), "s", NULL));
+  otel_sdk_stats_t st = {0};
+  while (st.traces.export_failed == 0 && ms_since(&t0) < 8000) otel_sdk_get_stats(sdk, &st); /* bounded */
+  double took = ms_since(&t0);
+  printf("    OTEL_BSP_EXPORT_TIMEOUT=300: the export failed after %.0f ms\n", took);
+  assert_int_equal(st.traces.export_failed, 1);
+  assert_true(took < 3000); /* generous; the OTLP timeout alone is 10 s */
+  otel_sdk_shutdown(sdk, 100);
+  close(hole);
+  const char *vars[] = {"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_BSP_EXPORT_TIMEOUT",
+                        "OTEL_BSP_SCHEDULE_DELAY", "OTEL_METRICS_EXPORTER", "OTEL_LOGS_EXPORTER"};
+  for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) unsetenv(vars[i]);
+}
+
 int main(void) {
   setenv("OTEL_LOG_LEVEL", "warn", 1);
   const struct CMUnitTest tests[] = {
@@ -192,6 +243,7 @@ int main(void) {
       cmocka_unit_test(test_sdk_init_with_upper_case_exporters),
       cmocka_unit_test(test_callback_may_get_a_meter),
       cmocka_unit_test(test_sdk_stats_count_drops),
+      cmocka_unit_test(test_bsp_export_timeout_applied),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
  *   counter additions made while a reader collects (delta temporality, so
  *   each collection takes what was added since the last) all arrive, each
  *   exactly once, when the queues are large enough that nothing drops.
+ * - One span ended on two threads at once, 1,000 times: exported once each.
  * Synchronisation is by joins and flags, never by sleeping. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -221,12 +222,56 @@ static void test_metrics_recorded_while_collecting_all_counted(void **state) {
   otel_meter_provider_destroy(mp);
 }
 
+/* ---- one span ended on two threads at once ---------------------------------------------- */
+
+static pthread_barrier_t both;
+static otel_span_t *contested;
+
+static void *end_contested(void *arg) {
+  (void)arg;
+  pthread_barrier_wait(&both);
+  otel_span_end(contested);
+  return NULL;
+}
+
+/* Two ends racing: exactly one hands the span over (a load then a store let
+ * both through: the span was exported twice and its references dropped
+ * twice). The test's thread keeps it current meanwhile, which holds a
+ * reference, so the span outlives both ends. */
+static void test_span_ended_on_two_threads_exported_once(void **state) {
+  (void)state;
+  atomic_store(&spans_seen, 0);
+  otel_tracer_provider_t *tp;
+  assert_int_equal(otel_tracer_provider_create(NULL, &tp), OTEL_OK);
+  otel_span_processor_t *p;
+  assert_int_equal(otel_simple_span_processor_create(otel_span_exporter_create(&count_span_type, NULL), &p),
+                   OTEL_OK);
+  assert_int_equal(otel_tracer_provider_add_processor(tp, p), OTEL_OK);
+  otel_tracer_t *tracer = otel_tracer_provider_get_tracer(tp, "twice", "1");
+  pthread_barrier_init(&both, NULL, 2);
+  for (int r = 0; r < ROUNDS; r++) {
+    contested = otel_tracer_start_span(tracer, "ended twice", &(otel_span_start_options_t){.no_activate = true});
+    otel_span_activate(contested); /* this thread's context holds a reference */
+    pthread_t a, b;
+    pthread_create(&a, NULL, end_contested, NULL);
+    pthread_create(&b, NULL, end_contested, NULL);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    otel_context_reset_thread(); /* which goes now */
+  }
+  pthread_barrier_destroy(&both);
+  assert_int_equal(atomic_load(&spans_seen), ROUNDS);
+  otel_tracer_provider_shutdown(tp, 1000);
+  otel_tracer_provider_destroy(tp);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_telemetry_during_shutdown_1000_rounds),
       cmocka_unit_test(test_spans_from_many_threads_all_exported),
       cmocka_unit_test(test_logs_from_many_threads_all_exported),
       cmocka_unit_test(test_metrics_recorded_while_collecting_all_counted),
+      cmocka_unit_test(test_span_ended_on_two_threads_exported_once),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -279,7 +279,9 @@ OTEL_API otel_logger_t *otel_logger_provider_get_logger(otel_logger_provider_t *
 OTEL_API otel_err_t otel_logger_provider_force_flush(otel_logger_provider_t *lp,
                                                      uint32_t timeout_ms);
 /* Shuts every processor down (flushing first), once; later emits are
- * dropped. Second call: OTEL_ESHUTDOWN. */
+ * dropped. Returns within timeout_ms (one deadline for all processors):
+ * past it, queued records are dropped and counted and the export in flight
+ * is cancelled (OTEL_ETIMEDOUT). Second call: OTEL_ESHUTDOWN. */
 OTEL_API otel_err_t otel_logger_provider_shutdown(otel_logger_provider_t *lp,
                                                   uint32_t timeout_ms);
 /* Shuts down if needed (5 s timeout), frees the provider and its loggers.

@@ -170,7 +170,9 @@ OTEL_API otel_err_t otel_meter_provider_collect(otel_meter_provider_t *mp,
                                                 otel_metric_exporter_t *exporter);
 /* Collects and exports through the periodic reader now (within timeout). */
 OTEL_API otel_err_t otel_meter_provider_force_flush(otel_meter_provider_t *mp, uint32_t timeout_ms);
-/* Exports the last values, stops the reader, shuts the exporter down. Once. */
+/* Exports the last values, stops the reader, shuts the exporter down. Once.
+ * Returns within timeout_ms: past it, the last export is cancelled and its
+ * values are lost (OTEL_ETIMEDOUT). */
 OTEL_API otel_err_t otel_meter_provider_shutdown(otel_meter_provider_t *mp, uint32_t timeout_ms);
 /* Shuts down (if not yet) and frees; instruments become invalid. NULL: no-op. */
 OTEL_API void otel_meter_provider_destroy(otel_meter_provider_t *mp);

@@ -263,10 +263,14 @@ OTEL_API otel_err_t otel_tracer_provider_add_processor(otel_tracer_provider_t *t
 OTEL_API otel_tracer_t *otel_tracer_provider_get_tracer(otel_tracer_provider_t *tp,
                                                         const char *name, const char *version);
 OTEL_API otel_err_t otel_tracer_provider_force_flush(otel_tracer_provider_t *tp, uint32_t timeout_ms);
-/* Flushes and shuts the processors down; once. Spans ended afterwards are
- * dropped. Returns the first processor error. */
+/* Flushes and shuts the processors down; once. Returns within timeout_ms
+ * (one deadline for all processors): past it, what is queued is dropped
+ * and counted and the export in flight is cancelled (OTEL_ETIMEDOUT).
+ * Spans ended meanwhile or afterwards are dropped; ending a span while
+ * this runs is safe. Returns the first processor error. */
 OTEL_API otel_err_t otel_tracer_provider_shutdown(otel_tracer_provider_t *tp, uint32_t timeout_ms);
-/* Shuts down (if not yet) and frees. All spans must have ended. NULL: no-op. */
+/* Shuts down (if not yet, within 5 s) and frees. All spans must have
+ * ended. NULL: no-op. */
 OTEL_API void otel_tracer_provider_destroy(otel_tracer_provider_t *tp);
 OTEL_API const otel_resource_t *otel_tracer_provider_resource(const otel_tracer_provider_t *tp);
 
