@@ -49,15 +49,16 @@ void otel_set_error_handler(otel_error_handler_cb handler, void *user_data) {
   pthread_mutex_unlock(&diag_lock);
 }
 
+static const otel__env_choice_t level_choices[] = {
+    {"info", OTEL_DIAG_INFO},   {"debug", OTEL_DIAG_DEBUG}, {"warn", OTEL_DIAG_WARN},
+    {"warning", OTEL_DIAG_WARN}, {"error", OTEL_DIAG_ERROR}, {"none", OTEL_DIAG_NONE},
+    {"off", OTEL_DIAG_NONE},    {NULL, 0},
+};
+
+/* OTEL_LOG_LEVEL, any case; an unknown value warns once (that warning's
+ * own call comes back here and finds it already given) and gives info. */
 static otel_diag_level_t diag_min_level(void) {
-  const char *v = otel__env_str("OTEL_LOG_LEVEL");
-  if (!v) return OTEL_DIAG_INFO;
-  if (!strcasecmp(v, "debug")) return OTEL_DIAG_DEBUG;
-  if (!strcasecmp(v, "info")) return OTEL_DIAG_INFO;
-  if (!strcasecmp(v, "warn") || !strcasecmp(v, "warning")) return OTEL_DIAG_WARN;
-  if (!strcasecmp(v, "error")) return OTEL_DIAG_ERROR;
-  if (!strcasecmp(v, "none") || !strcasecmp(v, "off")) return OTEL_DIAG_NONE;
-  return OTEL_DIAG_INFO;
+  return (otel_diag_level_t)otel__env_enum("OTEL_LOG_LEVEL", level_choices, OTEL_DIAG_INFO);
 }
 
 static const char *diag_level_name(otel_diag_level_t level) {

@@ -151,13 +151,14 @@ void otel_meter_provider_options_init(otel_meter_provider_options_t *o) {
     otel__diag(OTEL_DIAG_WARN, "metrics_env",
                "OTEL_METRICS_EXEMPLAR_FILTER=\"%s\" is not trace_based, always_on or always_off; "
                "using trace_based", f);
-  const char *t = otel__env_str("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE");
-  if (t && !strcasecmp(t, "delta")) o->temporality = OTEL_TEMPORALITY_PREFER_DELTA;
-  else if (t && !strcasecmp(t, "lowmemory")) o->temporality = OTEL_TEMPORALITY_PREFER_LOWMEMORY;
-  else if (t && strcasecmp(t, "cumulative"))
-    otel__diag(OTEL_DIAG_WARN, "metrics_env",
-               "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE=\"%s\" is not cumulative, delta "
-               "or lowmemory; using cumulative", t);
+  static const otel__env_choice_t temporalities[] = {
+      {"cumulative", OTEL_TEMPORALITY_PREFER_CUMULATIVE},
+      {"delta", OTEL_TEMPORALITY_PREFER_DELTA},
+      {"lowmemory", OTEL_TEMPORALITY_PREFER_LOWMEMORY},
+      {NULL, 0},
+  };
+  o->temporality = (otel_temporality_preference_t)otel__env_enum(
+      "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", temporalities, OTEL_TEMPORALITY_PREFER_CUMULATIVE);
 }
 
 otel_err_t otel_meter_provider_create(const otel_meter_provider_options_t *o,

@@ -129,16 +129,22 @@ static double ratio_from_env(void) {
   return r;
 }
 
+enum env_sampler { ENV_PB_ON, ENV_ON, ENV_OFF, ENV_RATIO, ENV_PB_OFF, ENV_PB_RATIO };
+
 otel_sampler_t *otel_sampler_from_env(void) {
-  const char *v = otel__env_str("OTEL_TRACES_SAMPLER");
-  if (!v || !strcasecmp(v, "parentbased_always_on")) return otel_sampler_parentbased(otel_sampler_always_on());
-  if (!strcasecmp(v, "always_on")) return otel_sampler_always_on();
-  if (!strcasecmp(v, "always_off")) return otel_sampler_always_off();
-  if (!strcasecmp(v, "traceidratio")) return otel_sampler_traceidratio(ratio_from_env());
-  if (!strcasecmp(v, "parentbased_always_off")) return otel_sampler_parentbased(otel_sampler_always_off());
-  if (!strcasecmp(v, "parentbased_traceidratio"))
-    return otel_sampler_parentbased(otel_sampler_traceidratio(ratio_from_env()));
-  otel__diag(OTEL_DIAG_WARN, "sampler_env",
-             "OTEL_TRACES_SAMPLER=\"%s\" is not a known sampler; using parentbased_always_on", v);
-  return otel_sampler_parentbased(otel_sampler_always_on());
+  static const otel__env_choice_t samplers[] = {
+      {"parentbased_always_on", ENV_PB_ON},      {"always_on", ENV_ON},
+      {"always_off", ENV_OFF},                   {"traceidratio", ENV_RATIO},
+      {"parentbased_always_off", ENV_PB_OFF},    {"parentbased_traceidratio", ENV_PB_RATIO},
+      {NULL, 0},
+  };
+  /* any case; an unknown one warns once and gives parentbased_always_on */
+  switch (otel__env_enum("OTEL_TRACES_SAMPLER", samplers, ENV_PB_ON)) {
+  case ENV_ON: return otel_sampler_always_on();
+  case ENV_OFF: return otel_sampler_always_off();
+  case ENV_RATIO: return otel_sampler_traceidratio(ratio_from_env());
+  case ENV_PB_OFF: return otel_sampler_parentbased(otel_sampler_always_off());
+  case ENV_PB_RATIO: return otel_sampler_parentbased(otel_sampler_traceidratio(ratio_from_env()));
+  default: return otel_sampler_parentbased(otel_sampler_always_on());
+  }
 }

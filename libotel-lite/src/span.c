@@ -448,13 +448,17 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
                     lim->attribute_count, &o->attrs[i], key_mode);
     for (size_t i = 0; i < o->link_count; i++) otel_span_add_link(s, &o->links[i]);
     s->data.attrs = s->attrs;
-    atomic_fetch_add(&tp->ends_in_flight, 1); /* see otel_span_end_at */
-    if (!atomic_load(&tp->shut_down))
-      for (size_t i = 0; i < tp->processor_count; i++) {
-        otel_span_processor_t *p = tp->processors[i];
-        if (p->type->on_start) p->type->on_start(p->ctx, s);
-      }
-    atomic_fetch_sub(&tp->ends_in_flight, 1);
+    /* only when a processor has on_start (none of ours): two locked
+     * instructions a span otherwise */
+    if (atomic_load_explicit(&tp->has_on_start, memory_order_relaxed)) {
+      atomic_fetch_add(&tp->ends_in_flight, 1); /* see otel_span_end_at */
+      if (!atomic_load(&tp->shut_down))
+        for (size_t i = 0; i < tp->processor_count; i++) {
+          otel_span_processor_t *p = tp->processors[i];
+          if (p->type->on_start) p->type->on_start(p->ctx, s);
+        }
+      atomic_fetch_sub(&tp->ends_in_flight, 1);
+    }
   }
   if (!o->no_activate && !context_full()) { /* new and unshared: no lock needed */
     atomic_store_explicit(&s->refs, 2, memory_order_relaxed); /* handle + current slot */

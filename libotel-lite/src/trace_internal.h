@@ -44,6 +44,7 @@ struct otel_tracer_provider {
    * use of the processors: shutdown sets the flag, then waits for this to
    * reach 0 before it touches a processor (both seq_cst) */
   atomic_long ends_in_flight;
+  atomic_bool has_on_start; /* a processor has on_start: span start then counts itself in flight too */
   pthread_mutex_t tracers_lock;
   otel_tracer_t *tracers;
 };

@@ -72,6 +72,7 @@ otel_err_t otel_tracer_provider_add_processor(otel_tracer_provider_t *tp, otel_s
     return OTEL_EINVAL;
   }
   tp->processors[tp->processor_count++] = p;
+  if (p->type->on_start) atomic_store(&tp->has_on_start, true);
   return OTEL_OK;
 }
 

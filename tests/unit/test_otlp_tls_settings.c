@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <cmocka.h>
 
 #include "otel/exporter_otlp.h"
@@ -28,11 +30,17 @@ extern char **environ;
 
 static char warnings[8192];
 
+/* Called from any thread (exporters, the SDK's parallel shutdown): one at
+ * a time. The test reads `warnings` when those threads are done. */
+static pthread_mutex_t warnings_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void collect(otel_diag_level_t level, const char *message, void *user_data) {
   (void)user_data;
   if (level < OTEL_DIAG_WARN) return;
+  pthread_mutex_lock(&warnings_lock);
   size_t used = strlen(warnings);
   snprintf(warnings + used, sizeof warnings - used, "%s\n", message);
+  pthread_mutex_unlock(&warnings_lock);
 }
 
 static char pem_path[64]; /* a readable file (its content is not checked before a handshake) */

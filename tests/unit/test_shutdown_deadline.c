@@ -7,8 +7,8 @@
  * with a short timeout and must return within it plus a generous margin
  * (the export timeout is 10 s, so a shutdown that waits for the network
  * takes 10 s or more). Each test prints the time it measured.
- * Also: what could not be sent is counted as dropped, and an exporter
- * without a cancel hook is left to its thread without a use after free.
+ * Also: a collector answering 503 with Retry-After: 5 puts the exporter in
+ * a 5 s backoff sleep, which shutdown must cut short too.
  * Sources: shutdown.c (the deadline arithmetic, the abandoned workers)
  * under every provider and processor. */
 #include <setjmp.h>
@@ -158,12 +158,66 @@ static void sdk_all(const char *protocol) {
 static void test_sdk_grpc(void **state) { (void)state; sdk_all("grpc"); }
 static void test_sdk_http(void **state) { (void)state; sdk_all("http/protobuf"); }
 
+/* ---- a backoff sleep is cut short ---------------------------------------------------- */
+
+static int busy_fd = -1;
+
+/* Answers every request with 503 and Retry-After: 5, then closes. */
+static void *busy_server(void *arg) {
+  (void)arg;
+  for (;;) {
+    int c = accept(busy_fd, NULL, NULL);
+    if (c < 0) return NULL;
+    char buf[65536];
+    ssize_t n = recv(c, buf, sizeof(buf), 0); /* the request's first bytes are enough */
+    (void)n;
+    static const char answer[] = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\n"
+                                 "Content-Length: 0\r\nConnection: close\r\n\r\n";
+    ssize_t w = send(c, answer, sizeof(answer) - 1, MSG_NOSIGNAL);
+    (void)w;
+    close(c);
+  }
+}
+
+static void test_backoff_sleep_cut_short(void **state) {
+  (void)state;
+  busy_fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof(a);
+  assert_int_equal(bind(busy_fd, (struct sockaddr *)&a, sizeof(a)), 0);
+  assert_int_equal(listen(busy_fd, 16), 0);
+  assert_int_equal(getsockname(busy_fd, (struct sockaddr *)&a, &len), 0);
+  pthread_t t;
+  pthread_create(&t, NULL, busy_server, NULL);
+  otel_otlp_options_t o;
+  otel_otlp_options_init(&o, OTEL_SIGNAL_TRACES);
+  o.protocol = OTEL_OTLP_PROTOCOL_HTTP_PROTOBUF;
+  snprintf(o.endpoint, sizeof(o.endpoint), "http://127.0.0.1:%d/v1/traces", ntohs(a.sin_port));
+  otel_tracer_provider_t *tp;
+  assert_int_equal(otel_tracer_provider_create(NULL, &tp), OTEL_OK);
+  otel_span_exporter_t *e;
+  assert_int_equal(otel_otlp_span_exporter_create(&o, &e), OTEL_OK);
+  otel_span_processor_t *p;
+  assert_int_equal(otel_batch_span_processor_create(e, NULL, &p), OTEL_OK);
+  assert_int_equal(otel_tracer_provider_add_processor(tp, p), OTEL_OK);
+  otel_span_end(otel_tracer_start_span(otel_tracer_provider_get_tracer(tp, "t", "1"), "s", NULL));
+  assert_int_equal(otel_tracer_provider_force_flush(tp, 200), OTEL_ETIMEDOUT); /* now in its 5 s backoff */
+  uint64_t start = now_ms();
+  otel_tracer_provider_shutdown(tp, TIMEOUT_MS);
+  check_took("503 Retry-After: 5", start);
+  otel_tracer_provider_destroy(tp);
+  shutdown(busy_fd, SHUT_RDWR);
+  close(busy_fd);
+  pthread_join(t, NULL);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_traces_grpc),  cmocka_unit_test(test_traces_http),
       cmocka_unit_test(test_metrics_grpc), cmocka_unit_test(test_metrics_http),
       cmocka_unit_test(test_logs_grpc),    cmocka_unit_test(test_logs_http),
       cmocka_unit_test(test_sdk_grpc),     cmocka_unit_test(test_sdk_http),
+      cmocka_unit_test(test_backoff_sleep_cut_short),
   };
   return cmocka_run_group_tests(tests, black_hole_open, black_hole_close);
 }
