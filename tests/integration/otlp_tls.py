@@ -12,6 +12,8 @@ certificate for localhost and 127.0.0.1, a client certificate).
   http:// and INSECURE=true without a scheme are cleartext.
 - Mutual TLS: a viewer with --tls-client-ca gets the telemetry of a service
   that has OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and _CLIENT_KEY.
+- A client that connects and sends nothing does not hold the TLS port up
+  and is cut after the viewer's 10 s I/O timeout.
 - The logs' certificate path cannot be read: a diagnostic names it, the
   service answers as usual and its traces still arrive.
 """
@@ -202,6 +204,10 @@ with tempfile.TemporaryDirectory() as certs:
     make_certificates(certs)
     ca = os.path.join(certs, "ca.pem")
     viewer = TlsViewer(certs)
+    # a client that connects and never says anything: the viewer serves the
+    # others meanwhile, and cuts it after its 10 s I/O timeout
+    silent = socket.create_connection(("127.0.0.1", viewer.http_port))
+    silent_since = time.monotonic()
     try:
         # plain http on the TLS port is refused (no cleartext service there)
         try:
@@ -251,6 +257,15 @@ with tempfile.TemporaryDirectory() as certs:
         stop(p, "unreadable certificate")
         expect(missing in p.output() and "cannot be read" in p.output(),
                f"no diagnostic names the unreadable certificate:\n{p.output()[-1500:]}")
+        silent.settimeout(max(1.0, 25 - (time.monotonic() - silent_since)))
+        try:
+            closed = silent.recv(1) == b""
+        except ConnectionResetError:
+            closed = True
+        except socket.timeout:
+            closed = False
+        expect(closed, "a silent client still holds its TLS connection after 25 s")
+        silent.close()
     finally:
         expect(viewer.stop() == 0, "the TLS viewer did not exit cleanly")
 

@@ -30,10 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_CONNS 64
+#define IO_TIMEOUT_S 10
 
 struct vw_tls_front {
   SSL_CTX *ctx;
@@ -169,6 +171,12 @@ static void *serve(void *arg) {
 static void start_conn(vw_tls_front_t *f, int fd) {
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  /* a client that stalls (mid-handshake, mid-record, or not reading) is cut
+   * after 10 s, as civetweb cuts a slow request head; idle keep-alive ends
+   * when civetweb closes its side */
+  struct timeval tv = {IO_TIMEOUT_S, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   conn_t *c = malloc(sizeof *c);
   pthread_mutex_lock(&f->lock);
   int slot = -1;
@@ -205,7 +213,12 @@ static void *accept_loop(void *arg) {
     struct pollfd p = {f->listen_fd, POLLIN, 0};
     if (poll(&p, 1, 100) <= 0) continue;
     int fd = accept4(f->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-    if (fd >= 0) start_conn(f, fd);
+    if (fd >= 0) {
+      start_conn(f, fd);
+    } else if (errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == ENOBUFS) {
+      struct timespec ts = {0, 50 * 1000 * 1000}; /* out of descriptors: do not spin */
+      nanosleep(&ts, NULL);
+    }
   }
   return NULL;
 }
