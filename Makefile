@@ -9,7 +9,8 @@
 #   make test    deps + all + every unit and integration test
 #   make bench   build and run the benchmarks (they print figures)
 #   make tsan    the unit and concurrency tests under ThreadSanitizer
-#   make clean   remove build/, build-asan/ and build-tsan/
+#   make soak    minutes of load while the collector restarts: RSS and fds
+#   make clean   remove build/, build-asan/, build-tsan/ and build-fuzz/
 #   make install [PREFIX=/usr/local] [DESTDIR=]   libotel-lite's headers
 #                (include/otel/), libotel-lite.a, libotel-lite.so and
 #                otel-lite.pc for pkg-config (libotel-lite/module.mk);
@@ -33,12 +34,24 @@
 # `make tsan` builds the library and the unit tests (the concurrency tests
 # among them) into build-tsan/ with ThreadSanitizer and runs them.
 #
+#   make fuzz    the libFuzzer targets of fuzz/ (clang, ASan+UBSan, into
+#                build-fuzz/), each for FUZZ_SECONDS (30); prints execs/s.
+#                `make test` replays their corpora with the plain build
+#
 # Each component folder may hold a module.mk that adds its own programs and
 # tests to ALL_BINS, TEST_BINS, TEST_SCRIPTS and BENCH_BINS; everything else
 # (library sources, protos, unit tests, benchmarks) is found by wildcard.
 
 SANITIZE ?= 0
-ifeq ($(SANITIZE),1)
+FUZZ ?= 0
+ifeq ($(FUZZ),1)
+# `make fuzz` builds with clang's libFuzzer and ASan+UBSan into build-fuzz/
+# (fuzz/module.mk, fuzz/README.md)
+BUILD ?= build-fuzz
+CC := clang
+SAN_FLAGS := -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT ?= -O1
+else ifeq ($(SANITIZE),1)
 BUILD ?= build-asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT ?= -O1
@@ -64,10 +77,15 @@ LDFLAGS += -pthread $(SAN_FLAGS)
 OTEL_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgrpc -lgpr -lcivetweb -lm
 
 LIBOTEL := $(BUILD)/lib/libotel-lite.a
-# The library's internal headers (src/*.h) are found by name, by the
-# library's own sources and by the tests and benchmarks that reach inside
-# it; nothing else (services, tools) sees them.
-LIB_INTERNAL_INCLUDES := -Ilibotel-lite/src
+# The library's sources, in libotel-lite/src/ and its folders by layer
+# (docs/internals/). Its internal headers are found by name (#include
+# "otlp_client.h") by the library's own sources and by the tests and
+# benchmarks that reach inside it: every source folder is on their include
+# path; nothing else (services, tools) sees them.
+LIB_DIRS := libotel-lite/src libotel-lite/src/* libotel-lite/src/*/*
+LIB_SRCS := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
+LIB_HDRS := $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
+LIB_INTERNAL_INCLUDES := $(patsubst %/,-I%,$(sort $(dir $(LIB_SRCS) $(LIB_HDRS))))
 $(BUILD)/obj/libotel-lite/%.o $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += $(LIB_INTERNAL_INCLUDES)
 
 # ---- protobuf-c code, generated into $(BUILD)/gen -------------------------
@@ -85,7 +103,6 @@ $(PROTO_STAMP): $(PROTOS)
 $(PROTO_C) $(PROTO_H): $(PROTO_STAMP)
 
 # ---- libotel-lite ----------------------------------------------------------
-LIB_SRCS := $(wildcard libotel-lite/src/*.c)
 PROTO_OBJS := $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(PROTO_C))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(PROTO_OBJS)
 
@@ -138,7 +155,8 @@ $(BUILD)/tests/integration/%: $(BUILD)/obj/tests/integration/%.o $(LIBOTEL)
 # bench`, the others are helpers of bench/*.sh scripts, which run too) ------
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
-BENCH_RUN := $(filter $(BUILD)/bench/bench_%,$(BENCH_BINS)) $(sort $(wildcard bench/*.sh))
+BENCH_RUN := $(filter $(BUILD)/bench/bench_%,$(BENCH_BINS)) \
+             $(filter-out bench/soak.sh,$(sort $(wildcard bench/*.sh)))
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBOTEL) $(SVC_KIT_OBJS)
 	@mkdir -p $(dir $@)
@@ -155,7 +173,7 @@ endif
 include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 
 # ---- top-level targets -----------------------------------------------------
-.PHONY: all build-all deps test unit-test tsan bench run clean \
+.PHONY: all build-all deps test unit-test tsan bench soak run clean \
         workshop-start solution workshop-reset check-section workshop-run workshop-status workshop-doctor \
         workshop-screenshots
 .SECONDARY:
@@ -198,8 +216,13 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BINS) $(ALL_BINS)
 	@set -e; for b in $(BENCH_RUN); do echo "== $$b"; BUILD=$(BUILD) $$b; done
 
+# minutes (SOAK_SECONDS, default 300): memory and fds under load while the
+# collector restarts (bench/soak.sh); not in `make bench` nor in CI
+soak: all
+	BUILD=$(BUILD) bench/soak.sh
+
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-fuzz
 
 # ---- the workshop ----------------------------------------------------------
 # The engine is Python (Debian's python3); the watch mode uses inotify-tools.

@@ -42,11 +42,11 @@ int main(void) {
   o.mirror_stderr = false;
   otel_logger_provider_t *lp;
   if (otel_logger_provider_create(&o, &lp)) return 1;
-  otel_log_processor_t p;
-  if (otel_batch_log_processor_create((otel_log_exporter_t){&discard_type, NULL}, NULL, &p)) return 1;
+  otel_log_processor_t *p;
+  if (otel_batch_log_processor_create(otel_log_exporter_create(&discard_type, NULL), NULL, &p)) return 1;
   otel_logger_provider_add_processor(lp, p);
   otel_logger_t *logger;
-  otel_logger_provider_get_logger(lp, "bench", NULL, &logger);
+  logger = otel_logger_provider_get_logger(lp, "bench", NULL);
   const char *ip = "127.0.0.1";
   static double per_record[ROUNDS];
   for (int i = 0; i < 2000; i++) otel_log_info(logger, "warm up %s", ip);

@@ -5,7 +5,8 @@ FRONTEND_LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out frontend/src/m
 FRONTEND_LAND_OBJ := $(BUILD)/obj/gen/world_map_land.o
 FRONTEND_TEST_LIBS := $(shell pkg-config --libs libcjson 2>/dev/null) -lm
 ALL_BINS += $(BUILD)/bin/frontend
-TEST_BINS += $(BUILD)/tests/frontend/test_world_map $(BUILD)/tests/frontend/test_page
+TEST_BINS += $(BUILD)/tests/frontend/test_world_map $(BUILD)/tests/frontend/test_page \
+             $(BUILD)/tests/frontend/test_sha256
 
 $(BUILD)/gen/world_map_land.c: frontend/data/world-110m.svgpath
 	@mkdir -p $(dir $@)

@@ -4,6 +4,7 @@
 #   deps.sh build  that plus cmocka, for the unit tests `make` builds too
 #   deps.sh        that plus what the tests and benchmarks drive (`make
 #                  deps`, `make test`, `make bench`): Chromium, Prometheus...
+#   deps.sh fuzz   build plus clang and its libFuzzer runtime (`make fuzz`)
 # Fast when everything is there: it only asks dpkg.
 set -euo pipefail
 mode=${1:-test}
@@ -11,11 +12,14 @@ mode=${1:-test}
 # Build: compiler tools and the libraries we link.
 build_pkgs=(gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev
   libgrpc-dev libcurl4-openssl-dev libcjson-dev libcivetweb-dev zlib1g-dev
-  libproj-dev libgeonames-dev)
+  libproj-dev libgeonames-dev libssl-dev)
 # Test: unit test framework and the tools the integration tests drive
-# (docker.io + debootstrap: docker_images.sh builds and runs the images).
+# (docker.io + debootstrap: docker_images.sh builds and runs the images;
+# openssl: otlp_tls.sh makes its certificates).
 test_pkgs=(libcmocka-dev curl python3 python3-yaml python3-sgp4 python3-geopy prometheus
-  chromium wrk bc valgrind docker.io debootstrap)
+  chromium wrk bc valgrind openssl docker.io debootstrap)
+# Fuzz: clang and the runtime of -fsanitize=fuzzer (libclang_rt.fuzzer).
+fuzz_pkgs=(clang libclang-rt-14-dev)
 
 missing=()
 wanted=("${build_pkgs[@]}")
@@ -23,7 +27,8 @@ case "$mode" in
   run) ;;
   build) wanted+=(libcmocka-dev) ;;
   test) wanted+=("${test_pkgs[@]}") ;;
-  *) echo "deps.sh: unknown mode '$mode' (run, build or test)" >&2; exit 2 ;;
+  fuzz) wanted+=("${fuzz_pkgs[@]}") ;;
+  *) echo "deps.sh: unknown mode '$mode' (run, build, test or fuzz)" >&2; exit 2 ;;
 esac
 for p in "${wanted[@]}" ${EXTRA_DEB_PACKAGES:-}; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

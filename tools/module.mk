@@ -15,8 +15,9 @@ OTEL_VIEWER_RUN := $(OTEL_VIEWER) --jsonl $(BUILD)/telemetry.jsonl
 
 # The viewer uses nothing of the SDK: it links the generated protobuf-c
 # types ($(OTLP_PROTO_LIB)) and the libraries it calls itself (gRPC's
-# server, civetweb, cJSON, zlib for gzip bodies).
-VIEWER_LDLIBS := $(shell pkg-config --libs libprotobuf-c libcjson zlib 2>/dev/null) -lgrpc -lgpr -lcivetweb -lm
+# server, civetweb, cJSON, zlib for gzip bodies, OpenSSL for TLS in front of
+# the HTTP port: tls_front.c).
+VIEWER_LDLIBS := $(shell pkg-config --libs libprotobuf-c libcjson zlib 2>/dev/null) -lgrpc -lgpr -lcivetweb -lssl -lcrypto -lm
 
 $(OTEL_VIEWER): $(VIEWER_OBJS) $(OTLP_PROTO_LIB)
 	@mkdir -p $(dir $@)
@@ -35,8 +36,9 @@ $(BUILD)/tests/tools/%: $(BUILD)/obj/$(VIEWER_DIR)/tests/%.o $(VIEWER_CORE_OBJS)
 
 TEST_BINS += $(VIEWER_TEST_BINS)
 
-# The integration test starts the real binary.
+# The integration tests start the real binary.
 $(BUILD)/tests/integration/test_otel_viewer: $(OTEL_VIEWER)
+$(BUILD)/tests/integration/test_viewer_hostile_bodies: $(OTEL_VIEWER)
 
 .PHONY: run-viewer
 run-viewer: $(OTEL_VIEWER)
@@ -45,6 +47,10 @@ run-viewer: $(OTEL_VIEWER)
 # The viewer's ingest benchmark links the viewer's objects (the generic
 # bench rule links only the library).
 $(BUILD)/bench/bench_viewer_ingest: $(BUILD)/obj/bench/bench_viewer_ingest.o $(VIEWER_CORE_OBJS) $(OTLP_PROTO_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(OTLP_PROTO_LIB) $(VIEWER_LDLIBS) -o $@
+
+$(BUILD)/bench/bench_viewer_decode: $(BUILD)/obj/bench/bench_viewer_decode.o $(VIEWER_CORE_OBJS) $(OTLP_PROTO_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $< $(VIEWER_CORE_OBJS) $(OTLP_PROTO_LIB) $(VIEWER_LDLIBS) -o $@
 

@@ -1,18 +1,21 @@
 /* frontend/src/page.c: the HTML of the frontend (see page.h). The page has
- * its own CSS and no external resources, so it renders offline. */
+ * its own CSS and no external resources, so it renders offline; it has no
+ * script at all, and its Content-Security-Policy says so. */
 #include "page.h"
 
+#include "sha256.h"
 #include "world_map.h"
 
 #include <cJSON.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
-static const char page_head_start[] =
-    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-static const char page_head[] =
-    "<title>How far is the ISS?</title>\n<style>\n"
-    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+/* The page's whole style sheet: the text of its one <style> element, which
+ * the Content-Security-Policy allows by its hash (page_security_headers). */
+static const char page_style[] =
+    "\nbody{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
     "margin:0;background:#0b1d33;color:#e8eef6}\n"
     "main{max-width:52rem;margin:0 auto;padding:2rem 1rem}\n"
     "h1{font-weight:600;margin:0 0 1rem}\n"
@@ -26,8 +29,47 @@ static const char page_head[] =
     ".distance{font-size:2.2rem;font-weight:700;color:#f2a93b}\n"
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem;margin:1rem 0 0}\n"
     "dt{color:#9fb3c8}dd{margin:0}\n"
-    "svg{width:100%;height:auto;margin-top:1rem;background:#0e3a5c;border-radius:.5rem}\n"
+    "svg{width:100%;height:auto;margin-top:1rem;background:#0e3a5c;border-radius:.5rem}\n";
+
+static const char page_head_start[] =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+static const char page_head[] = "<title>How far is the ISS?</title>\n<style>";
+static const char page_body_start[] =
     "</style>\n</head>\n<body>\n<main>\n<h1>How far is the International Space Station?</h1>\n";
+
+static char security_headers[512];
+
+static void base64(const uint8_t *in, size_t n, char *out) {
+  static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t v = (uint32_t)in[i] << 16 | (i + 1 < n ? (uint32_t)in[i + 1] << 8 : 0) |
+                 (i + 2 < n ? in[i + 2] : 0);
+    *out++ = abc[v >> 18 & 63];
+    *out++ = abc[v >> 12 & 63];
+    *out++ = i + 1 < n ? abc[v >> 6 & 63] : '=';
+    *out++ = i + 2 < n ? abc[v & 63] : '=';
+  }
+  *out = '\0';
+}
+
+static void make_security_headers(void) {
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  char b64[4 * ((SHA256_DIGEST_SIZE + 2) / 3) + 1];
+  sha256(page_style, sizeof page_style - 1, digest);
+  base64(digest, sizeof digest, b64);
+  snprintf(security_headers, sizeof security_headers,
+           "Content-Security-Policy: default-src 'none'; style-src 'sha256-%s'; "
+           "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'\r\n"
+           "Referrer-Policy: no-referrer\r\n",
+           b64);
+}
+
+const char *page_security_headers(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, make_security_headers);
+  return security_headers;
+}
 
 static void render_form(html_t *h, const char *location) {
   html_append(h, "<form method=\"post\" action=\"/\">\n"
@@ -110,6 +152,8 @@ void page_render(html_t *h, const page_view_t *view) {
   if (view->starting_up_retry_s > 0)
     html_appendf(h, "<meta http-equiv=\"refresh\" content=\"%d\">\n", view->starting_up_retry_s);
   html_append(h, page_head);
+  html_append(h, page_style);
+  html_append(h, page_body_start);
   render_form(h, view->location);
   if (view->starting_up_retry_s > 0) {
     html_appendf(h, "<div class=\"result starting\" id=\"starting-up\"><strong>The ISS distance app "

@@ -18,6 +18,18 @@ typedef struct page_view {
                                after that many seconds */
 } page_view_t;
 
+/* The security header lines (each ending in CRLF) sent with every page:
+ *   Content-Security-Policy: default-src 'none' (no script, frame, font,
+ *     connection ...); style-src the page's own <style> by its SHA-256, so
+ *     no injected style applies either; img-src 'self' (the browser's
+ *     favicon request); form-action 'self'; frame-ancestors 'none' (no
+ *     clickjacking); base-uri 'none'. The world map is inline SVG drawn
+ *     with presentation attributes, which CSP does not restrict.
+ *   Referrer-Policy: no-referrer (the place typed is in the page's URL).
+ * X-Content-Type-Options: nosniff comes with every servicekit reply.
+ * Static storage, made on the first call; safe from any thread. */
+const char *page_security_headers(void);
+
 /* Appends the whole HTML document for view to h. */
 void page_render(html_t *h, const page_view_t *view);
 

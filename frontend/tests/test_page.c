@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "../src/page.h"
+#include "../src/sha256.h"
 
 static const char zurich_json[] =
     "{\"distance\": 7123.45, \"place\": \"Zurich, Canton of Zurich, Switzerland\","
@@ -109,12 +110,51 @@ static void test_page_starting_up_reloads_itself(void **state) {
   html_free(&h);
 }
 
+/* The CSP names the page's one <style> by the hash of exactly its text, and
+ * allows nothing else: no script, no frame, the form posting home only. */
+static void test_page_csp_allows_its_own_style_only(void **state) {
+  (void)state;
+  html_t h = {0};
+  page_view_t v = {.location = "Zurich", .result_json = zurich_json};
+  const char *page = render(&v, &h);
+  const char *open = strstr(page, "<style>");
+  assert_non_null(open);
+  open += strlen("<style>");
+  const char *close = strstr(open, "</style>");
+  assert_non_null(close);
+  assert_null(strstr(close + 1, "<style"));
+  assert_null(strstr(page, "<script"));
+  assert_null(strstr(page, " style=\""));
+  uint8_t d[SHA256_DIGEST_SIZE];
+  sha256(open, (size_t)(close - open), d);
+  static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char want[128] = "style-src 'sha256-";
+  size_t n = strlen(want);
+  for (int i = 0; i < SHA256_DIGEST_SIZE; i += 3) {
+    uint32_t x = (uint32_t)d[i] << 16 | (i + 1 < SHA256_DIGEST_SIZE ? (uint32_t)d[i + 1] << 8 : 0) |
+                 (i + 2 < SHA256_DIGEST_SIZE ? d[i + 2] : 0);
+    want[n++] = abc[x >> 18 & 63];
+    want[n++] = abc[x >> 12 & 63];
+    want[n++] = i + 1 < SHA256_DIGEST_SIZE ? abc[x >> 6 & 63] : '=';
+    want[n++] = i + 2 < SHA256_DIGEST_SIZE ? abc[x & 63] : '=';
+  }
+  strcpy(want + n, "'; ");
+  const char *csp = page_security_headers();
+  if (!strstr(csp, want)) fail_msg("CSP %s lacks %s", csp, want);
+  assert_non_null(strstr(csp, "Content-Security-Policy: default-src 'none'; "));
+  assert_non_null(strstr(csp, "; form-action 'self'; frame-ancestors 'none'"));
+  assert_non_null(strstr(csp, "\r\nReferrer-Policy: no-referrer\r\n"));
+  assert_null(strstr(csp, "unsafe"));
+  html_free(&h);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_page_result_with_positions_draws_map),
       cmocka_unit_test(test_page_no_map_table),
       cmocka_unit_test(test_page_map_label_escaped),
       cmocka_unit_test(test_page_starting_up_reloads_itself),
+      cmocka_unit_test(test_page_csp_allows_its_own_style_only),
   };
   return cmocka_run_group_tests_name("page", tests, NULL, NULL);
 }

@@ -17,13 +17,27 @@ static void field(const char *line, int from, int to, char *buf) {
   buf[n] = '\0';
 }
 
+/* A field in the TLE's decimal notation: spaces, an optional sign, digits
+ * with at most one '.', spaces. Not strtod's wider language: "nan", "inf",
+ * hex and exponents are refused (an exponent made an epoch day of 1e300,
+ * which no int can hold: found by fuzz/fuzz_tle.c). */
 static int parse_double(const char *s, double *out) {
-  char *end;
   while (*s == ' ') s++;
-  *out = strtod(s, &end);
-  while (*end == ' ') end++;
-  return end != s && *end == '\0' ? 0 : -1;
+  const char *p = s + (*s == '-' || *s == '+');
+  int digits = 0, dots = 0;
+  for (; *p && *p != ' '; p++) {
+    if (isdigit((unsigned char)*p)) digits++;
+    else if (*p == '.' && !dots) dots++;
+    else return -1;
+  }
+  while (*p == ' ') p++;
+  if (!digits || *p) return -1;
+  *out = strtod(s, NULL);
+  return 0;
 }
+
+/* v within [lo, hi]. */
+static int in_range(double v, double lo, double hi) { return v >= lo && v <= hi; }
 
 /* "ddddd-e" with an implied leading decimal point (e.g. " 16179-3"). */
 static int parse_implied(const char *s, double *out) {
@@ -36,7 +50,13 @@ static int parse_implied(const char *s, double *out) {
   double m;
   if (parse_double(mant, &m)) return -1;
   int e = 0;
-  if (s[n]) e = atoi(s + n);
+  if (s[n]) { /* the exponent: a sign and one digit (a longer one made B* inf: fuzz_tle) */
+    const char *x = s + n + 1;
+    if (!isdigit((unsigned char)x[0])) return -1;
+    for (const char *t = x + 1; *t; t++)
+      if (*t != ' ') return -1;
+    e = (x[0] - '0') * (s[n] == '-' ? -1 : 1);
+  }
   *out = (sign == '-' ? -m : m) * pow(10.0, e);
   return 0;
 }
@@ -123,21 +143,26 @@ int tle_parse(const char *text, tle_t *out, char *err, size_t errlen) {
   int yy = atoi(buf);
   out->epoch_year = yy < 57 ? 2000 + yy : 1900 + yy;
   field(l1, 21, 32, buf);
-  if (parse_double(buf, &out->epoch_days)) return fail(err, errlen, "bad epoch day", 1);
+  if (parse_double(buf, &out->epoch_days) || !in_range(out->epoch_days, 1, 367))
+    return fail(err, errlen, "bad epoch day", 1);
   field(l1, 54, 61, buf);
   if (parse_implied(buf, &out->bstar)) return fail(err, errlen, "bad B* drag term", 1);
   field(l2, 9, 16, buf);
-  if (parse_double(buf, &out->inclination_deg)) return fail(err, errlen, "bad inclination", 2);
+  if (parse_double(buf, &out->inclination_deg) || !in_range(out->inclination_deg, 0, 180))
+    return fail(err, errlen, "bad inclination", 2);
   field(l2, 18, 25, buf);
-  if (parse_double(buf, &out->raan_deg)) return fail(err, errlen, "bad right ascension", 2);
+  if (parse_double(buf, &out->raan_deg) || !in_range(out->raan_deg, 0, 360))
+    return fail(err, errlen, "bad right ascension", 2);
   field(l2, 27, 33, buf);
   char ecc[40];
   snprintf(ecc, sizeof ecc, "0.%s", buf);
   if (parse_double(ecc, &out->eccentricity)) return fail(err, errlen, "bad eccentricity", 2);
   field(l2, 35, 42, buf);
-  if (parse_double(buf, &out->arg_perigee_deg)) return fail(err, errlen, "bad argument of perigee", 2);
+  if (parse_double(buf, &out->arg_perigee_deg) || !in_range(out->arg_perigee_deg, 0, 360))
+    return fail(err, errlen, "bad argument of perigee", 2);
   field(l2, 44, 51, buf);
-  if (parse_double(buf, &out->mean_anomaly_deg)) return fail(err, errlen, "bad mean anomaly", 2);
+  if (parse_double(buf, &out->mean_anomaly_deg) || !in_range(out->mean_anomaly_deg, 0, 360))
+    return fail(err, errlen, "bad mean anomaly", 2);
   field(l2, 53, 63, buf);
   if (parse_double(buf, &v) || v <= 0) return fail(err, errlen, "bad mean motion", 2);
   out->mean_motion_rev_day = v;

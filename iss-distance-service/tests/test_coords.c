@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -92,11 +94,55 @@ static void test_tle_checksum_error_names_the_line(void **state) {
   assert_int_equal(tle_parse("garbage", &tle, err, sizeof err), -1);
 }
 
+/* Sets the checksum column (69) of a TLE line. */
+static void set_checksum(char *line) {
+  int sum = 0;
+  for (int i = 0; i < 68; i++) {
+    if (line[i] >= '0' && line[i] <= '9') sum += line[i] - '0';
+    else if (line[i] == '-') sum += 1;
+  }
+  line[68] = (char)('0' + sum % 10);
+}
+
+/* Found by fuzz/fuzz_tle.c: an epoch day of 2302988926 passed and
+ * made days2mdhms convert 2.3e9 to int (undefined behaviour); strtod's
+ * "nan", "inf" and exponents passed as angles; a B* of "06+579-3" was
+ * 0.06e579, inf. Each is refused, naming the field. */
+static void test_tle_fields_out_of_range_are_refused(void **state) {
+  (void)state;
+  static const struct { int line, col; const char *text, *err; } cases[] = {
+      {1, 20, "99999999.999", "TLE line 1: bad epoch day"},
+      {1, 18, "00000.0000000", "TLE line 1: bad epoch day"},
+      {1, 18, "25313.9683e+5", "TLE line 1: bad epoch day"},
+      {2, 8, "     nan", "TLE line 2: bad inclination"},
+      {2, 8, "   181.0", "TLE line 2: bad inclination"},
+      {2, 17, "     inf", "TLE line 2: bad right ascension"},
+      {2, 34, "-52.7615", "TLE line 2: bad argument of perigee"},
+      {2, 43, "  1e+300", "TLE line 2: bad mean anomaly"},
+      {1, 53, "06+579-3", "TLE line 1: bad B* drag term"},
+      {1, 53, " 16179-x", "TLE line 1: bad B* drag term"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char l1[] = "1 25544U 98067A   25313.96830531  .00008626  00000+0  16179-3 0  9997";
+    char l2[] = "2 25544  51.6342 304.7042 0004075  52.7615 307.3745 15.49490024537771";
+    char *line = cases[i].line == 1 ? l1 : l2;
+    memcpy(line + cases[i].col, cases[i].text, strlen(cases[i].text));
+    set_checksum(line);
+    char text[200];
+    snprintf(text, sizeof text, "%s\n%s\n", l1, l2);
+    tle_t tle;
+    char err[128] = "";
+    if (tle_parse(text, &tle, err, sizeof err) != -1) fail_msg("case %zu accepted: %s", i, text);
+    assert_string_equal(err, cases[i].err);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_coords_parse_latitude_table),
       cmocka_unit_test(test_position_iss_is_where_an_iss_can_be),
       cmocka_unit_test(test_tle_checksum_error_names_the_line),
+      cmocka_unit_test(test_tle_fields_out_of_range_are_refused),
   };
   return cmocka_run_group_tests_name("coords", tests, NULL, NULL);
 }

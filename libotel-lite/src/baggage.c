@@ -4,9 +4,12 @@
  * from and formatted to the `baggage` header (values percent-decoded in
  * memory, percent-encoded on the wire), with the specification's limits
  * (64 members, 8192 bytes; members past them are dropped) and a
- * thread-local current baggage. Invalid members are skipped one by one.
+ * thread-local current baggage. Invalid members are skipped one by one;
+ * a member whose properties do not follow the grammar is invalid too.
  */
 #include "otel/propagation.h"
+
+#include "internal.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -37,6 +40,63 @@ static bool valid_token(const char *s, size_t n) {
   return true;
 }
 
+static bool ows(char c) { return c == ' ' || c == '\t'; }
+
+/* baggage-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E */
+static bool baggage_octet(unsigned char c) {
+  return c == 0x21 || (c >= 0x23 && c <= 0x2b) || (c >= 0x2d && c <= 0x3a) ||
+         (c >= 0x3c && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
+}
+
+/* Checks a member's properties against the W3C Baggage grammar
+ *   properties = property *( OWS ";" OWS property )
+ *   property   = key OWS "=" OWS value / key OWS
+ *   key = token, value = *baggage-octet, OWS = *( SP / HTAB )
+ * and returns them without the optional whitespace and empty properties
+ * ("ttl = 5 ; flag;" -> "ttl=5;flag"), owned, or NULL when they do not
+ * match it (a key that is not a token, a value with a space, quote,
+ * backslash, comma or control character: a CR/LF here would otherwise
+ * reach the outgoing header as is) or on OOM. */
+static char *normalize_properties(const char *s) {
+  size_t len = strlen(s);
+  char *out = malloc(len + 1);
+  if (!out) return NULL;
+  size_t n = 0;
+  const char *p = s, *end = s + len;
+  for (;;) {
+    const char *pe = memchr(p, ';', (size_t)(end - p));
+    if (!pe) pe = end;
+    const char *kb = p, *ve = pe;
+    while (kb < ve && ows(*kb)) kb++;
+    while (ve > kb && ows(ve[-1])) ve--;
+    if (kb == ve) goto next; /* an empty property ("k=v;" or ";;"): ignored, as OTel Go does */
+    const char *eq = memchr(kb, '=', (size_t)(ve - kb));
+    const char *ke = eq ? eq : ve;
+    while (ke > kb && ows(ke[-1])) ke--;
+    if (!valid_token(kb, (size_t)(ke - kb))) goto bad;
+    if (n) out[n++] = ';';
+    memcpy(out + n, kb, (size_t)(ke - kb));
+    n += (size_t)(ke - kb);
+    if (eq) {
+      const char *vb = eq + 1;
+      while (vb < ve && ows(*vb)) vb++;
+      out[n++] = '=';
+      for (const char *v = vb; v < ve; v++) {
+        if (!baggage_octet((unsigned char)*v)) goto bad;
+        out[n++] = *v;
+      }
+    }
+  next:
+    if (pe == end) break;
+    p = pe + 1;
+  }
+  out[n] = '\0';
+  return out;
+bad:
+  free(out);
+  return NULL;
+}
+
 otel_baggage_t *otel_baggage_create(void) { return calloc(1, sizeof(otel_baggage_t)); }
 
 static void entry_free(entry_t *e) {
@@ -62,9 +122,11 @@ static size_t encoded_size(const otel_baggage_t *b) {
 otel_err_t otel_baggage_set(otel_baggage_t *b, const char *key, const char *value,
                             const char *metadata) {
   if (!b || !key || !valid_token(key, strlen(key))) return OTEL_EINVAL;
-  entry_t e = {strdup(key), strdup(value ? value : ""),
-               metadata && metadata[0] ? strdup(metadata) : NULL};
-  if (!e.key || !e.value || (metadata && metadata[0] && !e.metadata)) {
+  char *props = NULL;
+  if (metadata && metadata[0] && !(props = normalize_properties(metadata)))
+    return OTEL_EINVAL; /* (or out of memory: the member is not set either way) */
+  entry_t e = {strdup(key), strdup(value ? value : ""), props};
+  if (!e.key || !e.value) {
     entry_free(&e);
     return OTEL_ENOMEM;
   }
@@ -131,39 +193,17 @@ static void trim(const char **b, const char **e) {
   while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t')) (*e)--;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-/* baggage-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E */
-static bool baggage_octet(unsigned char c) {
-  return c == 0x21 || (c >= 0x23 && c <= 0x2b) || (c >= 0x2d && c <= 0x3a) ||
-         (c >= 0x3c && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
-}
-
 /* Percent-decodes a value; NULL when it has a forbidden char or bad escape. */
 static char *decode_value(const char *b, const char *e) {
-  char *out = malloc((size_t)(e - b) + 1);
-  if (!out) return NULL;
-  size_t n = 0;
-  for (const char *p = b; p < e; p++) {
-    if (!baggage_octet((unsigned char)*p)) goto bad;
-    if (*p == '%') {
-      if (e - p < 3 || hexval(p[1]) < 0 || hexval(p[2]) < 0) goto bad;
-      out[n++] = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-      p += 2;
-    } else {
-      out[n++] = *p;
-    }
+  for (const char *p = b; p < e; p++)
+    if (!baggage_octet((unsigned char)*p)) return NULL;
+  size_t cap = (size_t)(e - b) + 1;
+  char *out = malloc(cap);
+  if (out && otel__percent_decode(b, e, out, cap) < 0) {
+    free(out);
+    return NULL;
   }
-  out[n] = '\0';
   return out;
-bad:
-  free(out);
-  return NULL;
 }
 
 otel_baggage_t *otel_baggage_parse(const char *header) {
@@ -193,7 +233,8 @@ otel_baggage_t *otel_baggage_parse(const char *header) {
           trim(&pb, &pe);
           meta = strndup(pb, (size_t)(pe - pb));
         }
-        otel_baggage_set(b, key, value, meta); /* over the limits: dropped */
+        /* bad properties or over the limits: the member is dropped */
+        if (!semi || meta) otel_baggage_set(b, key, value, meta);
         free(meta);
         free(value);
       }

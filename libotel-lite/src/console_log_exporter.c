@@ -61,11 +61,11 @@ static const struct otel_log_exporter_type console_type = {
     .shutdown = console_shutdown,
 };
 
-otel_err_t otel_console_log_exporter_create(FILE *stream, otel_log_exporter_t *out) {
-  if (!out) return OTEL_EINVAL;
+otel_log_exporter_t *otel_console_log_exporter_create(FILE *stream) {
   console_t *c = calloc(1, sizeof(*c));
-  if (!c) return OTEL_ENOMEM;
+  if (!c) return NULL;
   c->stream = stream ? stream : stdout;
-  *out = (otel_log_exporter_t){&console_type, c};
-  return OTEL_OK;
+  otel_log_exporter_t *e = otel_log_exporter_create(&console_type, c);
+  if (!e) free(c);
+  return e;
 }

@@ -26,7 +26,7 @@
 enum worker_state { WORKER_BUSY, WORKER_IDLE, WORKER_TIMED };
 
 typedef struct bp {
-  otel_log_exporter_t exporter;
+  otel_log_exporter_t *exporter; /* owned */
   otel_batch_log_processor_options_t o;
   const char *name;
   pthread_t thread;
@@ -72,8 +72,7 @@ static void bp_free(bp_t *bp) {
     bp->head = (bp->head + 1) % bp->o.max_queue_size;
     bp->count--;
   }
-  if (bp->exporter.type && bp->exporter.type->shutdown)
-    bp->exporter.type->shutdown(bp->exporter.ctx);
+  otel_log_exporter_destroy(bp->exporter);
   pthread_mutex_destroy(&bp->mu);
   pthread_cond_destroy(&bp->wake);
   pthread_cond_destroy(&bp->done);
@@ -91,10 +90,10 @@ static void export_one_batch(bp_t *bp) {
   }
   bp->count -= n;
   pthread_mutex_unlock(&bp->mu);
-  otel_err_t err = bp->exporter.type->export_records(bp->exporter.ctx, bp->batch, n);
+  otel_err_t err = bp->exporter->type->export_records(bp->exporter->ctx, bp->batch, n);
   if (err) {
     otel__diag(OTEL_DIAG_WARN, "log_export", "%s log exporter: %zu records not exported: %s",
-               bp->exporter.type->name, n, otel_strerror(err));
+               bp->exporter->type->name, n, otel_strerror(err));
   }
   for (size_t i = 0; i < n; i++) otel_log_record_release(bp->batch[i]);
   pthread_mutex_lock(&bp->mu);
@@ -133,9 +132,9 @@ static void *worker(void *arg) {
       if (bp->count) export_one_batch(bp);
     } while (drain && bp->count);
     if (flush_target != bp->flush_done) {
-      if (bp->exporter.type->force_flush) {
+      if (bp->exporter->type->force_flush) {
         pthread_mutex_unlock(&bp->mu);
-        bp->exporter.type->force_flush(bp->exporter.ctx, bp->o.export_timeout_ms);
+        bp->exporter->type->force_flush(bp->exporter->ctx, bp->o.export_timeout_ms);
         pthread_mutex_lock(&bp->mu);
       }
       bp->flush_done = flush_target;
@@ -221,9 +220,9 @@ static otel_err_t bp_shutdown(void *ctx, uint32_t timeout_ms) {
   }
   if (!bp->exited) {
     size_t left = drop_queue(bp); /* the worker exits after its export in flight */
-    if (bp->exporter.type->cancel) {
+    if (bp->exporter->type->cancel) {
       pthread_mutex_unlock(&bp->mu);
-      bp->exporter.type->cancel(bp->exporter.ctx); /* that export returns now */
+      bp->exporter->type->cancel(bp->exporter->ctx); /* that export returns now */
       otel__diag(OTEL_DIAG_WARN, "log_shutdown_timeout",
                  "%s: shutdown deadline (%u ms) passed: export cancelled, %zu queued records dropped",
                  bp->name, timeout_ms, left);
@@ -260,7 +259,7 @@ static const struct otel_log_processor_type batch_type = {
     .on_emit = bp_on_emit,
     .force_flush = bp_force_flush,
     .shutdown = bp_shutdown,
-    .stats = bp_stats,
+    .get_stats = bp_stats,
 };
 
 /* Same engine, its own name, so a provider's processors can be told apart. */
@@ -269,18 +268,18 @@ static const struct otel_log_processor_type simple_type = {
     .on_emit = bp_on_emit,
     .force_flush = bp_force_flush,
     .shutdown = bp_shutdown,
-    .stats = bp_stats,
+    .get_stats = bp_stats,
 };
 
-otel_err_t otel__log_queue_processor_create(otel_log_exporter_t exporter,
+otel_err_t otel__log_queue_processor_create(otel_log_exporter_t *exporter,
                                             const otel_batch_log_processor_options_t *opts,
-                                            const char *name, otel_log_processor_t *out) {
+                                            const char *name, otel_log_processor_t **out) {
   otel_batch_log_processor_options_t o;
   if (opts) o = *opts;
   else otel_batch_log_processor_options_init(&o);
   bp_t *bp = NULL;
   otel_err_t err = OTEL_EINVAL;
-  if (!out || !exporter.type || !exporter.type->export_records) goto fail;
+  if (!out || !exporter) goto fail;
   if (o.max_queue_size == 0) o.max_queue_size = 2048;
   if (o.max_export_batch_size == 0 || o.max_export_batch_size > o.max_queue_size)
     o.max_export_batch_size = o.max_queue_size;
@@ -289,7 +288,12 @@ otel_err_t otel__log_queue_processor_create(otel_log_exporter_t exporter,
   if (!bp) goto fail;
   bp->ring = calloc(o.max_queue_size, sizeof(*bp->ring));
   bp->batch = calloc(o.max_export_batch_size, sizeof(*bp->batch));
-  if (!bp->ring || !bp->batch) goto fail;
+  otel_log_processor_t *handle = otel_log_processor_create(
+      o.max_export_batch_size == 1 && o.schedule_delay_ms == 0 ? &simple_type : &batch_type, bp);
+  if (!bp->ring || !bp->batch || !handle) {
+    free(handle);
+    goto fail;
+  }
   bp->o = o;
   bp->name = name;
   bp->exporter = exporter;
@@ -302,12 +306,11 @@ otel_err_t otel__log_queue_processor_create(otel_log_exporter_t exporter,
   pthread_condattr_destroy(&ca);
   bp->state = WORKER_BUSY;
   if (pthread_create(&bp->thread, NULL, worker, bp) != 0) {
+    free(handle);
     bp_free(bp);
     return OTEL_ENOMEM;
   }
-  out->type = o.max_export_batch_size == 1 && o.schedule_delay_ms == 0 ? &simple_type
-                                                                        : &batch_type;
-  out->ctx = bp;
+  *out = handle;
   return OTEL_OK;
 fail:
   if (bp) {
@@ -315,12 +318,12 @@ fail:
     free(bp->batch);
     free(bp);
   }
-  if (exporter.type && exporter.type->shutdown) exporter.type->shutdown(exporter.ctx);
+  otel_log_exporter_destroy(exporter);
   return err;
 }
 
-otel_err_t otel_batch_log_processor_create(otel_log_exporter_t exporter,
+otel_err_t otel_batch_log_processor_create(otel_log_exporter_t *exporter,
                                            const otel_batch_log_processor_options_t *opts,
-                                           otel_log_processor_t *out) {
+                                           otel_log_processor_t **out) {
   return otel__log_queue_processor_create(exporter, opts, "batch log processor", out);
 }

@@ -9,8 +9,8 @@
  */
 #include "logs_internal.h"
 
-otel_err_t otel_simple_log_processor_create(otel_log_exporter_t exporter,
-                                            otel_log_processor_t *out) {
+otel_err_t otel_simple_log_processor_create(otel_log_exporter_t *exporter,
+                                            otel_log_processor_t **out) {
   otel_batch_log_processor_options_t o = {
       .schedule_delay_ms = 0,
       .max_queue_size = 2048,

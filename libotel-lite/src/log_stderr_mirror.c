@@ -179,12 +179,15 @@ static const struct otel_log_processor_type mirror_type = {
 };
 
 otel_err_t otel__log_mirror_processor_create(FILE *stream, const char *service,
-                                             otel_log_processor_t *out) {
+                                             otel_log_processor_t **out) {
   mirror_t *m = calloc(1, sizeof(*m));
   if (!m) return OTEL_ENOMEM;
   m->stream = stream;
   m->service = service;
-  out->type = &mirror_type;
-  out->ctx = m;
+  *out = otel_log_processor_create(&mirror_type, m);
+  if (!*out) {
+    free(m);
+    return OTEL_ENOMEM;
+  }
   return OTEL_OK;
 }

@@ -63,7 +63,7 @@ static void dispatch(otel_logger_t *logger, otel__log_record_src_t *src) {
     return;
   }
   for (size_t i = 0; i < lp->n_processors; i++) {
-    const otel_log_processor_t *p = &lp->processors[i];
+    const otel_log_processor_t *p = lp->processors[i];
     p->type->on_emit(p->ctx, rec);
   }
   atomic_fetch_sub(&lp->emits_in_flight, 1);

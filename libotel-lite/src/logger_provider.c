@@ -51,7 +51,7 @@ otel_err_t otel_logger_provider_create(const otel_logger_provider_options_t *opt
     if (sn && sn->type == OTEL_ATTR_TYPE_STRING) lp->service_name = sn->value.s;
   }
   if (opts->mirror_stderr) {
-    otel_log_processor_t mirror;
+    otel_log_processor_t *mirror;
     otel_err_t err = otel__log_mirror_processor_create(
         opts->mirror_stream ? opts->mirror_stream : stderr, lp->service_name, &mirror);
     if (err) {
@@ -65,14 +65,15 @@ otel_err_t otel_logger_provider_create(const otel_logger_provider_options_t *opt
 }
 
 otel_err_t otel_logger_provider_add_processor(otel_logger_provider_t *lp,
-                                              otel_log_processor_t p) {
+                                              otel_log_processor_t *p) {
   otel_err_t err = OTEL_OK;
-  if (!p.type) return OTEL_EINVAL;
+  if (!p) return OTEL_EINVAL;
   if (!lp) err = OTEL_EINVAL;
   else if (atomic_load(&lp->shut_down)) err = OTEL_ESHUTDOWN;
   else if (lp->n_processors == OTEL__LOGS_MAX_PROCESSORS) err = OTEL_EFULL;
   if (err) {
-    p.type->shutdown(p.ctx, 5000); /* nothing queued: returns at once */
+    p->type->shutdown(p->ctx, 5000); /* nothing queued: returns at once */
+    free(p);
     return err;
   }
   lp->processors[lp->n_processors++] = p;
@@ -83,12 +84,10 @@ static bool same_str(const char *a, const char *b) {
   return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-otel_err_t otel_logger_provider_get_logger(otel_logger_provider_t *lp, const char *name,
-                                           const char *version, otel_logger_t **out) {
-  if (!out) return OTEL_EINVAL;
-  *out = NULL;
-  if (!lp || !name) return OTEL_EINVAL;
-  otel_err_t err = OTEL_OK;
+otel_logger_t *otel_logger_provider_get_logger(otel_logger_provider_t *lp, const char *name,
+                                               const char *version) {
+  if (!lp) return NULL;
+  if (!name) name = "";
   pthread_mutex_lock(&lp->lock);
   otel_logger_t *l;
   for (l = lp->loggers; l; l = l->next) {
@@ -107,7 +106,6 @@ otel_err_t otel_logger_provider_get_logger(otel_logger_provider_t *lp, const cha
         free(l);
       }
       l = NULL;
-      err = OTEL_ENOMEM;
     } else {
       l->provider = lp;
       atomic_init(&l->min_severity, (int)lp->min_severity);
@@ -116,8 +114,7 @@ otel_err_t otel_logger_provider_get_logger(otel_logger_provider_t *lp, const cha
     }
   }
   pthread_mutex_unlock(&lp->lock);
-  *out = l;
-  return err;
+  return l;
 }
 
 /* Remaining part of a timeout that started at start_ns. */
@@ -133,7 +130,7 @@ otel_err_t otel_logger_provider_force_flush(otel_logger_provider_t *lp,
   uint64_t start = otel__monotonic_ns();
   otel_err_t first = OTEL_OK;
   for (size_t i = 0; i < lp->n_processors; i++) {
-    const otel_log_processor_t *p = &lp->processors[i];
+    const otel_log_processor_t *p = lp->processors[i];
     if (!p->type->force_flush) continue;
     otel_err_t err = p->type->force_flush(p->ctx, remaining_ms(start, timeout_ms));
     if (err && !first) first = err;
@@ -148,23 +145,18 @@ otel_err_t otel_logger_provider_shutdown(otel_logger_provider_t *lp, uint32_t ti
   uint64_t start = otel__monotonic_ns();
   otel_err_t first = OTEL_OK;
   for (size_t i = 0; i < lp->n_processors; i++) {
-    const otel_log_processor_t *p = &lp->processors[i];
+    const otel_log_processor_t *p = lp->processors[i];
     otel_err_t err = p->type->shutdown(p->ctx, remaining_ms(start, timeout_ms));
     if (err && !first) first = err;
   }
   return first;
 }
 
-void otel_logger_provider_destroy(otel_logger_provider_t *lp) {
-  if (!lp) return;
-  if (!atomic_load(&lp->shut_down)) otel_logger_provider_shutdown(lp, 5000);
-  if (otel__workers_abandoned()) {
-    /* a processor's thread outlived its shutdown and may still read the
-     * loggers and the resource of the records it exports: keep them */
-    pthread_mutex_destroy(&lp->lock);
-    free(lp);
-    return;
-  }
+/* The freeing part of destroy; deferred while a processor's thread that
+ * outlived its shutdown may still read the loggers and the resource of the
+ * records it exports (shutdown.c). */
+static void logger_provider_free(void *arg) {
+  otel_logger_provider_t *lp = arg;
   otel_logger_t *l = lp->loggers;
   while (l) {
     otel_logger_t *next = l->next;
@@ -173,13 +165,47 @@ void otel_logger_provider_destroy(otel_logger_provider_t *lp) {
     free(l);
     l = next;
   }
+  for (size_t i = 0; i < lp->n_processors; i++) free(lp->processors[i]);
   otel_resource_release(lp->resource);
   pthread_mutex_destroy(&lp->lock);
   free(lp);
 }
 
-void otel_log_processor_get_stats(otel_log_processor_t p, otel_log_processor_stats_t *out) {
+void otel_logger_provider_destroy(otel_logger_provider_t *lp) {
+  if (!lp) return;
+  if (!atomic_load(&lp->shut_down)) otel_logger_provider_shutdown(lp, 5000);
+  otel__free_after_workers(logger_provider_free, lp);
+}
+
+void otel_log_processor_get_stats(otel_log_processor_t *p, otel_log_processor_stats_t *out) {
   if (!out) return;
   memset(out, 0, sizeof(*out));
-  if (p.type && p.type->stats) p.type->stats(p.ctx, out);
+  if (p && p->type->get_stats) p->type->get_stats(p->ctx, out);
+}
+
+/* ---- the exporter and processor handles (as tracer_provider.c's) -------- */
+
+otel_log_exporter_t *otel_log_exporter_create(const struct otel_log_exporter_type *type, void *ctx) {
+  if (!type || !type->export_records) return NULL;
+  otel_log_exporter_t *e = calloc(1, sizeof(*e));
+  if (!e) return NULL;
+  e->type = type;
+  e->ctx = ctx;
+  return e;
+}
+
+void otel_log_exporter_destroy(otel_log_exporter_t *e) {
+  if (!e) return;
+  if (e->type->shutdown) e->type->shutdown(e->ctx);
+  free(e);
+}
+
+otel_log_processor_t *otel_log_processor_create(const struct otel_log_processor_type *type,
+                                                void *ctx) {
+  if (!type || !type->on_emit || !type->shutdown) return NULL;
+  otel_log_processor_t *p = calloc(1, sizeof(*p));
+  if (!p) return NULL;
+  p->type = type;
+  p->ctx = ctx;
+  return p;
 }

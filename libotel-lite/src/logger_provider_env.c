@@ -24,8 +24,8 @@ otel_err_t otel_logger_provider_create_from_env(otel_resource_t *resource,
   otel_logger_provider_t *lp;
   otel_err_t err = otel_logger_provider_create(&o, &lp);
   if (err) return err;
-  otel_log_exporter_t exp;
-  otel_log_processor_t proc;
+  otel_log_exporter_t *exp;
+  otel_log_processor_t *proc;
   if (otlp) {
     /* OTEL_BLRP_EXPORT_TIMEOUT bounds each export, retries included */
     otel_batch_log_processor_options_t bo;
@@ -34,10 +34,14 @@ otel_err_t otel_logger_provider_create_from_env(otel_resource_t *resource,
     otel_otlp_options_init(&oo, OTEL_SIGNAL_LOGS);
     if (bo.export_timeout_ms && bo.export_timeout_ms < oo.timeout_ms) oo.timeout_ms = bo.export_timeout_ms;
     err = otel_otlp_log_exporter_create(&oo, &exp);
+    if (err == OTEL_EINVAL) { /* an unusable endpoint or TLS file (diagnosed): no logs, the rest runs */
+      *out = lp;
+      return OTEL_OK;
+    }
     if (!err) err = otel_batch_log_processor_create(exp, &bo, &proc);
   } else if (console) {
-    err = otel_console_log_exporter_create(stdout, &exp);
-    if (!err) err = otel_simple_log_processor_create(exp, &proc);
+    exp = otel_console_log_exporter_create(stdout);
+    err = exp ? otel_simple_log_processor_create(exp, &proc) : OTEL_ENOMEM;
   }
   if (!err && (otlp || console)) err = otel_logger_provider_add_processor(lp, proc);
   if (err) {

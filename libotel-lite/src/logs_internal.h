@@ -15,6 +15,16 @@
 
 #define OTEL__LOGS_MAX_PROCESSORS 8
 
+struct otel_log_exporter {
+  const struct otel_log_exporter_type *type;
+  void *ctx;
+};
+
+struct otel_log_processor {
+  const struct otel_log_processor_type *type;
+  void *ctx;
+};
+
 struct otel_logger {
   otel_logger_provider_t *provider;
   char *name;
@@ -26,7 +36,7 @@ struct otel_logger {
 struct otel_logger_provider {
   otel_resource_t *resource;  /* owned reference, may be NULL */
   const char *service_name;   /* borrowed from resource, or NULL */
-  otel_log_processor_t processors[OTEL__LOGS_MAX_PROCESSORS];
+  otel_log_processor_t *processors[OTEL__LOGS_MAX_PROCESSORS]; /* owned */
   size_t n_processors;
   size_t max_body_bytes;
   size_t max_attributes;
@@ -78,7 +88,7 @@ size_t otel__log_format_line(const otel_log_record_t *rec, const char *service,
 /* The stderr mirror as a processor writing synchronously to stream
  * (borrowed). Errors: OTEL_ENOMEM. */
 otel_err_t otel__log_mirror_processor_create(FILE *stream, const char *service,
-                                             otel_log_processor_t *out);
+                                             otel_log_processor_t **out);
 
 /* Encodes n records as one ExportLogsServiceRequest (grouped by resource,
  * then scope). Returns owned bytes via *out_buf (free()), OTEL_ENOMEM. */
@@ -86,9 +96,9 @@ otel_err_t otel__otlp_encode_logs(const otel_log_record_t *const *recs, size_t n
                                   uint8_t **out_buf, size_t *out_len);
 
 /* The batch engine behind both processors (see log_batch_processor.c). */
-otel_err_t otel__log_queue_processor_create(otel_log_exporter_t exporter,
+otel_err_t otel__log_queue_processor_create(otel_log_exporter_t *exporter,
                                             const otel_batch_log_processor_options_t *o,
                                             const char *name,
-                                            otel_log_processor_t *out);
+                                            otel_log_processor_t **out);
 
 #endif /* OTEL_LOGS_INTERNAL_H */

@@ -55,9 +55,11 @@ static const struct otel_log_exporter_type memory_type = {
     .shutdown = mem_shutdown,
 };
 
-otel_log_exporter_t otel_memory_log_exporter_exporter(otel_memory_log_exporter_t *m) {
-  if (m) atomic_fetch_add(&m->refs, 1);
-  return (otel_log_exporter_t){m ? &memory_type : NULL, m};
+otel_log_exporter_t *otel_memory_log_exporter_exporter(otel_memory_log_exporter_t *m) {
+  if (!m) return NULL;
+  otel_log_exporter_t *e = otel_log_exporter_create(&memory_type, m);
+  if (e) atomic_fetch_add(&m->refs, 1);
+  return e;
 }
 
 size_t otel_memory_log_exporter_count(otel_memory_log_exporter_t *m) {

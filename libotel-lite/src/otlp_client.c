@@ -3,18 +3,15 @@
  * otlp_client.c: sends encoded OTLP requests with the configured transport
  * and retries what the OTLP specification calls retryable, with
  * exponential backoff and full jitter, honouring the server's hint, all
- * within the options' timeout. The backoff sleep waits on a condition
- * variable, so otel__otlp_client_cancel (a shutdown deadline) ends it at
- * once, as it ends the request in flight (each transport's cancel). Also
- * decodes the partial-success part of
- * the Export*ServiceResponse messages, which both transports share.
+ * within the options' timeout. It knows no signal: the bytes are
+ * encoded by the caller, and the answer is read by otlp_response.c. The
+ * backoff sleep waits on a condition variable, so otel__otlp_client_cancel
+ * (a shutdown deadline) ends it at once, as it ends the request in flight
+ * (each transport's cancel).
  */
 #include "otlp_transport.h"
 
 #include "internal.h"
-#include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -34,22 +31,73 @@ struct otel__otlp_client {
   pthread_cond_t wake;
 };
 
+/* A PEM file of the TLS settings that cannot be read refuses the exporter
+ * now, with its name, rather than failing every export later. */
+static bool tls_file_readable(const char *path, const char *what) {
+  if (!path[0]) return true;
+  FILE *f = fopen(path, "r");
+  if (f) {
+    fclose(f);
+    return true;
+  }
+  otel__diag(OTEL_DIAG_ERROR, "otlp_tls", "OTLP %s \"%s\" cannot be read (%s); this exporter is off",
+             what, path, strerror(errno));
+  return false;
+}
+
+static bool tls_settings_usable(const otel_otlp_options_t *o) {
+  if (!o->client_certificate[0] != !o->client_key[0]) {
+    otel__diag(OTEL_DIAG_ERROR, "otlp_tls",
+               "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY go together; "
+               "only one is set; this exporter is off");
+    return false;
+  }
+  return tls_file_readable(o->certificate, "certificate (OTEL_EXPORTER_OTLP_CERTIFICATE)") &&
+         tls_file_readable(o->client_certificate, "client certificate (OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE)") &&
+         tls_file_readable(o->client_key, "client key (OTEL_EXPORTER_OTLP_CLIENT_KEY)");
+}
+
+/* Headers often carry credentials (an API key, a bearer token): say so
+ * when they would travel in cleartext to another machine. */
+static void warn_cleartext_headers(const otel_otlp_options_t *o) {
+  const char *host = o->endpoint;
+  bool tls;
+  if (!strncmp(host, "https://", 8)) return;
+  if (!strncmp(host, "http://", 7)) host += 7, tls = false;
+  else tls = !o->insecure; /* gRPC "host:port" */
+  if (tls || !o->header_count) return;
+  size_t n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":/");
+  if ((n == 9 && !strncmp(host, "localhost", 9)) || !strncmp(host, "127.", 4) ||
+      (n == 5 && !strncmp(host, "[::1]", 5)))
+    return;
+  otel__diag(OTEL_DIAG_WARN, "otlp_cleartext_headers",
+             "OTLP headers (OTEL_EXPORTER_OTLP_HEADERS) go in cleartext to %s: use an https:// "
+             "endpoint to protect the credentials they may hold",
+             o->endpoint);
+}
+
 otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts, otel__otlp_client_t **out) {
   *out = NULL;
-  if (!opts || (strncmp(opts->endpoint, "http://", 7) && strncmp(opts->endpoint, "https://", 8))) {
+  /* gRPC also takes "host:port" (its security then set by opts->insecure) */
+  bool has_scheme = opts && (!strncmp(opts->endpoint, "http://", 7) || !strncmp(opts->endpoint, "https://", 8));
+  if (!opts || !opts->endpoint[0] || (!has_scheme && opts->protocol != OTEL_OTLP_PROTOCOL_GRPC) ||
+      (!has_scheme && strstr(opts->endpoint, "://"))) {
     otel__diag(OTEL_DIAG_ERROR, "otlp_endpoint",
                "OTLP endpoint \"%s\" must start with http:// or https://", opts ? opts->endpoint : "");
     return OTEL_EINVAL;
   }
+  if (!tls_settings_usable(opts)) return OTEL_EINVAL;
+  warn_cleartext_headers(opts);
   otel__otlp_client_t *c = calloc(1, sizeof(*c));
   if (!c) return OTEL_ENOMEM;
   c->opts = *opts;
+  otel__otlp_drop_invalid_headers(&c->opts); /* a CR/LF would split the request */
   c->transport = opts->protocol == OTEL_OTLP_PROTOCOL_GRPC ? &otel__otlp_grpc_transport
                                                            : &otel__otlp_http_transport;
   c->ctx = c->transport->create(&c->opts);
-  if (!c->ctx) {
+  if (!c->ctx) { /* out of memory, or TLS files unusable (diagnostic made) */
     free(c);
-    return OTEL_ENOMEM;
+    return OTEL_EINVAL;
   }
   c->jitter_state = otel_time_now_ns() ^ (uintptr_t)c;
   pthread_mutex_init(&c->lock, NULL);
@@ -138,42 +186,4 @@ otel_err_t otel__otlp_client_send(otel__otlp_client_t *c, const uint8_t *body, s
     backoff = backoff * 2 > max ? max : backoff * 2;
   }
   return res->err;
-}
-
-void otel__otlp_read_response(otel_signal_t signal, const uint8_t *body, size_t len,
-                              otel__otlp_attempt_t *out) {
-  if (!len) return;
-  switch (signal) {
-  case OTEL_SIGNAL_TRACES: {
-    Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceResponse *r =
-        opentelemetry__proto__collector__trace__v1__export_trace_service_response__unpack(NULL, len, body);
-    if (r && r->partial_success) {
-      out->rejected = r->partial_success->rejected_spans;
-      snprintf(out->message, sizeof(out->message), "%s", r->partial_success->error_message);
-    }
-    if (r) opentelemetry__proto__collector__trace__v1__export_trace_service_response__free_unpacked(r, NULL);
-    break;
-  }
-  case OTEL_SIGNAL_METRICS: {
-    Opentelemetry__Proto__Collector__Metrics__V1__ExportMetricsServiceResponse *r =
-        opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__unpack(NULL, len, body);
-    if (r && r->partial_success) {
-      out->rejected = r->partial_success->rejected_data_points;
-      snprintf(out->message, sizeof(out->message), "%s",
-               r->partial_success->error_message ? r->partial_success->error_message : "");
-    }
-    if (r) opentelemetry__proto__collector__metrics__v1__export_metrics_service_response__free_unpacked(r, NULL);
-    break;
-  }
-  case OTEL_SIGNAL_LOGS: {
-    Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceResponse *r =
-        opentelemetry__proto__collector__logs__v1__export_logs_service_response__unpack(NULL, len, body);
-    if (r && r->partial_success) {
-      out->rejected = r->partial_success->rejected_log_records;
-      snprintf(out->message, sizeof(out->message), "%s", r->partial_success->error_message);
-    }
-    if (r) opentelemetry__proto__collector__logs__v1__export_logs_service_response__free_unpacked(r, NULL);
-    break;
-  }
-  }
 }

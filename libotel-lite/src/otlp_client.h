@@ -23,8 +23,17 @@ typedef struct otel__otlp_result {
   unsigned attempts;           /* how many requests were made */
 } otel__otlp_result_t;
 
+/* Drops (with a message naming each, never its value) the headers of o
+ * whose name is not an HTTP token or whose value holds a control character
+ * (CR, LF ...), keeping the others in order. otel__otlp_client_create does
+ * it for options set in code; OTEL_EXPORTER_OTLP_HEADERS is checked as it
+ * is parsed (otlp_options.c). */
+void otel__otlp_drop_invalid_headers(otel_otlp_options_t *o);
+
 /* Copies opts. Does not connect (connection is lazy). Returns OTEL_EINVAL
- * for an unusable endpoint, OTEL_ENOMEM. *out is set on entry (NULL). */
+ * for an unusable endpoint or TLS setting (a certificate or key file that
+ * cannot be read: a diagnostic names it), OTEL_ENOMEM. *out is set on
+ * entry (NULL). */
 otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts,
                                     otel__otlp_client_t **out);
 

@@ -2,9 +2,15 @@
  *
  * otlp_grpc.c: the OTLP/gRPC transport on the gRPC C core: one unary call
  * to /opentelemetry.proto.collector.<signal>.v1.<Signal>Service/Export on
- * an insecure channel, with the options' headers as metadata and the
- * remaining timeout as deadline. Retryable codes are the OTLP
- * specification's; RESOURCE_EXHAUSTED only with a RetryInfo hint.
+ * a channel, with the options' headers as metadata and the remaining
+ * timeout as deadline. Retryable codes are the OTLP specification's;
+ * RESOURCE_EXHAUSTED only with a RetryInfo hint.
+ *
+ * Security (specification, "OTLP Exporter Configuration"): https:// gets
+ * SSL channel credentials (the system's roots, or the options' certificate
+ * file; the client certificate and key for mutual TLS), http:// gets
+ * insecure ones, and a target without a scheme is secure unless
+ * opts.insecure. An https endpoint never gets a cleartext byte.
  *
  * gRPC traps (docs/design.md, gRPC): grpc_init starts threads, so it runs on the first
  * client creation (never before a fork of the application); after
@@ -37,6 +43,7 @@ typedef struct grpc_transport {
   char target[512];
   const char *method;
   grpc_channel *channel;
+  grpc_channel_credentials *creds; /* kept for re-creating the channel */
   uint64_t channel_created_ns;
   grpc_metadata metadata[OTEL_OTLP_MAX_HEADERS];
   size_t metadata_count;
@@ -68,7 +75,7 @@ static const char *method_for(otel_signal_t s) {
 #define DEADLINES_BEFORE_NEW_CHANNEL 2
 
 static void open_channel(grpc_transport_t *g) {
-  grpc_arg args[4];
+  grpc_arg args[5];
   grpc_channel_args chargs = {0, args};
   args[chargs.num_args].type = GRPC_ARG_INTEGER;
   args[chargs.num_args].key = GRPC_ARG_KEEPALIVE_TIME_MS;
@@ -79,15 +86,68 @@ static void open_channel(grpc_transport_t *g) {
   args[chargs.num_args].type = GRPC_ARG_INTEGER;
   args[chargs.num_args].key = GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA;
   args[chargs.num_args++].value.integer = 0; /* keep pinging a stuck call */
+  /* its own subchannels: otherwise a recreated channel gets the old one's
+   * connection back from gRPC's global pool, silent peer included */
+  args[chargs.num_args].type = GRPC_ARG_INTEGER;
+  args[chargs.num_args].key = GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL;
+  args[chargs.num_args++].value.integer = 1;
   if (g->opts.gzip) {
     args[chargs.num_args].type = GRPC_ARG_INTEGER;
     args[chargs.num_args].key = GRPC_COMPRESSION_CHANNEL_DEFAULT_ALGORITHM;
     args[chargs.num_args++].value.integer = GRPC_COMPRESS_GZIP;
   }
-  grpc_channel_credentials *creds = grpc_insecure_credentials_create();
-  g->channel = grpc_channel_create(g->target, creds, &chargs);
-  grpc_channel_credentials_release(creds);
+  g->channel = grpc_channel_create(g->target, g->creds, &chargs);
   g->channel_created_ns = otel__monotonic_ns();
+}
+
+/* The whole of a (small) PEM file, malloc'd, or NULL with a diagnostic. */
+static char *read_pem(const char *path) {
+  FILE *f = fopen(path, "rb");
+  char *text = NULL;
+  size_t len = 0;
+  if (f) {
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && len < (1u << 20)) {
+      char *grown = realloc(text, len + n + 1);
+      if (!grown) break;
+      text = grown;
+      memcpy(text + len, chunk, n);
+      len += n;
+    }
+    bool ok = !ferror(f) && feof(f);
+    fclose(f);
+    if (ok && text) {
+      text[len] = '\0';
+      return text;
+    }
+  }
+  free(text);
+  otel__diag(OTEL_DIAG_ERROR, "otlp_tls", "cannot read the PEM file \"%s\"; this exporter is off", path);
+  return NULL;
+}
+
+/* SSL credentials from the options' files, or NULL (diagnostic made). */
+static grpc_channel_credentials *ssl_credentials(const otel_otlp_options_t *o) {
+  char *roots = o->certificate[0] ? read_pem(o->certificate) : NULL;
+  if (o->certificate[0] && !roots) return NULL;
+  grpc_ssl_pem_key_cert_pair pair = {NULL, NULL};
+  if (o->client_key[0] && o->client_certificate[0]) {
+    pair.private_key = read_pem(o->client_key);
+    pair.cert_chain = pair.private_key ? read_pem(o->client_certificate) : NULL;
+    if (!pair.cert_chain) {
+      free((char *)pair.private_key);
+      free(roots);
+      return NULL;
+    }
+  }
+  /* NULL roots: gRPC's default roots, the system's (/etc/ssl/certs) */
+  grpc_channel_credentials *creds =
+      grpc_ssl_credentials_create(roots, pair.private_key ? &pair : NULL, NULL, NULL);
+  free(roots);
+  free((char *)pair.private_key);
+  free((char *)pair.cert_chain);
+  return creds;
 }
 
 static void *grpc_create(const otel_otlp_options_t *o) {
@@ -95,8 +155,9 @@ static void *grpc_create(const otel_otlp_options_t *o) {
   if (!g) return NULL;
   g->opts = *o;
   const char *ep = o->endpoint;
-  if (!strncmp(ep, "http://", 7)) ep += 7;
-  else if (!strncmp(ep, "https://", 8)) ep += 8;
+  bool tls = !o->insecure;
+  if (!strncmp(ep, "http://", 7)) ep += 7, tls = false;
+  else if (!strncmp(ep, "https://", 8)) ep += 8, tls = true;
   snprintf(g->target, sizeof(g->target), "%s", ep);
   size_t n = strlen(g->target);
   while (n && g->target[n - 1] == '/') g->target[--n] = '\0';
@@ -108,6 +169,13 @@ static void *grpc_create(const otel_otlp_options_t *o) {
   g->metadata_count = o->header_count;
   pthread_mutex_init(&g->call_lock, NULL);
   grpc_init();
+  g->creds = tls ? ssl_credentials(o) : grpc_insecure_credentials_create();
+  if (!g->creds) { /* never fall back to cleartext */
+    pthread_mutex_destroy(&g->call_lock);
+    free(g);
+    grpc_shutdown();
+    return NULL;
+  }
   atomic_fetch_add(&live_clients, 1);
   open_channel(g);
   return g;
@@ -119,6 +187,7 @@ static atomic_bool any_cancelled;
 static void grpc_destroy(void *ctx) {
   grpc_transport_t *g = ctx;
   if (g->channel) grpc_channel_destroy(g->channel);
+  grpc_channel_credentials_release(g->creds);
   pthread_mutex_destroy(&g->call_lock);
   free(g);
   grpc_shutdown();
@@ -162,8 +231,7 @@ static uint32_t retry_info_ms(const grpc_metadata_array *trailers) {
         Google__Rpc__RetryInfo *ri = google__rpc__retry_info__unpack(
             NULL, st->details[d]->value.len, st->details[d]->value.data);
         if (ri && ri->retry_delay) {
-          int64_t total = ri->retry_delay->seconds * 1000 + ri->retry_delay->nanos / 1000000;
-          ms = total <= 0 ? 1 : total > 60000 ? 60000 : (uint32_t)total;
+          ms = otel__otlp_retry_hint_ms(ri->retry_delay->seconds, ri->retry_delay->nanos);
         }
         if (ri) google__rpc__retry_info__free_unpacked(ri, NULL);
       }
@@ -239,7 +307,7 @@ static void grpc_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
       grpc_byte_buffer_reader reader;
       if (grpc_byte_buffer_reader_init(&reader, response)) {
         grpc_slice all = grpc_byte_buffer_reader_readall(&reader);
-        otel__otlp_read_response(g->opts.signal, GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), out);
+        otel__otlp_read_response(GRPC_SLICE_START_PTR(all), GRPC_SLICE_LENGTH(all), out);
         grpc_slice_unref(all);
         grpc_byte_buffer_reader_destroy(&reader);
       }

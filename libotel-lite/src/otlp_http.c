@@ -3,13 +3,16 @@
  * otlp_http.c: the OTLP/HTTP transport: POST application/x-protobuf to the
  * signal's URL with libcurl, optionally gzip-compressed, reusing one easy
  * handle (keep-alive). Retryable: 429, 502, 503, 504 and connection
- * failures; Retry-After is honoured. Specification: "OTLP/HTTP".
+ * failures; Retry-After is honoured. Specification: "OTLP/HTTP". An
+ * https:// URL is TLS (curl's default roots, or the options' certificate
+ * file; the client certificate and key for mutual TLS).
  *
  * The request runs in a multi handle of its own (it keeps the connection
  * cache, so keep-alive holds), waiting in curl_multi_poll: cancel (a
  * shutdown deadline) wakes it with curl_multi_wakeup, which is
  * thread-safe, and the request is abandoned at once.
  */
+#include "otlp_curl_error.h"
 #include "otlp_transport.h"
 
 #include "google/rpc/status.pb-c.h"
@@ -32,6 +35,7 @@ typedef struct http {
   atomic_bool cancelled;
   struct curl_slist *headers;
   char url[512];
+  char ca_file[512], cert_file[512], key_file[512]; /* "" when unset */
 } http_t;
 
 typedef struct buffer {
@@ -60,6 +64,9 @@ static void *http_create(const otel_otlp_options_t *o) {
   h->signal = o->signal;
   h->gzip = o->gzip;
   snprintf(h->url, sizeof(h->url), "%s", o->endpoint);
+  snprintf(h->ca_file, sizeof(h->ca_file), "%s", o->certificate);
+  snprintf(h->cert_file, sizeof(h->cert_file), "%s", o->client_certificate);
+  snprintf(h->key_file, sizeof(h->key_file), "%s", o->client_key);
   h->easy = curl_easy_init();
   h->multi = curl_multi_init();
   struct curl_slist *l = curl_slist_append(NULL, "Content-Type: application/x-protobuf");
@@ -189,6 +196,9 @@ static void http_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &resp);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+  if (h->ca_file[0]) curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file);
+  if (h->cert_file[0]) curl_easy_setopt(e, CURLOPT_SSLCERT, h->cert_file);
+  if (h->key_file[0]) curl_easy_setopt(e, CURLOPT_SSLKEY, h->key_file);
   CURLcode rc = perform(h);
   long status = 0;
   if (rc == CURLE_OK) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
@@ -196,18 +206,16 @@ static void http_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
     out->err = OTEL_ECANCELED;
     snprintf(out->message, sizeof(out->message), "cancelled at the shutdown deadline");
   } else if (rc != CURLE_OK) {
-    out->err = rc == CURLE_OPERATION_TIMEDOUT ? OTEL_ETIMEDOUT : OTEL_ECONNECT;
-    out->retryable = true;
-    snprintf(out->message, sizeof(out->message), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    otel__otlp_curl_attempt(rc, errbuf, out); /* retries network errors and timeouts only */
   } else if (status >= 200 && status < 300) {
     out->err = OTEL_OK;
-    otel__otlp_read_response(h->signal, resp.data, resp.len, out);
+    otel__otlp_read_response(resp.data, resp.len, out);
   } else {
     out->retryable = status == 429 || status == 502 || status == 503 || status == 504;
     out->err = out->retryable ? OTEL_ERETRY : OTEL_EEXPORT;
     curl_off_t retry_after = 0;
     if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
-      out->retry_after_ms = retry_after > 60 ? 60000u : (uint32_t)retry_after * 1000u;
+      out->retry_after_ms = otel__otlp_retry_hint_ms((int64_t)retry_after, 0);
     error_message(&resp, status, out);
   }
   free(resp.data);

@@ -41,10 +41,9 @@ static const struct otel_log_exporter_type otlp_type = {
 };
 
 otel_err_t otel_otlp_log_exporter_create(const otel_otlp_options_t *opts,
-                                         otel_log_exporter_t *out) {
+                                         otel_log_exporter_t **out) {
   if (!out) return OTEL_EINVAL;
-  out->type = NULL;
-  out->ctx = NULL;
+  *out = NULL;
   otel_otlp_options_t defaults;
   if (!opts) {
     otel_otlp_options_init(&defaults, OTEL_SIGNAL_LOGS);
@@ -53,6 +52,10 @@ otel_err_t otel_otlp_log_exporter_create(const otel_otlp_options_t *opts,
   otel__otlp_client_t *client;
   otel_err_t err = otel__otlp_client_create(opts, &client);
   if (err) return err;
-  *out = (otel_log_exporter_t){&otlp_type, client};
+  *out = otel_log_exporter_create(&otlp_type, client);
+  if (!*out) {
+    otel__otlp_client_destroy(client);
+    return OTEL_ENOMEM;
+  }
   return OTEL_OK;
 }

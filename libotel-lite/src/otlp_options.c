@@ -8,6 +8,7 @@
 #include "otel/exporter_otlp.h"
 
 #include "internal.h"
+#include "otlp_client.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -34,29 +35,73 @@ static const char *env_pair(otel_signal_t sig, const char *suffix, bool *is_spec
   return otel__env_str(name);
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = (char)tolower((unsigned char)c);
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Trims and percent-decodes [b, e) into out (cap bytes). false when bad. */
-static bool decode_part(const char *b, const char *e, char *out, size_t cap) {
+/* Trims and percent-decodes [b, e) into out (cap bytes); *len is the
+ * decoded length (a %00 makes it longer than strlen). false when bad or
+ * empty. */
+static bool decode_part(const char *b, const char *e, char *out, size_t cap, size_t *len) {
   while (b < e && isspace((unsigned char)*b)) b++;
   while (e > b && isspace((unsigned char)e[-1])) e--;
-  size_t n = 0;
-  for (const char *p = b; p < e; p++) {
-    char c = *p;
-    if (c == '%') {
-      if (e - p < 3 || hexval(p[1]) < 0 || hexval(p[2]) < 0) return false;
-      c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-      p += 2;
-    }
-    if (n + 1 >= cap) return false;
-    out[n++] = c;
+  ptrdiff_t n = otel__percent_decode(b, e, out, cap);
+  if (n <= 0) return false;
+  *len = (size_t)n;
+  return true;
+}
+
+/* RFC 9110 section 5.6.2: a field name is a token. */
+static bool is_token(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (!isalnum(c) && !strchr("!#$%&'*+-.^_`|~", c)) return false;
   }
-  out[n] = '\0';
-  return n > 0 || cap == 0;
+  return n > 0;
+}
+
+/* Offset of the first control character (RFC 9110 section 5.5 allows HTAB
+ * inside a field value, never CR, LF, NUL, other C0 bytes or DEL), or -1.
+ * A CR/LF would end the header line and let the rest be read as another
+ * header or as the request body. */
+static long control_char_at(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return (long)i;
+  }
+  return -1;
+}
+
+/* Says why header entry key=value is dropped; the value is never printed
+ * (it is often a credential). */
+static bool header_is_valid(const char *var, const char *key, size_t key_len,
+                            const char *value, size_t value_len) {
+  long at = control_char_at(value, value_len);
+  if (!is_token(key, key_len)) {
+    otel__diag(OTEL_DIAG_WARN, "otlp_headers",
+               "%s: header name \"%.*s\" is not an HTTP token (letters, digits, !#$%%&'*+-.^_`|~); "
+               "that header is dropped, telemetry is sent without it",
+               var, (int)(control_char_at(key, key_len) < 0 ? key_len : 0), key);
+    return false;
+  }
+  if (at >= 0) {
+    otel__diag(OTEL_DIAG_WARN, "otlp_headers",
+               "%s: the value of header \"%s\" contains a control character (byte 0x%02x at "
+               "offset %ld; CR, LF and other control characters are not allowed in a header); "
+               "that header is dropped, telemetry is sent without it",
+               var, key, (unsigned)(unsigned char)value[at], at);
+    return false;
+  }
+  return true;
+}
+
+void otel__otlp_drop_invalid_headers(otel_otlp_options_t *o) {
+  size_t kept = 0;
+  for (size_t i = 0; i < o->header_count && i < OTEL_OTLP_MAX_HEADERS; i++) {
+    const char *k = o->headers[i].key, *v = o->headers[i].value;
+    if (!header_is_valid("OTLP exporter options", k, strnlen(k, sizeof o->headers[i].key), v,
+                         strnlen(v, sizeof o->headers[i].value)))
+      continue;
+    if (kept != i) o->headers[kept] = o->headers[i];
+    kept++;
+  }
+  o->header_count = kept;
 }
 
 static void parse_headers(otel_otlp_options_t *o, const char *v, const char *var) {
@@ -73,19 +118,43 @@ static void parse_headers(otel_otlp_options_t *o, const char *v, const char *var
     char key[64], value[256];
     bool blank = true;
     for (const char *q = p; q < end; q++) blank &= isspace((unsigned char)*q) != 0;
+    size_t key_len = 0, value_len = 0;
     if (!blank) {
-      if (eq && decode_part(p, eq, key, sizeof(key)) && decode_part(eq + 1, end, value, sizeof(value))) {
+      if (eq && decode_part(p, eq, key, sizeof(key), &key_len) &&
+          decode_part(eq + 1, end, value, sizeof(value), &value_len)) {
+        if (!header_is_valid(var, key, key_len, value, value_len)) {
+          p = *end ? end + 1 : end;
+          continue;
+        }
         for (char *k = key; *k; k++) *k = (char)tolower((unsigned char)*k);
         snprintf(o->headers[o->header_count].key, sizeof(o->headers[0].key), "%s", key);
         snprintf(o->headers[o->header_count].value, sizeof(o->headers[0].value), "%s", value);
         o->header_count++;
       } else {
-        otel__diag(OTEL_DIAG_WARN, "otlp_headers", "%s: ignoring malformed entry \"%.*s\"", var,
-                   (int)(end - p), p);
+        /* only up to '=': what follows is often a credential */
+        otel__diag(OTEL_DIAG_WARN, "otlp_headers", "%s: ignoring malformed entry \"%.*s%s\"", var,
+                   (int)((eq ? eq : end) - p), p, eq ? "=..." : "");
       }
     }
     p = *end ? end + 1 : end;
   }
+}
+
+/* Transport security (specification: "OTLP Exporter Configuration",
+ * Insecure, Certificate File, Client Key File, Client Certificate File). */
+static void read_tls_settings(otel_otlp_options_t *o, otel_signal_t signal) {
+  char name[96];
+  bool specific = false;
+  env_pair(signal, "INSECURE", &specific);
+  snprintf(name, sizeof(name), specific ? "OTEL_EXPORTER_OTLP_%s_INSECURE" : "OTEL_EXPORTER_OTLP_INSECURE",
+           signal_upper(signal));
+  o->insecure = otel__env_bool(name, false);
+  const char *v = env_pair(signal, "CERTIFICATE", NULL);
+  if (v) snprintf(o->certificate, sizeof(o->certificate), "%s", v);
+  v = env_pair(signal, "CLIENT_CERTIFICATE", NULL);
+  if (v) snprintf(o->client_certificate, sizeof(o->client_certificate), "%s", v);
+  v = env_pair(signal, "CLIENT_KEY", NULL);
+  if (v) snprintf(o->client_key, sizeof(o->client_key), "%s", v);
 }
 
 void otel_otlp_options_init(otel_otlp_options_t *o, otel_signal_t signal) {
@@ -135,6 +204,8 @@ void otel_otlp_options_init(otel_otlp_options_t *o, otel_signal_t signal) {
                  "OTEL_EXPORTER_OTLP_TIMEOUT=\"%s\" is not a number of milliseconds; using 10000", to);
     else o->timeout_ms = (uint32_t)v;
   }
+
+  read_tls_settings(o, signal);
 
   const char *comp = env_pair(signal, "COMPRESSION", NULL);
   if (comp) {

@@ -33,8 +33,16 @@ struct otel__otlp_transport_type {
 extern const struct otel__otlp_transport_type otel__otlp_http_transport;
 extern const struct otel__otlp_transport_type otel__otlp_grpc_transport;
 
-/* Reads partial_success out of an Export*ServiceResponse for signal. */
-void otel__otlp_read_response(otel_signal_t signal, const uint8_t *body, size_t len,
-                              otel__otlp_attempt_t *out);
+/* Reads partial_success (rejected, message) out of the bytes of any
+ * Export*ServiceResponse (otlp_response.c); leaves out as it is when there
+ * is none or the bytes are malformed. */
+void otel__otlp_read_response(const uint8_t *body, size_t len, otel__otlp_attempt_t *out);
+
+/* The longest a server's retry hint may make an exporter wait (60 s). */
+#define OTEL__OTLP_MAX_RETRY_HINT_MS 60000
+
+/* A RetryInfo retry_delay or a Retry-After (nanos 0) as milliseconds in
+ * [1, OTEL__OTLP_MAX_RETRY_HINT_MS], for any input (otlp_retry_hint.c). */
+uint32_t otel__otlp_retry_hint_ms(int64_t seconds, int64_t nanos);
 
 #endif /* OTEL_OTLP_TRANSPORT_H */

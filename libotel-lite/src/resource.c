@@ -111,31 +111,14 @@ static otel_err_t resource_put(otel_resource_t *r, const otel_attr_t *attr) {
   return OTEL_OK;
 }
 
-static int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 /* Percent-decodes [b, e) into a new string; NULL on a bad escape or OOM. */
 static char *percent_decode(const char *b, const char *e) {
-  char *out = malloc((size_t)(e - b) + 1);
-  if (!out) return NULL;
-  size_t n = 0;
-  for (const char *p = b; p < e; p++) {
-    if (*p == '%') {
-      if (e - p < 3 || hex_value(p[1]) < 0 || hex_value(p[2]) < 0) {
-        free(out);
-        return NULL;
-      }
-      out[n++] = (char)(hex_value(p[1]) * 16 + hex_value(p[2]));
-      p += 2;
-    } else {
-      out[n++] = *p;
-    }
+  size_t cap = (size_t)(e - b) + 1;
+  char *out = malloc(cap);
+  if (out && otel__percent_decode(b, e, out, cap) < 0) {
+    free(out);
+    return NULL;
   }
-  out[n] = '\0';
   return out;
 }
 

@@ -63,6 +63,8 @@ static otel_err_t setup_traces(otel_sdk_t *sdk, const otel_sdk_options_t *o) {
     otel_otlp_options_init(&oo, OTEL_SIGNAL_TRACES);
     if (bo.export_timeout_ms && bo.export_timeout_ms < oo.timeout_ms) oo.timeout_ms = bo.export_timeout_ms;
     err = otel_otlp_span_exporter_create(&oo, &exporter);
+    /* an unusable endpoint or TLS file (diagnosed): no traces, the rest runs */
+    if (err == OTEL_EINVAL) return OTEL_OK;
     if (!err) err = otel_batch_span_processor_create(exporter, &bo, &processor);
   }
   if (!err) err = otel_tracer_provider_add_processor(sdk->tracer_provider, processor);
@@ -114,7 +116,7 @@ void otel_sdk_get_stats(otel_sdk_t *sdk, otel_sdk_stats_t *out) {
   if (sdk->traces_live && sdk->span_processor) {
     otel_span_processor_stats_t st;
     otel_span_processor_get_stats(sdk->span_processor, &st);
-    out->traces = (otel_sdk_signal_stats_t){st.exported, st.failed, st.dropped};
+    out->traces = (otel_sdk_signal_stats_t){st.exported, st.export_failed, st.dropped};
   }
   if (sdk->logs_live && sdk->logger_provider) {
     out->logs = (otel_sdk_signal_stats_t){0};
@@ -122,7 +124,7 @@ void otel_sdk_get_stats(otel_sdk_t *sdk, otel_sdk_stats_t *out) {
       otel_log_processor_stats_t st;
       otel_log_processor_get_stats(sdk->logger_provider->processors[i], &st);
       out->logs.exported += st.exported;
-      out->logs.failed += st.export_failed;
+      out->logs.export_failed += st.export_failed;
       out->logs.dropped += st.dropped;
     }
   }
@@ -136,11 +138,11 @@ static void observe_signal(otel_observer_t *obs, const otel_sdk_signal_stats_t *
   const otel_attr_t queue_full = OTEL_ATTR_STR("error.type", "queue_full");
   const otel_attr_t failed = OTEL_ATTR_STR("error.type", "export_failed");
   if (processor) { /* processed = handed to the exporter, whatever came of it */
-    otel_observer_observe(obs, (double)(s->exported + s->failed), NULL, 0);
+    otel_observer_observe(obs, (double)(s->exported + s->export_failed), NULL, 0);
     otel_observer_observe(obs, (double)s->dropped, &queue_full, 1);
   } else {
     otel_observer_observe(obs, (double)s->exported, NULL, 0);
-    otel_observer_observe(obs, (double)s->failed, &failed, 1);
+    otel_observer_observe(obs, (double)s->export_failed, &failed, 1);
   }
 }
 
@@ -233,10 +235,7 @@ otel_tracer_provider_t *otel_sdk_tracer_provider(otel_sdk_t *sdk) {
 }
 
 otel_logger_t *otel_sdk_logger(otel_sdk_t *sdk, const char *name, const char *version) {
-  otel_logger_t *logger = NULL;
-  if (sdk && sdk->logger_provider)
-    otel_logger_provider_get_logger(sdk->logger_provider, name, version, &logger);
-  return logger;
+  return sdk ? otel_logger_provider_get_logger(sdk->logger_provider, name, version) : NULL;
 }
 
 otel_meter_t *otel_sdk_meter(otel_sdk_t *sdk, const char *name, const char *version) {

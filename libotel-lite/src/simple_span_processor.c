@@ -56,7 +56,7 @@ static void simple_stats(void *ctx, otel_span_processor_stats_t *out) {
   simple_t *s = ctx;
   out->queued = atomic_load(&s->queued);
   out->exported = atomic_load(&s->exported);
-  out->failed = atomic_load(&s->failed);
+  out->export_failed = atomic_load(&s->failed);
 }
 
 static const struct otel_span_processor_type simple_type = {

@@ -7,8 +7,13 @@
  * for a few attributes and 256 bytes of strings; more goes to a per-span
  * arena. A non-recording span is the bare struct (it only carries a context
  * for propagation). Spans are reference-counted: the handle returned by
- * start, the thread's current-span slot, a child's link to its previous
- * current span, and each processor holding ended data own one reference.
+ * start, each slot of a thread's context stack holding it, and each
+ * processor holding ended data own one reference.
+ *
+ * Context: each thread has its own stack of current spans (a thread-local
+ * array, CONTEXT_DEPTH deep), so one span may be current on two threads at
+ * once; the stack is not linked through the spans (a link stored in the
+ * span was overwritten by the second thread, which corrupted both stacks).
  *
  * Thread-safety: a span may be changed from several threads; a spinlock
  * per span (uncontended: a few ns) serialises the changes.
@@ -17,6 +22,7 @@
 
 #include "internal.h"
 #include "span_pool.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +43,6 @@ struct otel_span {
   _Alignas(64) atomic_uint refs;
   bool recording;
   bool is_static;
-  otel_span_t *prev_current; /* reference held while this span is current */
   otel__arena_t arena;       /* overflow storage */
   /* the rest is the owning threads' */
   atomic_flag lock;
@@ -54,7 +59,13 @@ struct otel_span {
 };
 
 static otel_span_t noop_span = {.is_static = true, .ended = true};
-static _Thread_local otel_span_t *thread_current;
+/* This thread's context stack: each slot holds a reference; the top is
+ * the current span. Deeper nesting than this leaves a new span not current
+ * (it still works, parents given explicitly). */
+#define CONTEXT_DEPTH 64
+static _Thread_local otel_span_t *context_stack[CONTEXT_DEPTH];
+static _Thread_local unsigned context_depth;
+#define thread_current (context_depth ? context_stack[context_depth - 1] : NULL)
 
 /* ---- locking and storage ------------------------------------------------ */
 
@@ -76,7 +87,9 @@ static void *span_alloc(otel_span_t *s, size_t n) {
   return otel__arena_alloc(&s->arena, n);
 }
 
-/* Copies at most max bytes of str (0: all), cut on a UTF-8 boundary. */
+/* Copies at most max bytes of str (0: all), cut on a UTF-8 boundary, as
+ * valid UTF-8 (each invalid byte becomes U+FFFD): checked once here, the
+ * exporters write span text as it is (otel_span_data_t). */
 static char *span_strdup(otel_span_t *s, const char *str, uint32_t max) {
   if (!str) str = "";
   size_t n = strlen(str);
@@ -84,6 +97,15 @@ static char *span_strdup(otel_span_t *s, const char *str, uint32_t max) {
     n = max;
     while (n > 0 && ((unsigned char)str[n] & 0xc0) == 0x80) n--;
   }
+  size_t clean = otel__utf8_is_ascii(str, n) ? n : otel__utf8_clean_len(str, n);
+  char *p = span_alloc(s, clean + 1);
+  if (!p) return NULL;
+  *otel__utf8_put((uint8_t *)p, str, n, clean) = '\0';
+  return p;
+}
+
+/* Copies str[0..n), valid UTF-8 already. */
+static char *span_copy_valid(otel_span_t *s, const char *str, size_t n) {
   char *p = span_alloc(s, n + 1);
   if (!p) return NULL;
   memcpy(p, str, n);
@@ -130,14 +152,34 @@ static bool valid_attr_type(otel_attr_type_t t) {
   return t >= OTEL_ATTR_TYPE_STRING && t <= OTEL_ATTR_TYPE_DOUBLE_ARRAY;
 }
 
+/* How list_set_attr takes an attribute's key: copied (any caller's), kept
+ * as given (a string literal of our instrumentation: ASCII, never freed),
+ * or kept as given and known not to be on the list yet (not compared). */
+typedef enum { KEY_COPY, KEY_STATIC, KEY_STATIC_NEW } key_mode_t;
+
 /* Sets one attribute into a (attrs, count, cap) list with the count limit.
  * Called with the span locked. */
 static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, size_t *cap,
-                          uint32_t *dropped, uint32_t limit, const otel_attr_t *attr) {
+                          uint32_t *dropped, uint32_t limit, const otel_attr_t *attr,
+                          key_mode_t mode) {
   if (!attr || !attr->key || !attr->key[0] || !valid_attr_type(attr->type)) return;
   uint32_t max_len = s->tracer->provider->limits.attribute_value_length;
-  for (size_t i = 0; i < *count; i++) {
-    if (strcmp((*list)[i].key, attr->key) == 0) {
+  otel_attr_t cleaned;
+  size_t key_len = mode == KEY_COPY ? strlen(attr->key) : 0;
+  if (mode == KEY_COPY && !otel__utf8_is_ascii(attr->key, key_len) &&
+      otel__utf8_clean_len(attr->key, key_len) != key_len) {
+    /* kept keys are valid UTF-8 (span_strdup): compare this one as kept */
+    cleaned = *attr;
+    cleaned.key = span_strdup(s, attr->key, 0);
+    if (!cleaned.key) {
+      (*dropped)++;
+      return;
+    }
+    attr = &cleaned;
+  }
+  for (size_t i = 0; mode != KEY_STATIC_NEW && i < *count; i++) {
+    if ((*list)[i].key == attr->key ||
+        ((*list)[i].key[0] == attr->key[0] && strcmp((*list)[i].key, attr->key) == 0)) {
       copy_attr(s, &(*list)[i], attr, (*list)[i].key, max_len);
       return;
     }
@@ -157,7 +199,9 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
     *list = grown;
     *cap = ncap;
   }
-  const char *key = span_strdup(s, attr->key, 0);
+  const char *key = mode != KEY_COPY   ? attr->key
+                    : attr == &cleaned ? cleaned.key
+                                       : span_copy_valid(s, attr->key, key_len);
   if (!key || !copy_attr(s, &(*list)[*count], attr, key, max_len)) {
     (*dropped)++;
     return;
@@ -181,18 +225,14 @@ static bool refs_drop_last(otel_span_t *s, unsigned n) {
   return atomic_fetch_sub_explicit(&s->refs, n, memory_order_acq_rel) == n;
 }
 
-/* Frees a span whose last reference is gone; returns its prev_current,
- * whose reference the caller now holds. */
-static otel_span_t *span_free(otel_span_t *s) {
-  otel_span_t *prev = s->prev_current;
+/* Frees a span whose last reference is gone. */
+static void span_free(otel_span_t *s) {
   otel__arena_cleanup(&s->arena);
   otel__span_pool_put(s->recording ? 1 : 0, s);
-  return prev;
 }
 
 static void span_unref(otel_span_t *s) {
-  while (s && !s->is_static && refs_drop_last(s, 1))
-    s = span_free(s); /* iterative, so long chains never recurse */
+  if (s && !s->is_static && refs_drop_last(s, 1)) span_free(s);
 }
 
 const otel_span_data_t *otel_span_data_retain(const otel_span_data_t *d) {
@@ -213,26 +253,26 @@ void otel__span_data_prefetch(const otel_span_data_t *d) {
 
 /* ---- current span --------------------------------------------------------- */
 
-void otel_span_activate(otel_span_t *span) {
-  if (!span || span->is_static) return;
-  span_ref(span);
-  span_lock(span);
-  otel_span_t *old_prev = span->prev_current;
-  span->prev_current = thread_current; /* the slot's reference moves here */
-  span_unlock(span);
-  span_unref(old_prev);
-  thread_current = span;
+static bool context_full(void) {
+  if (context_depth < CONTEXT_DEPTH) return false;
+  otel__diag(OTEL_DIAG_WARN, "context_depth",
+             "more than %d spans current at once on a thread: the new one is not made current "
+             "(a span not ended, or not deactivated?)", CONTEXT_DEPTH);
+  return true;
 }
 
-/* Pops ended spans (and `span`, when it is on top) off this thread's stack.
- * The popped span's reference on its predecessor moves to the slot. */
+void otel_span_activate(otel_span_t *span) {
+  if (!span || span->is_static || context_full()) return;
+  context_stack[context_depth++] = span_ref(span);
+}
+
+/* Pops ended spans (and `span`, when it is on top) off this thread's stack,
+ * dropping the slots' references. */
 static void pop_current(otel_span_t *span) {
-  while (thread_current &&
-         (thread_current == span ||
-          atomic_load_explicit(&thread_current->ended, memory_order_relaxed))) {
-    otel_span_t *top = thread_current;
-    thread_current = top->prev_current;
-    top->prev_current = NULL;
+  while (context_depth) {
+    otel_span_t *top = context_stack[context_depth - 1];
+    if (top != span && !atomic_load_explicit(&top->ended, memory_order_relaxed)) break;
+    context_stack[--context_depth] = NULL;
     span_unref(top);
     span = NULL;
   }
@@ -243,9 +283,11 @@ void otel_span_deactivate(otel_span_t *span) {
 }
 
 void otel_context_reset_thread(void) {
-  otel_span_t *top = thread_current;
-  thread_current = NULL;
-  span_unref(top);
+  while (context_depth) {
+    otel_span_t *s = context_stack[--context_depth];
+    context_stack[context_depth] = NULL;
+    span_unref(s);
+  }
 }
 
 otel_span_t *otel_span_current(void) {
@@ -335,7 +377,6 @@ static otel_span_t *span_new(bool recording) {
   atomic_init(&s->refs, 1);
   s->recording = recording;
   s->is_static = false;
-  s->prev_current = NULL;
   otel__arena_init(&s->arena, 1024);
   atomic_flag_clear_explicit(&s->lock, memory_order_relaxed); /* unshared yet: no fence */
   atomic_init(&s->ended, false);
@@ -351,11 +392,11 @@ static otel_span_t *span_new(bool recording) {
 }
 #if UINTPTR_MAX == UINT64_MAX /* the sizes span_new() was written for (LP64) */
 _Static_assert(sizeof(otel_span_data_t) == 184, "otel_span_data_t changed: update span_new()");
-_Static_assert(offsetof(otel_span_t, inline_room) == 304, "otel_span_t changed: update span_new()");
+_Static_assert(offsetof(otel_span_t, inline_room) == 288, "otel_span_t changed: update span_new()");
 #endif
 
-otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
-                                    const otel_span_start_options_t *opts) {
+static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
+                               const otel_span_start_options_t *opts, key_mode_t key_mode) {
   const otel_span_start_options_t *o = opts ? opts : &default_options;
   otel_span_context_t parent;
   const char *parent_ts;
@@ -404,7 +445,7 @@ otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
     s->data.scope_version = tracer->version;
     for (size_t i = 0; i < o->attr_count; i++)
       list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs,
-                    lim->attribute_count, &o->attrs[i]);
+                    lim->attribute_count, &o->attrs[i], key_mode);
     for (size_t i = 0; i < o->link_count; i++) otel_span_add_link(s, &o->links[i]);
     s->data.attrs = s->attrs;
     atomic_fetch_add(&tp->ends_in_flight, 1); /* see otel_span_end_at */
@@ -415,12 +456,21 @@ otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
       }
     atomic_fetch_sub(&tp->ends_in_flight, 1);
   }
-  if (!o->no_activate) { /* new and unshared: no lock needed */
+  if (!o->no_activate && !context_full()) { /* new and unshared: no lock needed */
     atomic_store_explicit(&s->refs, 2, memory_order_relaxed); /* handle + current slot */
-    s->prev_current = thread_current;                        /* the slot's reference moves */
-    thread_current = s;
+    context_stack[context_depth++] = s;
   }
   return s;
+}
+
+otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
+                                    const otel_span_start_options_t *opts) {
+  return start_span(tracer, name, opts, KEY_COPY);
+}
+
+otel_span_t *otel__tracer_start_span_static(otel_tracer_t *tracer, const char *name,
+                                            const otel_span_start_options_t *opts) {
+  return start_span(tracer, name, opts, KEY_STATIC_NEW);
 }
 
 /* ---- changes ---------------------------------------------------------------- */
@@ -439,13 +489,21 @@ static inline bool span_lock_writable(otel_span_t *s) {
   return false;
 }
 
-void otel_span_set_attribute(otel_span_t *span, const otel_attr_t *attr) {
+static void set_attribute(otel_span_t *span, const otel_attr_t *attr, key_mode_t mode) {
   if (!span_writable(span)) return;
   if (!span_lock_writable(span)) return;
   list_set_attr(span, &span->attrs, &span->data.attr_count, &span->attr_cap,
-                &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count, attr);
+                &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count, attr, mode);
   span->data.attrs = span->attrs;
   span_unlock(span);
+}
+
+void otel_span_set_attribute(otel_span_t *span, const otel_attr_t *attr) {
+  set_attribute(span, attr, KEY_COPY);
+}
+
+void otel__span_set_attribute_static(otel_span_t *span, const otel_attr_t *attr) {
+  set_attribute(span, attr, KEY_STATIC);
 }
 
 void otel_span_set_attributes(otel_span_t *span, const otel_attr_t *attrs, size_t n) {
@@ -454,7 +512,7 @@ void otel_span_set_attributes(otel_span_t *span, const otel_attr_t *attrs, size_
   for (size_t i = 0; i < n; i++)
     list_set_attr(span, &span->attrs, &span->data.attr_count, &span->attr_cap,
                   &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count,
-                  &attrs[i]);
+                  &attrs[i], KEY_COPY);
   span->data.attrs = span->attrs;
   span_unlock(span);
 }
@@ -478,7 +536,7 @@ static void copy_attr_list(otel_span_t *s, const otel_attr_t *in, size_t n, uint
   otel_attr_t *list = NULL;
   size_t count = 0, cap = 0;
   for (size_t i = 0; in && i < n; i++)
-    list_set_attr(s, &list, &count, &cap, dropped, limit, &in[i]);
+    list_set_attr(s, &list, &count, &cap, dropped, limit, &in[i], KEY_COPY);
   *out = list;
   *out_count = count;
 }
@@ -625,8 +683,7 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
   }
   unsigned released = 1; /* the caller's handle */
   if (thread_current == span) { /* the common case: LIFO on one thread */
-    thread_current = span->prev_current; /* the span's reference on it moves to the slot */
-    span->prev_current = NULL;
+    context_stack[--context_depth] = NULL;
     released = 2; /* and the current slot's reference on the span */
   }
   pop_current(NULL);
@@ -636,7 +693,7 @@ void otel_span_end_at(otel_span_t *span, uint64_t end_time_ns) {
   } else if (to_processors < released) {
     if (refs_drop_last(span, released - to_processors)) { /* only when to_processors == 0 */
       if (tp) atomic_fetch_sub(&tp->ends_in_flight, 1);
-      span_unref(span_free(span)); /* the last reference; then prev_current's */
+      span_free(span); /* the last reference */
       return;
     }
   }

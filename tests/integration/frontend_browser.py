@@ -4,6 +4,10 @@ checked (distance, resolved place, ISS position; user input escaped, no
 injected script; the world map's markers at the projected positions of the
 numbers on the page, its great-circle path from one to the other, no map
 with an error), and a screenshot is saved to build/test-logs/frontend.png.
+The page is also driven over the DevTools protocol (chromium_cdp.py): under
+its own security headers its style sheet applies, the form posts and shows
+the answer, and the browser logs no Content Security Policy violation (a
+page that breaks its CSP on purpose proves such a violation is seen).
 A second chain gets the ISS position from a fake open-notify API so that
 the path must cross the antimeridian (screenshot frontend-antimeridian.png).
 """
@@ -20,7 +24,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote
 
-from harness import BUILD, ROOT, Process, free_port
+from chromium_cdp import Chromium
+from harness import BUILD, ROOT, Process, free_port, http
 
 failures = []
 
@@ -65,6 +70,25 @@ class FakeIssNow(BaseHTTPRequestHandler):
         pass
 
 
+class CspCanary(BaseHTTPRequestHandler):
+    """A page whose inline style its own CSP forbids: the browser must log a
+    violation for it, or the check for none on the frontend proves nothing."""
+
+    def do_GET(self):
+        body = b"<!DOCTYPE html><html><head><style>p{color:red}</style></head><body><p>x</p></body></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Security-Policy", "default-src 'none'")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+canary = ThreadingHTTPServer(("127.0.0.1", 0), CspCanary)
+threading.Thread(target=canary.serve_forever, daemon=True).start()
 fake_api = ThreadingHTTPServer(("127.0.0.1", 0), FakeIssNow)
 threading.Thread(target=fake_api.serve_forever, daemon=True).start()
 iss_am = Process("iss-distance-service", free_port(),
@@ -199,12 +223,54 @@ try:
     expect('id="error"' in dom and "Error 404" in dom, "unknown place not reported as an error")
     expect("world-map" not in dom and "<svg" not in dom, "a map is drawn with an error")
 
+    # The security headers, on the form and on a result.
+    for path in ("/", "/?location=London"):
+        _, _, headers = http("GET", frontend.url(path))
+        h = {k.lower(): v for k, v in headers.items()}
+        csp = h.get("content-security-policy", "")
+        for directive in ("default-src 'none'", "style-src 'sha256-", "form-action 'self'",
+                          "frame-ancestors 'none'"):
+            expect(directive in csp, f"GET {path}: CSP {csp!r} lacks {directive}")
+        expect("unsafe" not in csp, f"GET {path}: CSP {csp!r} allows something unsafe")
+        expect(h.get("x-content-type-options") == "nosniff", f"GET {path}: no X-Content-Type-Options")
+        expect(h.get("referrer-policy") == "no-referrer", f"GET {path}: Referrer-Policy is "
+               f"{h.get('referrer-policy')!r}")
+
+    # Under that CSP the page renders with its style sheet and the form works.
+    cdp_profile = tempfile.mkdtemp()
+    try:
+        with Chromium(chromium, cdp_profile) as b:
+            b.navigate(f"http://127.0.0.1:{canary.server_address[1]}/")
+            expect(any("Content Security Policy" in m for m in b.console),
+                   f"a CSP violation on purpose was not seen in the console: {b.console}")
+            b.console.clear()
+            b.navigate(frontend.url("/"))
+            bg = b.evaluate("getComputedStyle(document.body).backgroundColor")
+            expect(bg == "rgb(11, 29, 51)", f"the page's style sheet did not apply (body background {bg})")
+            b.evaluate("document.getElementById('location').value = 'Zürich'")
+            b.navigate_by("document.querySelector('button[type=submit]').click()")
+            expect(b.evaluate("location.pathname + location.search") == "/",
+                   "the form did not post to /")
+            distance = b.evaluate("document.getElementById('distance') && "
+                                  "document.getElementById('distance').textContent")
+            expect(distance is not None and distance.endswith(" km"),
+                   f"the posted form shows no distance ({distance!r})")
+            width = b.evaluate("document.getElementById('world-map').getBoundingClientRect().width")
+            expect(width is not None and width > 300, f"the map is {width} px wide")
+            colour = b.evaluate("getComputedStyle(document.getElementById('distance')).color")
+            expect(colour == "rgb(242, 169, 59)", f"the distance is not styled (colour {colour})")
+            violations = [m for m in b.console if "Content Security Policy" in m or "violat" in m]
+            expect(not violations, f"CSP violations in the console: {violations}")
+    finally:
+        shutil.rmtree(cdp_profile, ignore_errors=True)
+
     browser(f"--screenshot={shot}", "--window-size=1100,950", url=frontend.url("/?location=London"))
     expect(os.path.exists(shot) and os.path.getsize(shot) > 10000, f"no screenshot at {shot}")
     print(f"screenshots: {shot} {shot_am}")
 finally:
     shutil.rmtree(profile, ignore_errors=True)
     fake_api.shutdown()
+    canary.shutdown()
     for p in (frontend_am, gateway_am, iss_am, frontend, gateway, geo, iss):
         rc = p.stop()
         expect(rc == 0, f"{p.name} exited with {rc}")

@@ -1,5 +1,6 @@
 /* test_baggage.c: W3C Baggage (baggage.c): parsing, percent-encoding,
- * properties, invalid members skipped, limits, current baggage. */
+ * properties (validated against the W3C grammar, a member with bad ones
+ * skipped), invalid members skipped, limits, current baggage. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +46,63 @@ static void test_baggage_parse_table(void **state) {
       fail_msg("%s: %s=%s", c->name, c->key, v ? v : "(absent)");
     otel_baggage_destroy(b);
   }
+}
+
+/* Properties per the W3C grammar: property = key OWS "=" OWS value / key
+ * OWS, key a token, value baggage-octets. want_props NULL: member "k" is
+ * dropped (and member "other=1" after it kept). */
+static void test_baggage_properties_validated(void **state) {
+  (void)state;
+  static const struct {
+    const char *name, *input, *want_props;
+  } props[] = {
+      {"key=value and flag", "k=v;ttl=5;flag,other=1", "ttl=5;flag"},
+      {"optional whitespace removed", "k=v ; ttl = 5 ;\tflag ,other=1", "ttl=5;flag"},
+      {"empty properties ignored", "k=v;;p;,other=1", "p"},
+      {"empty property value", "k=v;p=,other=1", "p="},
+      {"key not a token", "k=v;bad key=1,other=1", NULL},
+      {"empty key", "k=v;=x,other=1", NULL},
+      {"space inside a value", "k=v;p=a b,other=1", NULL},
+      {"quote in a value", "k=v;p=\"q\",other=1", NULL},
+      {"backslash in a value", "k=v;p=x\\y,other=1", NULL},
+      {"CR LF in a value", "k=v;p=x\r\nX-Injected: 1,other=1", NULL},
+      {"NUL-free control char", "k=v;p=\x1b[2J,other=1", NULL},
+      {"non-ASCII in a key", "k=v;cl\xc3\xa9=1,other=1", NULL},
+  };
+  for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
+    otel_baggage_t *b = otel_baggage_parse(props[i].input);
+    const char *k = NULL, *meta = NULL;
+    bool found = false;
+    for (size_t j = 0; j < otel_baggage_count(b); j++) {
+      otel_baggage_entry(b, j, &k, NULL, &meta);
+      if (!strcmp(k, "k")) {
+        found = true;
+        break;
+      }
+    }
+    if (!otel_baggage_get(b, "other")) fail_msg("%s: the next member was lost", props[i].name);
+    if (!props[i].want_props && found)
+      fail_msg("%s: member kept with properties \"%s\"", props[i].name, meta ? meta : "");
+    if (props[i].want_props && (!found || !meta || strcmp(meta, props[i].want_props)))
+      fail_msg("%s: properties \"%s\", want \"%s\"", props[i].name, found && meta ? meta : "(none)",
+               props[i].want_props);
+    otel_baggage_destroy(b);
+  }
+}
+
+/* Properties set in code are checked too: they go out on the wire as is. */
+static void test_baggage_set_refuses_bad_properties(void **state) {
+  (void)state;
+  otel_baggage_t *b = otel_baggage_create();
+  assert_int_equal(otel_baggage_set(b, "k", "v", "ttl=5\r\nX-Injected: 1"), OTEL_EINVAL);
+  assert_int_equal(otel_baggage_set(b, "k", "v", "a,b"), OTEL_EINVAL);
+  assert_int_equal(otel_baggage_set(b, "k", "v", "p=x y"), OTEL_EINVAL);
+  assert_int_equal(otel_baggage_count(b), 0);
+  assert_int_equal(otel_baggage_set(b, "k", "v", " ttl = 5 ; flag "), OTEL_OK);
+  char *h = otel_baggage_format(b);
+  assert_string_equal(h, "k=v;ttl=5;flag");
+  free(h);
+  otel_baggage_destroy(b);
 }
 
 static void test_baggage_format_encodes_values(void **state) {
@@ -104,6 +162,8 @@ static void test_baggage_current_is_thread_local_and_owned(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_baggage_parse_table),
+      cmocka_unit_test(test_baggage_properties_validated),
+      cmocka_unit_test(test_baggage_set_refuses_bad_properties),
       cmocka_unit_test(test_baggage_format_encodes_values),
       cmocka_unit_test(test_baggage_member_limit_drops_extra),
       cmocka_unit_test(test_baggage_size_limit),

@@ -173,7 +173,7 @@ static void test_sdk_stats_count_drops(void **state) {
   otel_sdk_stats_t st;
   otel_sdk_get_stats(sdk, &st);
   printf("    traces: exported %llu failed %llu dropped %llu\n", (unsigned long long)st.traces.exported,
-         (unsigned long long)st.traces.failed, (unsigned long long)st.traces.dropped);
+         (unsigned long long)st.traces.export_failed, (unsigned long long)st.traces.dropped);
   assert_true(st.traces.dropped >= 1000 - 16 - 16); /* at most the queue and a batch got through */
   assert_int_equal(st.traces.exported, 0);
   otel_sdk_shutdown(sdk, 200);

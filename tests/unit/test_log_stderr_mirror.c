@@ -22,7 +22,8 @@ static int setup(void **state) {
   (void)state;
   unsetenv("OTEL_LOGS_MIRROR_STDERR");
   assert_int_equal(otel_logger_provider_create(NULL, &lp), OTEL_OK);
-  assert_int_equal(otel_logger_provider_get_logger(lp, "gateway", NULL, &logger), OTEL_OK);
+  logger = otel_logger_provider_get_logger(lp, "gateway", NULL);
+  assert_non_null(logger);
   return 0;
 }
 
@@ -100,7 +101,8 @@ static void test_log_mirror_option_writes_one_line_per_emit(void **state) {
   otel_logger_provider_t *p;
   assert_int_equal(otel_logger_provider_create(&o, &p), OTEL_OK);
   otel_logger_t *l;
-  assert_int_equal(otel_logger_provider_get_logger(p, "iss-distance-service", NULL, &l), OTEL_OK);
+  l = otel_logger_provider_get_logger(p, "iss-distance-service", NULL);
+  assert_non_null(l);
   otel_log_info(l, "received request from IP address: %s", "127.0.0.1");
   otel_log_debug(l, "below the minimum: not mirrored");
   otel_log_error(l, "upstream %d", 503);
@@ -132,15 +134,15 @@ static void test_console_exporter_writes_lines_with_attributes(void **state) {
   char *text = NULL;
   size_t len = 0;
   FILE *mem = open_memstream(&text, &len);
-  otel_log_exporter_t e;
-  assert_int_equal(otel_console_log_exporter_create(mem, &e), OTEL_OK);
+  otel_log_exporter_t *e = otel_console_log_exporter_create(mem);
+  assert_non_null(e);
   otel_attr_t attrs[] = {OTEL_ATTR_STR("k", "v")};
   const otel_log_record_t *recs[2] = {record("first", NULL, attrs, 1), record("second", NULL, NULL, 0)};
-  assert_int_equal(e.type->export_records(e.ctx, recs, 2), OTEL_OK);
-  assert_int_equal(e.type->force_flush(e.ctx, 1000), OTEL_OK);
+  assert_int_equal(e->type->export_records(e->ctx, recs, 2), OTEL_OK);
+  assert_int_equal(e->type->force_flush(e->ctx, 1000), OTEL_OK);
   assert_string_equal(text, "2025-11-22T14:32:05.123Z INFO  gateway first k=v\n"
                             "2025-11-22T14:32:05.123Z INFO  gateway second\n");
-  e.type->shutdown(e.ctx);
+  otel_log_exporter_destroy(e);
   otel_log_record_release(recs[0]);
   otel_log_record_release(recs[1]);
   fclose(mem);

@@ -8,7 +8,9 @@
  * (the export timeout is 10 s, so a shutdown that waits for the network
  * takes 10 s or more). Each test prints the time it measured.
  * Also: what could not be sent is counted as dropped, and an exporter
- * without a cancel hook is left to its thread without a use after free. */
+ * without a cancel hook is left to its thread without a use after free.
+ * Sources: shutdown.c (the deadline arithmetic, the abandoned workers)
+ * under every provider and processor. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,7 +120,7 @@ static void logs_alone(const char *protocol) {
   otel_logger_provider_t *lp;
   assert_int_equal(otel_logger_provider_create_from_env(NULL, &lp), OTEL_OK);
   otel_logger_t *l;
-  assert_int_equal(otel_logger_provider_get_logger(lp, "test", "1", &l), OTEL_OK);
+  assert_non_null(l = otel_logger_provider_get_logger(lp, "test", "1"));
   for (int i = 0; i < 3000; i++) otel_log_info(l, "record %d", i);
   uint64_t start = now_ms();
   otel_logger_provider_shutdown(lp, TIMEOUT_MS);

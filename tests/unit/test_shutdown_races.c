@@ -100,11 +100,10 @@ static void one_round(void) {
   otel_logger_provider_options_t lo;
   otel_logger_provider_options_init(&lo);
   assert_int_equal(otel_logger_provider_create(&lo, &w.lp), OTEL_OK);
-  otel_log_processor_t lproc;
-  assert_int_equal(otel_batch_log_processor_create((otel_log_exporter_t){&count_log_type, NULL}, NULL, &lproc),
-                   OTEL_OK);
+  otel_log_processor_t *lproc;
+  assert_int_equal(otel_batch_log_processor_create(otel_log_exporter_create(&count_log_type, NULL), NULL, &lproc), OTEL_OK);
   assert_int_equal(otel_logger_provider_add_processor(w.lp, lproc), OTEL_OK);
-  assert_int_equal(otel_logger_provider_get_logger(w.lp, "race", "1", &w.logger), OTEL_OK);
+  assert_non_null(w.logger = otel_logger_provider_get_logger(w.lp, "race", "1"));
   assert_int_equal(otel_meter_provider_create(NULL, &w.mp), OTEL_OK);
   assert_int_equal(otel_meter_provider_add_periodic_reader(w.mp, otel_metric_exporter_create(&add_type, NULL)),
                    OTEL_OK);
@@ -182,12 +181,11 @@ static void test_logs_from_many_threads_all_exported(void **state) {
   otel_batch_log_processor_options_t o;
   otel_batch_log_processor_options_init(&o);
   o.max_queue_size = THREADS * PER_THREAD;
-  otel_log_processor_t proc;
-  assert_int_equal(otel_batch_log_processor_create((otel_log_exporter_t){&count_log_type, NULL}, &o, &proc),
-                   OTEL_OK);
+  otel_log_processor_t *proc;
+  assert_int_equal(otel_batch_log_processor_create(otel_log_exporter_create(&count_log_type, NULL), &o, &proc), OTEL_OK);
   assert_int_equal(otel_logger_provider_add_processor(lp, proc), OTEL_OK);
   otel_logger_t *logger;
-  assert_int_equal(otel_logger_provider_get_logger(lp, "totals", "1", &logger), OTEL_OK);
+  assert_non_null(logger = otel_logger_provider_get_logger(lp, "totals", "1"));
   pthread_t t[THREADS];
   for (int i = 0; i < THREADS; i++) pthread_create(&t[i], NULL, emit_logs, logger);
   for (int i = 0; i < THREADS; i++) pthread_join(t[i], NULL);

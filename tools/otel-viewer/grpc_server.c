@@ -2,13 +2,15 @@
  *
  * grpc_server.c: the gRPC port (4317 by default): the Export method of the
  * OTLP TraceService, MetricsService and LogsService, served with the gRPC C
- * core on one completion queue drained by one thread.
+ * core on one completion queue drained by one thread; over TLS (SSL server
+ * credentials) with --tls-cert/--tls-key.
  *
  * Each method always has one call requested in advance (a "slot"). When a
  * call arrives its slot is answered (decode, ingest, send the response and
  * status in one batch) and a new slot is requested for that method. Other
- * methods get UNIMPLEMENTED through a generic slot. Undecodable bytes get
- * INVALID_ARGUMENT; a partial success is an OK status whose response has
+ * methods get UNIMPLEMENTED through a generic slot. Undecodable bytes (or
+ * nested deeper than VW_MAX_NESTING) get INVALID_ARGUMENT, a request over
+ * the decode budget RESOURCE_EXHAUSTED (request_decode.c); a partial success is an OK status whose response has
  * partial_success set, as the OTLP spec says.
  */
 #include "viewer.h"
@@ -36,6 +38,7 @@ struct vw_grpc {
   pthread_t thread;
   void *methods[3];
   vw_ingest_t *in;
+  size_t max_body;        /* the decode budget is derived from it */
   atomic_bool stopping;
 };
 
@@ -49,7 +52,7 @@ typedef struct slot {
   grpc_byte_buffer *payload;
   grpc_byte_buffer *response;
   grpc_slice status_details;
-  char why[160];              /* a status message made for this call */
+  char why[200];              /* a status message made for this call */
   int cancelled;
 } slot_t;
 
@@ -95,25 +98,21 @@ static grpc_status_code answer(vw_grpc_t *g, slot_t *s, const char **why) {
   }
   grpc_slice bytes = grpc_byte_buffer_reader_readall(&reader);
   grpc_byte_buffer_reader_destroy(&reader);
-  ProtobufCMessage *req = protobuf_c_message_unpack(
-      vw_request_descriptor((vw_signal_t)s->kind), vw_unpack_arena(), GRPC_SLICE_LENGTH(bytes),
-      GRPC_SLICE_START_PTR(bytes));
-  if (!req) {
+  vw_request_t req;
+  vw_decode_status_t st =
+      vw_decode_request((vw_signal_t)s->kind, GRPC_SLICE_START_PTR(bytes),
+                        GRPC_SLICE_LENGTH(bytes), false, g->max_body, &req, s->why, sizeof s->why);
+  if (st != VW_DECODE_OK) {
     grpc_slice_unref(bytes);
-    vw_unpack_arena_reset();
-    *why = "could not decode the request: invalid protobuf";
-    return GRPC_STATUS_INVALID_ARGUMENT;
-  }
-  if (vw_find_invalid_utf8(req, s->why, sizeof s->why)) {
-    grpc_slice_unref(bytes);
-    vw_unpack_arena_reset();
     *why = s->why;
-    return GRPC_STATUS_INVALID_ARGUMENT;
+    return st == VW_DECODE_TOO_LARGE ? GRPC_STATUS_RESOURCE_EXHAUSTED
+           : st == VW_DECODE_BUSY    ? GRPC_STATUS_UNAVAILABLE
+                                     : GRPC_STATUS_INVALID_ARGUMENT;
   }
   vw_slice_t raw = {GRPC_SLICE_START_PTR(bytes), GRPC_SLICE_LENGTH(bytes)};
-  ProtobufCMessage *resp = vw_ingest_request(g->in, (vw_signal_t)s->kind, req, &raw);
+  ProtobufCMessage *resp = vw_ingest_request(g->in, (vw_signal_t)s->kind, req.msg, &raw);
   grpc_slice_unref(bytes);
-  vw_unpack_arena_reset();
+  vw_request_release(&req);
   if (!resp) { *why = "out of memory"; return GRPC_STATUS_RESOURCE_EXHAUSTED; }
   size_t n = protobuf_c_message_get_packed_size(resp);
   grpc_slice out = grpc_slice_malloc(n);
@@ -168,11 +167,34 @@ static void *loop(void *arg) {
   return NULL;
 }
 
+/* SSL server credentials from the PEM files, or NULL (message printed). */
+static grpc_server_credentials *ssl_server_credentials(const vw_tls_files_t *tls) {
+  grpc_ssl_pem_key_cert_pair pair = {vw_read_file(tls->key_file, 1 << 20),
+                                     vw_read_file(tls->cert_file, 1 << 20)};
+  char *client_ca = tls->client_ca_file ? vw_read_file(tls->client_ca_file, 1 << 20) : NULL;
+  grpc_server_credentials *creds = NULL;
+  if (!pair.private_key || !pair.cert_chain || (tls->client_ca_file && !client_ca))
+    fprintf(stderr, "otel-viewer: cannot read %s\n",
+            !pair.private_key ? tls->key_file : !pair.cert_chain ? tls->cert_file
+                                                                 : tls->client_ca_file);
+  else
+    creds = grpc_ssl_server_credentials_create_ex(
+        client_ca, &pair, 1,
+        client_ca ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                  : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE,
+        NULL);
+  free((char *)pair.private_key);
+  free((char *)pair.cert_chain);
+  free(client_ca);
+  return creds;
+}
+
 vw_grpc_t *vw_grpc_start(const char *bind, int port, vw_ingest_t *in,
-                         size_t max_body, int *bound_port) {
+                         size_t max_body, const vw_tls_files_t *tls, int *bound_port) {
   vw_grpc_t *g = calloc(1, sizeof *g);
   if (!g) return NULL;
   g->in = in;
+  g->max_body = max_body;
   grpc_init();
   grpc_arg args[1];
   args[0].type = GRPC_ARG_INTEGER;
@@ -187,9 +209,10 @@ vw_grpc_t *vw_grpc_start(const char *bind, int port, vw_ingest_t *in,
                                                 GRPC_SRM_PAYLOAD_READ_INITIAL_BYTE_BUFFER, 0);
   char addr[300];
   snprintf(addr, sizeof addr, "%s:%d", bind, port);
-  grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
-  *bound_port = grpc_server_add_http2_port(g->server, addr, creds);
-  grpc_server_credentials_release(creds);
+  grpc_server_credentials *creds =
+      tls ? ssl_server_credentials(tls) : grpc_insecure_server_credentials_create();
+  *bound_port = creds ? grpc_server_add_http2_port(g->server, addr, creds) : 0;
+  if (creds) grpc_server_credentials_release(creds);
   if (*bound_port == 0) {
     fprintf(stderr, "otel-viewer: cannot listen for gRPC on %s\n", addr);
     grpc_server_destroy(g->server);

@@ -13,7 +13,8 @@
  * Status codes follow the OTLP/HTTP spec: 200 with an Export*ServiceResponse
  * in the encoding of the request (partial_success when items were
  * rejected); 400 for a body that does not decode (bad protobuf, bad JSON,
- * bad gzip), 413 for a body over the limit (before or after inflating),
+ * bad gzip, nested deeper than VW_MAX_NESTING), 413 for a body over the
+ * limit (before or after inflating, or once decoded: request_decode.c),
  * 415 for another content type or encoding, 404 for unknown paths, 405 for
  * other methods; errors carry a google.rpc.Status body. Each response is
  * written with one mg_write and tcp_nodelay is on (docs/design.md,
@@ -28,7 +29,6 @@
 #include <poll.h>
 #include <stdatomic.h>
 #include <time.h>
-#include <zlib.h>
 
 struct vw_http {
   struct mg_context *ctx;
@@ -121,42 +121,6 @@ static int read_body(struct mg_connection *conn, size_t max, uint8_t **out, size
   return 0;
 }
 
-/* Inflates gzip data into a new buffer of at most max bytes.
- * Returns 0, 413 (too big once inflated) or 400 (not valid gzip). */
-static int gunzip(const uint8_t *in, size_t in_len, size_t max, uint8_t **out, size_t *out_len) {
-  z_stream zs = {0};
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return 400;
-  size_t cap = in_len * 4 + 1024;
-  if (cap > max) cap = max;
-  uint8_t *buf = malloc(cap + 1);
-  if (!buf) { inflateEnd(&zs); return 413; }
-  zs.next_in = (Bytef *)in;
-  zs.avail_in = (uInt)in_len;
-  int rc = Z_OK, status = 0;
-  size_t len = 0;
-  while (rc != Z_STREAM_END) {
-    if (len == cap) {
-      if (cap >= max) { status = 413; break; }
-      cap = cap * 2 > max ? max : cap * 2;
-      uint8_t *nb = realloc(buf, cap + 1);
-      if (!nb) { status = 413; break; }
-      buf = nb;
-    }
-    zs.next_out = buf + len;
-    zs.avail_out = (uInt)(cap - len);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    len = cap - zs.avail_out;
-    if (rc == Z_STREAM_END) break;
-    if (rc != Z_OK && !(rc == Z_BUF_ERROR && zs.avail_out == 0)) { status = 400; break; }
-    if (zs.avail_in == 0 && zs.avail_out != 0) { status = 400; break; } /* truncated */
-  }
-  inflateEnd(&zs);
-  if (status) { free(buf); return status; }
-  *out = buf;
-  *out_len = len;
-  return 0;
-}
-
 static bool media_type_is(const char *ct, const char *want) {
   size_t n = strlen(want);
   if (!ct || strncasecmp(ct, want, n) != 0) return false;
@@ -190,7 +154,7 @@ static void handle_export(struct mg_connection *conn, vw_http_t *h, vw_signal_t 
   if (gz) {
     uint8_t *plain;
     size_t plain_len;
-    rc = gunzip(body, len, h->max_body, &plain, &plain_len);
+    rc = vw_gunzip(body, len, h->max_body, &plain, &plain_len);
     free(body);
     if (rc) {
       respond_error(conn, h, rc, rc == 413 ? 8 : 3,
@@ -200,32 +164,20 @@ static void handle_export(struct mg_connection *conn, vw_http_t *h, vw_signal_t 
     body = plain;
     len = plain_len;
   }
-  const ProtobufCMessageDescriptor *desc = vw_request_descriptor(sig);
-  ProtobufCMessage *req;
-  const char *err = "invalid protobuf";
-  if (json) req = vw_json_to_pb(desc, (const char *)body, len, &err);
-  else req = protobuf_c_message_unpack(desc, vw_unpack_arena(), len, body);
-  if (!req) {
+  vw_request_t req;
+  char why[200];
+  vw_decode_status_t st = vw_decode_request(sig, body, len, json, h->max_body, &req, why, sizeof why);
+  if (st != VW_DECODE_OK) {
     free(body);
-    if (!json) vw_unpack_arena_reset();
-    char msg[128];
-    snprintf(msg, sizeof msg, "could not decode the request: %s", err ? err : "invalid");
-    respond_error(conn, h, 400, 3, msg, json);
-    return;
-  }
-  char msg[160];
-  if (vw_find_invalid_utf8(req, msg, sizeof msg)) {
-    free(body);
-    if (json) protobuf_c_message_free_unpacked(req, NULL);
-    else vw_unpack_arena_reset();
-    respond_error(conn, h, 400, 3, msg, json);
+    if (st == VW_DECODE_TOO_LARGE) respond_error(conn, h, 413, 8, why, json);
+    else if (st == VW_DECODE_BUSY) respond_error(conn, h, 503, 14, why, json);
+    else respond_error(conn, h, 400, 3, why, json);
     return;
   }
   vw_slice_t raw = {body, len};
-  ProtobufCMessage *resp = vw_ingest_request(h->in, sig, req, json ? NULL : &raw);
+  ProtobufCMessage *resp = vw_ingest_request(h->in, sig, req.msg, json ? NULL : &raw);
   free(body);
-  if (json) protobuf_c_message_free_unpacked(req, NULL);
-  else vw_unpack_arena_reset();
+  vw_request_release(&req);
   if (!resp) {
     respond_error(conn, h, 500, 13, "out of memory", json);
     return;

@@ -29,6 +29,7 @@ typedef struct options {
   const char *bind;
   long max_traces, max_logs, max_metrics, max_body;
   const char *jsonl, *from_jsonl;
+  const char *tls_cert, *tls_key, *tls_client_ca;
   bool quiet, no_color;
 } options_t;
 
@@ -45,6 +46,9 @@ static void usage(FILE *f) {
           "  --max-body BYTES   request body limit, also once inflated (default 16 MiB)\n"
           "  --jsonl FILE       append every request as OTLP/JSON lines to FILE\n"
           "  --from-jsonl FILE  first load the requests of FILE (written by --jsonl)\n"
+          "  --tls-cert FILE    serve both ports over TLS with this PEM certificate (chain)\n"
+          "  --tls-key FILE     and this PEM private key (both or neither)\n"
+          "  --tls-client-ca FILE  with TLS, require client certificates signed by this CA\n"
           "  --quiet            no live view (only the listening line)\n"
           "  --no-color         plain text even on a terminal\n"
           "  --help             this text\n");
@@ -67,6 +71,8 @@ static int parse_options(int argc, char **argv, options_t *o) {
       {"max-logs", required_argument, 0, 'l'},  {"max-metrics", required_argument, 0, 'm'},
       {"max-body", required_argument, 0, 'B'},  {"jsonl", required_argument, 0, 'j'},
       {"from-jsonl", required_argument, 0, 'J'},
+      {"tls-cert", required_argument, 0, 'c'},  {"tls-key", required_argument, 0, 'k'},
+      {"tls-client-ca", required_argument, 0, 'a'},
       {"quiet", no_argument, 0, 'q'},           {"no-color", no_argument, 0, 'n'},
       {"help", no_argument, 0, 'H'},            {0, 0, 0, 0}};
   *o = (options_t){.grpc_port = 4317, .http_port = 4318, .bind = "127.0.0.1",
@@ -85,6 +91,9 @@ static int parse_options(int argc, char **argv, options_t *o) {
     case 'B': if (!parse_long(optarg, 1024, 1L << 30, &o->max_body)) goto bad; break;
     case 'j': o->jsonl = optarg; break;
     case 'J': o->from_jsonl = optarg; break;
+    case 'c': o->tls_cert = optarg; break;
+    case 'k': o->tls_key = optarg; break;
+    case 'a': o->tls_client_ca = optarg; break;
     case 'q': o->quiet = true; break;
     case 'n': o->no_color = true; break;
     case 'H': return 1;
@@ -92,6 +101,10 @@ static int parse_options(int argc, char **argv, options_t *o) {
     }
   }
   if (optind < argc) return 2;
+  if (!o->tls_cert != !o->tls_key || (o->tls_client_ca && !o->tls_cert)) {
+    fprintf(stderr, "otel-viewer: --tls-cert and --tls-key go together (--tls-client-ca needs them)\n");
+    return 2;
+  }
   return 0;
 bad:
   fprintf(stderr, "otel-viewer: invalid value for --%s: %s\n",
@@ -196,17 +209,30 @@ int main(int argc, char **argv) {
   }
   mg_init_library(0);
   int http_port = 0, grpc_port = 0;
-  vw_http_t *http = vw_http_start(o.bind, o.http_port, in, store, (size_t)o.max_body, &http_port);
-  vw_grpc_t *grpc = http ? vw_grpc_start(o.bind, o.grpc_port, in, (size_t)o.max_body, &grpc_port)
-                         : NULL;
+  vw_tls_files_t tls = {o.tls_cert, o.tls_key, o.tls_client_ca};
+  vw_tls_front_t *front = NULL;
+  vw_http_t *http;
+  if (o.tls_cert) { /* civetweb on a private port, TLS in front (tls_front.c) */
+    int backend_port = 0;
+    http = vw_http_start("127.0.0.1", 0, in, store, (size_t)o.max_body, &backend_port);
+    front = http ? vw_tls_front_start(o.bind, o.http_port, &tls, backend_port, &http_port) : NULL;
+  } else {
+    http = vw_http_start(o.bind, o.http_port, in, store, (size_t)o.max_body, &http_port);
+  }
+  vw_grpc_t *grpc = http && (front || !o.tls_cert)
+                        ? vw_grpc_start(o.bind, o.grpc_port, in, (size_t)o.max_body,
+                                        o.tls_cert ? &tls : NULL, &grpc_port)
+                        : NULL;
   if (!http || !grpc) {
+    vw_tls_front_stop(front);
     vw_http_stop(http);
     mg_exit_library();
     vw_ingest_destroy(in);
     vw_store_destroy(store);
     return 1;
   }
-  printf("otel-viewer: listening grpc=%s:%d http=%s:%d\n", o.bind, grpc_port, o.bind, http_port);
+  printf("otel-viewer: listening grpc=%s:%d http=%s:%d%s\n", o.bind, grpc_port, o.bind, http_port,
+         o.tls_cert ? " tls" : "");
   fflush(stdout);
 
   view_t v = {.ro = {.color = !o.no_color && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"),
@@ -220,6 +246,7 @@ int main(int argc, char **argv) {
   }
   if (!o.quiet) view_tick(&v, store);
   fprintf(stderr, "otel-viewer: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  vw_tls_front_stop(front);
   vw_http_stop(http);
   vw_grpc_stop(grpc);
   mg_exit_library();

@@ -9,6 +9,13 @@
  * wrong JSON type is an error: the caller answers 400.
  * Memory: every string, array and sub-message is malloc'd, so the result
  * is freed with protobuf_c_message_free_unpacked(msg, NULL).
+ * Limits, so that no body can exhaust the stack of a civetweb worker or
+ * the memory: before cJSON parses anything, one pass over the text counts
+ * its bracket depth (at most 2 x VW_MAX_NESTING: cJSON recurses once per
+ * bracket) and its values and strings, which bound the size of cJSON's
+ * tree; then every allocation of the message is counted against what the
+ * tree leaves of max_bytes, and messages nest at most VW_MAX_NESTING deep
+ * (the request is 1), as wire_check.c allows for protobuf.
  */
 #include "viewer.h"
 
@@ -18,7 +25,75 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 64
+#define MAX_BRACKETS (2 * VW_MAX_NESTING)
+#define STR_(x) #x
+#define STR(x) STR_(x)
+/* what glibc's malloc takes per allocation beyond its size (about) */
+#define MALLOC_OVERHEAD 16
+
+typedef struct decode {
+  size_t used, max;  /* bytes allocated for the message, and the most allowed */
+  bool too_large;
+  const char **err;
+} decode_t;
+
+/* Counts n bytes (one allocation) against the budget; false past it. */
+static bool take(decode_t *d, size_t n) {
+  size_t cost = n + MALLOC_OVERHEAD;
+  if (cost < n || cost > d->max - d->used) {
+    d->too_large = true;
+    *d->err = "request too large once decoded (over the viewer's limit)";
+    return false;
+  }
+  d->used += cost;
+  return true;
+}
+
+/* What cJSON will build for the text, counted without parsing it. */
+typedef struct json_shape {
+  size_t values;       /* at most: 1 + commas + brackets */
+  size_t strings;      /* quoted strings (keys and values) */
+  size_t string_bytes;
+} json_shape_t;
+
+/* False when brackets nest deeper than max_brackets (outside strings). */
+static bool json_prescan(const char *s, size_t len, int max_brackets, json_shape_t *out) {
+  size_t commas = 0, brackets = 0;
+  int depth = 0;
+  bool in_string = false;
+  *out = (json_shape_t){0};
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (in_string) {
+      if (c == '\\') i++, out->string_bytes++;
+      else if (c == '"') in_string = false;
+      out->string_bytes++;
+      continue;
+    }
+    switch (c) {
+    case '"': in_string = true; out->strings++; break;
+    case ',': commas++; break;
+    case '{': case '[':
+      brackets++;
+      if (++depth > max_brackets) return false;
+      break;
+    case '}': case ']':
+      if (depth > 0) depth--;
+      break;
+    default: break;
+    }
+  }
+  out->values = 1 + commas + brackets;
+  return true;
+}
+
+/* Bytes of cJSON's tree for such a text: a cJSON node per value, a
+ * malloc'd copy of every string (keys too). */
+static size_t json_tree_bytes(const json_shape_t *j) {
+  size_t node = sizeof(cJSON) + MALLOC_OVERHEAD, str = 1 + MALLOC_OVERHEAD;
+  if (j->values > SIZE_MAX / 2 / node || j->strings > SIZE_MAX / 4 / str) return SIZE_MAX;
+  return j->values * node + j->strings * str + j->string_bytes;
+}
 
 static bool key_matches(const char *field, const char *key) {
   if (strcmp(field, key) == 0) return true;
@@ -44,10 +119,11 @@ static int hexval(int c) {
   return -1;
 }
 
-static bool decode_hex(const char *s, ProtobufCBinaryData *out) {
+static bool decode_hex(decode_t *d, const char *s, ProtobufCBinaryData *out) {
   size_t n = strlen(s);
   if (n % 2) return false;
   out->len = n / 2;
+  if (!take(d, out->len ? out->len : 1)) { out->len = 0; return false; }
   out->data = malloc(out->len ? out->len : 1);
   if (!out->data) return false;
   for (size_t i = 0; i < out->len; i++) {
@@ -67,8 +143,9 @@ static int b64val(int c) {
   return -1;
 }
 
-static bool decode_base64(const char *s, ProtobufCBinaryData *out) {
+static bool decode_base64(decode_t *d, const char *s, ProtobufCBinaryData *out) {
   size_t n = strlen(s);
+  if (!take(d, n * 3 / 4 + 3)) { out->data = NULL; out->len = 0; return false; }
   out->data = malloc(n * 3 / 4 + 3);
   out->len = 0;
   if (!out->data) return false;
@@ -133,13 +210,13 @@ static size_t elem_size(ProtobufCType t) {
   }
 }
 
-static ProtobufCMessage *decode_msg(const ProtobufCMessageDescriptor *d,
-                                    const cJSON *j, int depth,
-                                    const char **err);
+static ProtobufCMessage *decode_msg(decode_t *dc, const ProtobufCMessageDescriptor *d,
+                                    const cJSON *j, int depth);
 
 /* Decodes one value of field f from j into p (an element slot). */
-static bool decode_value(const ProtobufCFieldDescriptor *f, const cJSON *j,
-                         void *p, int depth, const char **err) {
+static bool decode_value(decode_t *dc, const ProtobufCFieldDescriptor *f, const cJSON *j,
+                         void *p, int depth) {
+  const char **err = dc->err;
   int64_t i = 0;
   uint64_t u = 0;
   double d;
@@ -187,6 +264,7 @@ static bool decode_value(const ProtobufCFieldDescriptor *f, const cJSON *j,
     return true;
   case PROTOBUF_C_TYPE_STRING: {
     if (!cJSON_IsString(j)) break;
+    if (!take(dc, strlen(j->valuestring) + 1)) return false;
     char *s = strdup(j->valuestring);
     if (!s) { *err = "out of memory"; return false; }
     *(char **)p = s;
@@ -196,13 +274,14 @@ static bool decode_value(const ProtobufCFieldDescriptor *f, const cJSON *j,
     if (!cJSON_IsString(j)) break;
     bool id = strcmp(f->name, "trace_id") == 0 || strcmp(f->name, "span_id") == 0 ||
               strcmp(f->name, "parent_span_id") == 0;
-    bool ok = id ? decode_hex(j->valuestring, p) : decode_base64(j->valuestring, p);
-    if (!ok) { *err = id ? "invalid hex id" : "invalid base64"; return false; }
+    bool ok = id ? decode_hex(dc, j->valuestring, p) : decode_base64(dc, j->valuestring, p);
+    if (!ok && !dc->too_large) *err = id ? "invalid hex id" : "invalid base64";
+    if (!ok) return false;
     return true;
   }
   case PROTOBUF_C_TYPE_MESSAGE: {
     if (!cJSON_IsObject(j)) break;
-    ProtobufCMessage *m = decode_msg(f->descriptor, j, depth + 1, err);
+    ProtobufCMessage *m = decode_msg(dc, f->descriptor, j, depth + 1);
     if (!m) return false;
     *(ProtobufCMessage **)p = m;
     return true;
@@ -212,10 +291,14 @@ static bool decode_value(const ProtobufCFieldDescriptor *f, const cJSON *j,
   return false;
 }
 
-static ProtobufCMessage *decode_msg(const ProtobufCMessageDescriptor *d,
-                                    const cJSON *j, int depth,
-                                    const char **err) {
-  if (depth > MAX_DEPTH) { *err = "JSON nested too deeply"; return NULL; }
+static ProtobufCMessage *decode_msg(decode_t *dc, const ProtobufCMessageDescriptor *d,
+                                    const cJSON *j, int depth) {
+  const char **err = dc->err;
+  if (depth > VW_MAX_NESTING) {
+    *err = "messages nested deeper than the viewer's limit of " STR(VW_MAX_NESTING) " levels";
+    return NULL;
+  }
+  if (!take(dc, d->sizeof_message)) return NULL;
   ProtobufCMessage *m = calloc(1, d->sizeof_message);
   if (!m) { *err = "out of memory"; return NULL; }
   protobuf_c_message_init(d, m);
@@ -232,10 +315,11 @@ static ProtobufCMessage *decode_msg(const ProtobufCMessageDescriptor *d,
       if (*n) continue; /* duplicate key: keep the first */
       size_t count = (size_t)cJSON_GetArraySize(item);
       if (count == 0) continue;
+      if (count > SIZE_MAX / 16 || !take(dc, count * elem_size(f->type))) goto fail;
       *arr = calloc(count, elem_size(f->type));
       if (!*arr) { *err = "out of memory"; goto fail; }
       for (const cJSON *e = item->child; e; e = e->next) {
-        if (!decode_value(f, e, (char *)*arr + *n * elem_size(f->type), depth, err))
+        if (!decode_value(dc, f, e, (char *)*arr + *n * elem_size(f->type), depth))
           goto fail;
         (*n)++;
       }
@@ -246,7 +330,7 @@ static ProtobufCMessage *decode_msg(const ProtobufCMessageDescriptor *d,
     if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
       uint32_t *c = (uint32_t *)(base + f->quantifier_offset);
       if (*c != 0) { *err = "more than one member of a oneof"; goto fail; }
-      if (!decode_value(f, item, p, depth, err)) goto fail;
+      if (!decode_value(dc, f, item, p, depth)) goto fail;
       *c = f->id;
       continue;
     }
@@ -255,7 +339,7 @@ static ProtobufCMessage *decode_msg(const ProtobufCMessageDescriptor *d,
         (f->type == PROTOBUF_C_TYPE_MESSAGE && *(void **)p) ||
         (f->type == PROTOBUF_C_TYPE_BYTES && ((ProtobufCBinaryData *)p)->data))
       continue; /* duplicate key: keep the first */
-    if (!decode_value(f, item, p, depth, err)) goto fail;
+    if (!decode_value(dc, f, item, p, depth)) goto fail;
     if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->type != PROTOBUF_C_TYPE_STRING &&
         f->type != PROTOBUF_C_TYPE_MESSAGE)
       *(protobuf_c_boolean *)(base + f->quantifier_offset) = 1;
@@ -267,14 +351,28 @@ fail:
 }
 
 ProtobufCMessage *vw_json_to_pb(const ProtobufCMessageDescriptor *desc,
-                                const char *json, size_t len,
-                                const char **err) {
+                                const char *json, size_t len, size_t max_bytes,
+                                const char **err, bool *too_large) {
   *err = NULL;
+  if (too_large) *too_large = false;
+  json_shape_t shape;
+  if (!json_prescan(json, len, MAX_BRACKETS, &shape)) {
+    *err = "JSON nested deeper than the viewer's limit of 2 x " STR(VW_MAX_NESTING) " brackets";
+    return NULL;
+  }
+  size_t tree = json_tree_bytes(&shape);
+  if (tree > max_bytes) {
+    *err = "request too large once decoded (over the viewer's limit)";
+    if (too_large) *too_large = true;
+    return NULL;
+  }
   cJSON *root = cJSON_ParseWithLength(json, len);
   if (!root) { *err = "invalid JSON"; return NULL; }
   ProtobufCMessage *m = NULL;
+  decode_t dc = {.max = max_bytes - tree, .err = err};
   if (!cJSON_IsObject(root)) *err = "expected a JSON object";
-  else m = decode_msg(desc, root, 0, err);
+  else m = decode_msg(&dc, desc, root, 1);
   cJSON_Delete(root);
+  if (too_large) *too_large = dc.too_large;
   return m;
 }

@@ -4,9 +4,12 @@
  * otel-tui:  time  SEVERITY  service  body  [trace <id>]
  * The severity comes from severity_text, else from severity_number (the
  * spec's ranges TRACE 1-4 ... FATAL 21-24); it is coloured by level.
+ * Telemetry strings go through term_escape.c (newlines in the body as
+ * spaces, other control characters shown as text).
  */
 #include "viewer.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *severity_name(int n) {
@@ -27,16 +30,20 @@ char *vw_render_log(const vw_log_t *l, const vw_render_opts_t *o) {
   char clock[16];
   vw_format_clock(l->time_ns, clock, sizeof clock);
   const char *sev = l->severity_text[0] ? l->severity_text : severity_name(l->severity_number);
-  if (o->color)
-    vw_buf_printf(&b, "\x1b[2m%s\x1b[0m %s%-5s\x1b[0m \x1b[36m%s\x1b[0m ", clock,
-                  severity_colour(l->severity_number), sev, l->service);
-  else
-    vw_buf_printf(&b, "%s %-5s %s ", clock, sev, l->service);
-  /* one line: newlines in the body are shown as spaces */
-  for (const char *p = l->body; *p; p++) {
-    char ch[2] = {*p == '\n' || *p == '\r' ? ' ' : *p, '\0'};
-    vw_buf_put(&b, ch);
+  char *sev_text = vw_term_escape(sev);
+  if (!sev_text) return NULL;
+  if (o->color) {
+    vw_buf_printf(&b, "\x1b[2m%s\x1b[0m %s%-5s\x1b[0m \x1b[36m", clock,
+                  severity_colour(l->severity_number), sev_text);
+    vw_term_text(&b, l->service);
+    vw_buf_put(&b, "\x1b[0m ");
+  } else {
+    vw_buf_printf(&b, "%s %-5s ", clock, sev_text);
+    vw_term_text(&b, l->service);
+    vw_buf_put(&b, " ");
   }
+  free(sev_text);
+  vw_term_line(&b, l->body); /* one line: newlines in the body are shown as spaces */
   if (l->has_trace) {
     char tid[33];
     vw_hex(l->trace_id, 16, tid);

@@ -4,7 +4,8 @@
  * name, attribute set) with its latest value. Sums and gauges show the
  * value; histograms show count, sum, p50 and p99 estimated from the
  * buckets; summaries show count, sum and their own 0.5/0.99 quantiles.
- * Rows are sorted by service, then name, then attributes.
+ * Rows are sorted by service, then name, then attributes. Telemetry
+ * strings go through term_escape.c before they are measured and printed.
  */
 #include "viewer.h"
 
@@ -34,22 +35,38 @@ char *vw_render_metrics(const vw_metric_t *const *m, size_t n,
     for (; j > 0 && row_cmp(m[i], rows[j - 1]) < 0; j--) rows[j] = rows[j - 1];
     rows[j] = m[i];
   }
+  /* per row: service, "name [unit]" and attributes, escaped */
+  char **text = calloc(3 * (n ? n : 1), sizeof *text);
+  if (!text) { free(rows); return NULL; }
+  bool oom = false;
+  for (size_t i = 0; i < n && !oom; i++) {
+    vw_buf_t nb = {0};
+    vw_term_text(&nb, rows[i]->name);
+    if (rows[i]->unit[0]) {
+      vw_buf_put(&nb, " [");
+      vw_term_text(&nb, rows[i]->unit);
+      vw_buf_put(&nb, "]");
+    }
+    text[3 * i] = vw_term_escape(rows[i]->service);
+    text[3 * i + 1] = vw_buf_take(&nb);
+    text[3 * i + 2] = vw_term_escape(rows[i]->attrs);
+    oom = !text[3 * i] || !text[3 * i + 1] || !text[3 * i + 2];
+  }
   int w_svc = 7, w_name = 6;
-  for (size_t i = 0; i < n; i++) {
-    if ((int)strlen(rows[i]->service) > w_svc) w_svc = (int)strlen(rows[i]->service);
-    int w = (int)strlen(rows[i]->name) + (rows[i]->unit[0] ? (int)strlen(rows[i]->unit) + 3 : 0);
-    if (w > w_name) w_name = w;
+  for (size_t i = 0; i < n && !oom; i++) {
+    if ((int)strlen(text[3 * i]) > w_svc) w_svc = (int)strlen(text[3 * i]);
+    if ((int)strlen(text[3 * i + 1]) > w_name) w_name = (int)strlen(text[3 * i + 1]);
   }
   if (w_svc > 24) w_svc = 24;
   if (w_name > 60) w_name = 60;
-  vw_buf_t b = {0};
+  vw_buf_t b = {.oom = oom};
   vw_buf_printf(&b, "%sMetrics (%zu stream%s)%s\n", o->color ? "\x1b[1m" : "", n,
                 n == 1 ? "" : "s", o->color ? "\x1b[0m" : "");
   vw_buf_printf(&b, "%s%-*s %-*s %-9s %14s %10s %12s %10s %10s  %s%s\n",
                 o->color ? "\x1b[2m" : "", w_svc, "SERVICE", w_name, "METRIC", "TYPE",
                 "VALUE", "COUNT", "SUM", "P50", "P99", "ATTRIBUTES",
                 o->color ? "\x1b[0m" : "");
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n && !oom; i++) {
     const vw_metric_t *r = rows[i];
     char value[32] = "-", count[24] = "-", sum[32] = "-", p50[32] = "-", p99[32] = "-";
     if (r->type == VW_METRIC_GAUGE || r->type == VW_METRIC_SUM) {
@@ -61,14 +78,13 @@ char *vw_render_metrics(const vw_metric_t *const *m, size_t n,
       num(p50, sizeof p50, r->p50);
       num(p99, sizeof p99, r->p99);
     }
-    char name[80];
-    snprintf(name, sizeof name, "%s%s%s%s", r->name, r->unit[0] ? " [" : "", r->unit,
-             r->unit[0] ? "]" : "");
-    vw_buf_printf(&b, "%s%-*.*s%s %-*s %-9s %14s %10s %12s %10s %10s%s%s\n",
-                  o->color ? "\x1b[36m" : "", w_svc, w_svc, r->service,
-                  o->color ? "\x1b[0m" : "", w_name, name, types[r->type], value, count,
-                  sum, p50, p99, r->attrs[0] ? "  " : "", r->attrs);
+    vw_buf_printf(&b, "%s%-*.*s%s %-*.*s %-9s %14s %10s %12s %10s %10s%s%s\n",
+                  o->color ? "\x1b[36m" : "", w_svc, w_svc, text[3 * i],
+                  o->color ? "\x1b[0m" : "", w_name, 79, text[3 * i + 1], types[r->type], value,
+                  count, sum, p50, p99, r->attrs[0] ? "  " : "", text[3 * i + 2]);
   }
+  for (size_t i = 0; i < 3 * n; i++) free(text[i]);
+  free(text);
   free(rows);
   return vw_buf_take(&b);
 }

@@ -12,6 +12,8 @@
  * Pure: the text depends only on the trace and the options (no clock, no
  * terminal queries), which is what lets tests compare it to a golden file.
  * Plain mode is ASCII only; colour mode uses ANSI colours and box glyphs.
+ * Every string from telemetry goes through vw_term_text (term_escape.c):
+ * a span name cannot clear the participant's screen.
  */
 #include "viewer.h"
 
@@ -115,12 +117,25 @@ static int utf8_cols(const char *s) {
   return n;
 }
 
+/* Display columns of s once escaped for the terminal. */
+static int term_cols(const char *s) {
+  char *e = vw_term_escape(s);
+  int n = e ? utf8_cols(e) : 0;
+  free(e);
+  return n;
+}
+
 static void put_bar(ctx_t *c, vw_buf_t *b, const vw_span_t *s, const char *colour) {
   int w = c->o->bar_width;
   uint64_t total = c->t1 > c->t0 ? c->t1 - c->t0 : 1;
   uint64_t st = s->start_ns > c->t0 ? s->start_ns - c->t0 : 0;
   uint64_t en = s->end_ns > c->t0 ? s->end_ns - c->t0 : 0;
   if (en < st) en = st;
+  /* a span that starts after every end (its own end before its start)
+   * lies past the axis: clamp, or the column would not fit an int (found
+   * by fuzz/fuzz_otlp_json.c under UBSan) */
+  if (st > total) st = total;
+  if (en > total) en = total;
   int from = (int)((double)st * w / (double)total);
   int to = (int)(((double)en * w + (double)total - 1) / (double)total);
   if (from >= w) from = w - 1;
@@ -180,9 +195,11 @@ char *vw_render_waterfall(const vw_trace_t *t, const vw_render_opts_t *o) {
   for (size_t k = 0; k < c.n_seq; k++) service_index(&c, t->spans[c.seq[k]].service);
   n_services = c.n_services;
   const vw_span_t *root = n ? &t->spans[c.seq[0]] : NULL;
-  vw_buf_printf(&b, "%sTrace %s%s  %s %s  %zu span%s, %zu service%s, %s, started %s UTC%s\n",
-                opts.color ? BOLD : "", tid, opts.color ? RESET : "",
-                root ? root->service : "-", root ? root->name : "-", n,
+  vw_buf_printf(&b, "%sTrace %s%s  ", opts.color ? BOLD : "", tid, opts.color ? RESET : "");
+  vw_term_text(&b, root ? root->service : "-");
+  vw_buf_put(&b, " ");
+  vw_term_text(&b, root ? root->name : "-");
+  vw_buf_printf(&b, "  %zu span%s, %zu service%s, %s, started %s UTC%s\n", n,
                 n == 1 ? "" : "s", n_services, n_services == 1 ? "" : "s", dur,
                 clock, t->root_seen ? "" : "  (root span not received yet)");
 
@@ -190,7 +207,7 @@ char *vw_render_waterfall(const vw_trace_t *t, const vw_render_opts_t *o) {
   int name_w = 20;
   for (size_t k = 0; k < c.n_seq; k++) {
     const vw_span_t *s = &t->spans[c.seq[k]];
-    int w = c.prefix_cols[c.seq[k]] + utf8_cols(s->service) + 1 + utf8_cols(s->name);
+    int w = c.prefix_cols[c.seq[k]] + term_cols(s->service) + 1 + term_cols(s->name);
     if (w > name_w) name_w = w;
   }
   if (name_w > 64) name_w = 64;
@@ -209,7 +226,10 @@ char *vw_render_waterfall(const vw_trace_t *t, const vw_render_opts_t *o) {
     bool error = s->status_code == 2;
     /* prefix + service + name, truncated to name_w columns */
     vw_buf_t nm = {0};
-    vw_buf_printf(&nm, "%s %s", s->service, s->name);
+    vw_term_text(&nm, s->service);
+    size_t svc_len = nm.len;
+    vw_buf_put(&nm, " ");
+    vw_term_text(&nm, s->name);
     char *text = vw_buf_take(&nm);
     if (!text) { b.oom = true; break; }
     int room = name_w - c.prefix_cols[i];
@@ -228,7 +248,7 @@ char *vw_render_waterfall(const vw_trace_t *t, const vw_render_opts_t *o) {
       cols = room;
     }
     vw_buf_put(&b, c.prefix[i]);
-    size_t svc_len = strlen(s->service) < strlen(text) ? strlen(s->service) : strlen(text);
+    if (svc_len > strlen(text)) svc_len = strlen(text); /* cut inside the service */
     if (opts.color) {
       vw_buf_printf(&b, "%s%.*s%s%s", colour, (int)svc_len, text, RESET, text + svc_len);
     } else {
@@ -241,10 +261,17 @@ char *vw_render_waterfall(const vw_trace_t *t, const vw_render_opts_t *o) {
     put_bar(&c, &b, s, error && opts.color ? RED : colour);
     if (error) {
       vw_buf_printf(&b, " %sERROR%s", opts.color ? RED : "", opts.color ? RESET : "");
-      if (s->status_message[0]) vw_buf_printf(&b, " \"%s\"", s->status_message);
+      if (s->status_message[0]) {
+        vw_buf_put(&b, " \"");
+        vw_term_text(&b, s->status_message);
+        vw_buf_put(&b, "\"");
+      }
     }
-    if (s->attrs[0])
-      vw_buf_printf(&b, " %s%s%s", opts.color ? DIM : "", s->attrs, opts.color ? RESET : "");
+    if (s->attrs[0]) {
+      vw_buf_printf(&b, " %s", opts.color ? DIM : "");
+      vw_term_text(&b, s->attrs);
+      vw_buf_put(&b, opts.color ? RESET : "");
+    }
     vw_buf_put(&b, "\n");
   }
 out:

@@ -7,12 +7,16 @@
  * resourceMetrics, resourceLogs). Lines go through the same ingest as
  * requests from the network, with an ingest of their own that writes no
  * JSON line (the file may be the one --jsonl appends to). A line that does
- * not decode is skipped and counted.
+ * not decode is skipped and counted, and so is one over the limits of
+ * request_decode.c (a line is judged as a body under --max-body 64 MiB:
+ * its JSON is larger than the protobuf request it was written from).
  */
 #include "viewer.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define REPLAY_MAX_LINE ((size_t)64 << 20)
 
 /* The signal of one line, by its first top-level key; -1 if none. */
 static int signal_of(const char *line) {
@@ -41,19 +45,16 @@ bool vw_replay_jsonl(vw_store_t *store, FILE *f, size_t *replayed, size_t *skipp
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
     if (n == 0) continue;
     int sig = signal_of(line);
-    const char *err = NULL;
-    ProtobufCMessage *req =
-        sig < 0 ? NULL
-                : vw_json_to_pb(vw_request_descriptor((vw_signal_t)sig), line, (size_t)n, &err);
-    char msg[160];
-    if (!req || vw_find_invalid_utf8(req, msg, sizeof msg)) {
-      if (req) protobuf_c_message_free_unpacked(req, NULL);
+    vw_request_t req;
+    char why[200];
+    if (sig < 0 || vw_decode_request((vw_signal_t)sig, (const uint8_t *)line, (size_t)n, true,
+                                     REPLAY_MAX_LINE, &req, why, sizeof why) != VW_DECODE_OK) {
       (*skipped)++;
       continue;
     }
-    ProtobufCMessage *resp = vw_ingest_request(in, (vw_signal_t)sig, req, NULL);
+    ProtobufCMessage *resp = vw_ingest_request(in, (vw_signal_t)sig, req.msg, NULL);
     if (resp) protobuf_c_message_free_unpacked(resp, NULL);
-    protobuf_c_message_free_unpacked(req, NULL);
+    vw_request_release(&req);
     (*replayed)++;
   }
   free(line);

@@ -6,7 +6,9 @@
  * batch of spans) and as many frees; under load that malloc traffic was
  * most of the viewer's time. Everything is released at once by
  * vw_unpack_arena_reset(); the block stays for the thread's next request
- * and is freed when the thread exits.
+ * and is freed when the thread exits. A limit set for one request
+ * (vw_unpack_arena_limit) makes allocations past it fail, so that nothing a
+ * body says can make one request take more.
  */
 #include "viewer.h"
 
@@ -14,7 +16,11 @@
 #include <stdlib.h>
 
 #define FIRST_BLOCK (256u * 1024u)
-#define KEEP_AT_MOST (16u * 1024u * 1024u) /* larger blocks are not kept */
+/* Larger blocks are not kept: every HTTP worker (128 of them) has its own
+ * arena, so what each keeps is paid 128 times. 2 MiB holds an export of
+ * 512 app spans decoded (about 5 bytes per wire byte, bench_viewer_decode);
+ * a larger request pays one malloc and free of its block. */
+#define KEEP_AT_MOST (2u * 1024u * 1024u)
 
 typedef struct block {
   struct block *next;
@@ -25,6 +31,8 @@ typedef struct block {
 typedef struct arena {
   block_t *head;     /* current block; older ones follow */
   size_t total_used; /* over all blocks since the last reset */
+  size_t limit;      /* at most this much until the reset; 0: none */
+  bool exhausted;    /* an allocation was refused for the limit */
 } arena_t;
 
 static _Thread_local arena_t thread_arena;
@@ -60,6 +68,10 @@ static void *arena_alloc(void *ctx, size_t n) {
   arena_t *a = ctx;
   size_t need = (n + _Alignof(max_align_t) - 1) & ~(size_t)(_Alignof(max_align_t) - 1);
   if (need == 0) need = _Alignof(max_align_t);
+  if (need < n || (a->limit && (need > a->limit || a->total_used > a->limit - need))) {
+    a->exhausted = true;
+    return NULL;
+  }
   block_t *b = a->head;
   if (!b || b->size - b->used < need) {
     size_t size = b ? b->size * 2 : FIRST_BLOCK;
@@ -103,4 +115,12 @@ void vw_unpack_arena_reset(void) {
     b->used = 0;
   }
   a->total_used = 0;
+  a->limit = 0;
+  a->exhausted = false;
 }
+
+void vw_unpack_arena_limit(size_t max_bytes) {
+  thread_arena.limit = max_bytes;
+}
+
+bool vw_unpack_arena_exhausted(void) { return thread_arena.exhausted; }

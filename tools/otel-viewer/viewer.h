@@ -266,6 +266,62 @@ bool vw_add_origin_json(cJSON *obj, const vw_origin_t *o);
  * call vw_unpack_arena_reset() when done with it (frees it all at once). */
 ProtobufCAllocator *vw_unpack_arena(void);
 void vw_unpack_arena_reset(void);
+/* Until the next reset, this thread's arena hands out at most max_bytes in
+ * all (0: no limit); an allocation past that fails, and
+ * vw_unpack_arena_exhausted() then says so. A backstop behind
+ * vw_wire_check, whose estimate is what refuses a request first. */
+void vw_unpack_arena_limit(size_t max_bytes);
+bool vw_unpack_arena_exhausted(void);
+
+/* ---- wire_check.c: a packed request's shape, before protobuf-c sees it -- */
+
+/* The deepest nesting of messages a request may have, the request itself
+ * counting as 1: an attribute of a span is at depth 6 (request,
+ * ResourceSpans, ScopeSpans, Span, KeyValue, AnyValue) and each AnyValue
+ * array or kvlist inside it adds 2, so span attributes may hold arrays
+ * nested 13 deep, log bodies 13, exemplar attributes 11. Not 64: protobuf-c
+ * takes about 1 KiB of stack per level, and a civetweb worker thread on
+ * Debian has 100 KiB of which 23 KiB are in use when the handler starts
+ * (bench/bench_viewer_decode.c measures both); the stored records are
+ * unpacked again on those threads when a page shows them. JSON bodies get
+ * the same limit (and their text at most 2 x VW_MAX_NESTING brackets). */
+#define VW_MAX_NESTING 32
+
+/* Once decoded, a request may take at most VW_DECODED_PER_BODY_BYTE bytes
+ * (in protobuf-c's structs, or cJSON's tree and the message) per byte of
+ * its body, counting small bodies as 64 KiB, and never more than
+ * VW_DECODED_PER_MAX_BODY x --max-body (128 MiB for the default 16 MiB).
+ * Measured by bench/bench_viewer_decode.c: the app's own exports take
+ * about 5 bytes per byte, the densest real OTLP (a span of one-letter
+ * boolean attributes) 19; 8 MiB of empty spans would take 140 per byte,
+ * 1.1 GB. len is the body's length (after gunzip). */
+#define VW_DECODED_PER_BODY_BYTE 32
+#define VW_DECODED_PER_MAX_BODY 8
+size_t vw_decode_budget(size_t len, size_t max_body);
+
+typedef enum vw_wire_verdict {
+  VW_WIRE_OK = 0,
+  VW_WIRE_MALFORMED, /* framing protobuf-c would refuse (bad varint, length past the end) */
+  VW_WIRE_TOO_DEEP,  /* messages nested deeper than max_depth */
+  VW_WIRE_TOO_LARGE  /* decoding would allocate more than max_decoded bytes */
+} vw_wire_verdict_t;
+
+typedef struct vw_wire_shape {
+  int depth;             /* deepest message seen (the request is 1) */
+  size_t messages;       /* messages walked */
+  size_t decoded_bytes;  /* what unpacking takes from vw_unpack_arena: an upper bound
+                            when no singular message field is given twice (no encoder
+                            does; protobuf-c merges them, allocating more), which the
+                            arena, capped at this, refuses */
+} vw_wire_shape_t;
+
+/* Walks data as a message of type desc without unpacking it (reads tags,
+ * varints and lengths, descends into message fields by their
+ * descriptors) and stops at the first limit crossed. shape (may be NULL)
+ * gets what was seen up to there. Pure; recursion at most max_depth deep. */
+vw_wire_verdict_t vw_wire_check(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+                                size_t len, int max_depth, size_t max_decoded,
+                                vw_wire_shape_t *shape);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void vw_hex(const uint8_t *b, size_t n, char *out);
@@ -275,12 +331,16 @@ void vw_hex(const uint8_t *b, size_t n, char *out);
 /* Parses json (len bytes, not NUL-terminated) as a message of type desc,
  * accepting lowerCamelCase and snake_case keys, integers as numbers or
  * strings, enums as numbers or names, ids as hex. Unknown keys are ignored
- * (as the OTLP spec asks). Returns a message to free with
- * protobuf_c_message_free_unpacked(msg, NULL), or NULL with a short reason
- * in err (static string) when the input is not valid. */
+ * (as the OTLP spec asks). Limits: messages nested at most VW_MAX_NESTING
+ * deep, brackets 2 x VW_MAX_NESTING, and at most max_bytes for cJSON's
+ * tree (estimated from the text before parsing) and the message together.
+ * Returns a message to free with protobuf_c_message_free_unpacked(msg,
+ * NULL), or NULL with a short reason in err (static string) when the input
+ * is not valid; *too_large (may be NULL) is set when the reason is
+ * max_bytes. */
 ProtobufCMessage *vw_json_to_pb(const ProtobufCMessageDescriptor *desc,
-                                const char *json, size_t len,
-                                const char **err);
+                                const char *json, size_t len, size_t max_bytes,
+                                const char **err, bool *too_large);
 
 /* ---- utf8_check.c: strings a Collector would refuse ---------------------- */
 
@@ -289,6 +349,49 @@ ProtobufCMessage *vw_json_to_pb(const ProtobufCMessageDescriptor *desc,
  * bytes). The transports then refuse the request whole, as the Collector
  * does. */
 bool vw_find_invalid_utf8(const ProtobufCMessage *m, char *msg, size_t size);
+
+/* ---- request_decode.c: a request body -> message, within the limits ---- */
+
+/* The three signals, for the transports. */
+typedef enum vw_signal { VW_TRACES = 0, VW_METRICS, VW_LOGS } vw_signal_t;
+const ProtobufCMessageDescriptor *vw_request_descriptor(vw_signal_t sig);
+
+typedef enum vw_decode_status {
+  VW_DECODE_OK = 0,
+  VW_DECODE_INVALID,   /* 400 / INVALID_ARGUMENT: not a request, nested too deeply, not UTF-8 */
+  VW_DECODE_TOO_LARGE, /* 413 / RESOURCE_EXHAUSTED: over vw_decode_budget() */
+  VW_DECODE_BUSY       /* 503 / UNAVAILABLE: the decode pool is full; retry */
+} vw_decode_status_t;
+
+/* All requests being decoded at once share VW_DECODE_POOL_PER_MAX_BODY x
+ * --max-body (512 MiB by default): each holds what it may take until it is
+ * released (request_decode.c). */
+#define VW_DECODE_POOL_PER_MAX_BODY 32
+/* Bytes of the pool held now (for the tests). */
+size_t vw_decode_pool_used(void);
+
+typedef struct vw_request {
+  ProtobufCMessage *msg;
+  bool json;           /* msg was malloc'd (JSON); else it is in this thread's unpack arena */
+  size_t reserved;     /* bytes of the decode pool it holds */
+} vw_request_t;
+
+/* Decodes body (OTLP protobuf, or OTLP JSON when json) as a request of
+ * signal sig within VW_MAX_NESTING and vw_decode_budget(len, max_body), and
+ * refuses it whole when a string in it is not UTF-8. On VW_DECODE_OK
+ * req->msg is the request: release it with vw_request_release on the same
+ * thread. Otherwise why (why_size bytes) says what was wrong, naming the
+ * limit that was crossed. */
+vw_decode_status_t vw_decode_request(vw_signal_t sig, const uint8_t *body, size_t len, bool json,
+                                     size_t max_body, vw_request_t *req, char *why,
+                                     size_t why_size);
+void vw_request_release(vw_request_t *req);
+
+/* ---- gunzip.c ------------------------------------------------------------ */
+/* Inflates gzip data into a new buffer (*out, the caller frees) of at most
+ * max bytes. Returns 0, 413 (larger once inflated) or 400 (not gzip, or
+ * truncated). */
+int vw_gunzip(const uint8_t *in, size_t in_len, size_t max, uint8_t **out, size_t *out_len);
 
 /* ---- ingest.c: requests -> store, JSON lines ---------------------------- */
 
@@ -325,9 +428,6 @@ int64_t vw_ingest_logs(vw_ingest_t *in,
     const Opentelemetry__Proto__Collector__Logs__V1__ExportLogsServiceRequest *req,
     const vw_slice_t *raw, char *msg, size_t msg_size);
 
-/* The three signals, for the transports. */
-typedef enum vw_signal { VW_TRACES = 0, VW_METRICS, VW_LOGS } vw_signal_t;
-const ProtobufCMessageDescriptor *vw_request_descriptor(vw_signal_t sig);
 /* Ingests a decoded request of that signal and builds the matching
  * Export*ServiceResponse (partial_success set when something was rejected).
  * Returns the response; free with protobuf_c_message_free_unpacked(r, NULL). */
@@ -360,6 +460,16 @@ void vw_html_text(vw_buf_t *b, const char *s);
 void vw_html_attr(vw_buf_t *b, const char *s);
 /* A URL path segment or query value: all but unreserved bytes %-encoded. */
 void vw_url_part(vw_buf_t *b, const char *s);
+
+/* ---- term_escape.c: every telemetry string in the live view goes through these */
+/* Appends s (NULL: nothing) with its control characters shown as text: C0
+ * and DEL as \t \n \r or \xNN, C1 (U+0080-U+009F) as \uNNNN, bytes that
+ * are not UTF-8 as \xNN; all else unchanged. */
+void vw_term_text(vw_buf_t *b, const char *s);
+/* The same, with newlines and CRs as spaces (a log body on one line). */
+void vw_term_line(vw_buf_t *b, const char *s);
+/* vw_term_text into a new string (caller frees), NULL on OOM. */
+char *vw_term_escape(const char *s);
 
 /* ---- render_*.c: pure text rendering ------------------------------------ */
 
@@ -554,12 +664,33 @@ vw_http_t *vw_http_start(const char *bind, int port, vw_ingest_t *in,
                          vw_store_t *store, size_t max_body, int *bound_port);
 void vw_http_stop(vw_http_t *h);
 
+/* --tls-cert, --tls-key (PEM files) and, for mutual TLS, --tls-client-ca:
+ * the viewer's TLS settings, for both ports. */
+typedef struct vw_tls_files {
+  const char *cert_file, *key_file;
+  const char *client_ca_file; /* NULL: no client certificate asked for */
+} vw_tls_files_t;
+
 typedef struct vw_grpc vw_grpc_t;
-/* Starts the gRPC server (calls grpc_init) with a completion-queue thread.
- * Returns NULL when it cannot listen. */
+/* Starts the gRPC server (calls grpc_init) with a completion-queue thread,
+ * with TLS when tls is not NULL. Returns NULL (message on stderr) when it
+ * cannot listen or cannot read the TLS files. */
 vw_grpc_t *vw_grpc_start(const char *bind, int port, vw_ingest_t *in,
-                         size_t max_body, int *bound_port);
+                         size_t max_body, const vw_tls_files_t *tls, int *bound_port);
 void vw_grpc_stop(vw_grpc_t *g); /* also grpc_shutdown, waits for it */
+
+/* tls_front.c: TLS in front of the HTTP port (civetweb's own TLS does not
+ * work with OpenSSL 3). Listens on bind:port (0 picks one, *bound_port is
+ * the real one) and relays each TLS connection, decrypted, to
+ * 127.0.0.1:backend_port. NULL with a message on stderr when the files
+ * cannot be used or it cannot listen. */
+typedef struct vw_tls_front vw_tls_front_t;
+vw_tls_front_t *vw_tls_front_start(const char *bind, int port, const vw_tls_files_t *tls,
+                                   int backend_port, int *bound_port);
+void vw_tls_front_stop(vw_tls_front_t *f); /* NULL: no-op */
+/* The whole file (at most max bytes), malloc'd and NUL-terminated; NULL
+ * when it cannot be read or is longer. */
+char *vw_read_file(const char *path, size_t max);
 
 /* ---- misc helpers (ingest.c) -------------------------------------------- */
 uint64_t vw_monotonic_ns(void);

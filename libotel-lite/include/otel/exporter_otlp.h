@@ -43,7 +43,10 @@ typedef struct otel_otlp_options {
   /* Default grpc. OTEL_EXPORTER_OTLP_(<SIGNAL>_)PROTOCOL. */
   otel_otlp_protocol_t protocol;
   /* Extra request headers / gRPC metadata, from
-   * OTEL_EXPORTER_OTLP_(<SIGNAL>_)HEADERS ("k1=v1,k2=v2", percent-decoded). */
+   * OTEL_EXPORTER_OTLP_(<SIGNAL>_)HEADERS ("k1=v1,k2=v2", percent-decoded).
+   * A header whose name is not an HTTP token or whose value holds a control
+   * character (CR, LF, NUL ...; HTAB is allowed) is dropped with a message
+   * naming it, here and when an exporter is created; the others are sent. */
   struct { char key[64]; char value[256]; } headers[OTEL_OTLP_MAX_HEADERS];
   size_t header_count;
   /* Per-export timeout, default 10000 ms. OTEL_EXPORTER_OTLP_(<SIGNAL>_)TIMEOUT. */
@@ -54,6 +57,19 @@ typedef struct otel_otlp_options {
    * within timeout_ms. Defaults: initial 1000 ms (gRPC spec), max 5000 ms. */
   uint32_t retry_initial_backoff_ms;
   uint32_t retry_max_backoff_ms;
+  /* Transport security. An https:// endpoint always uses TLS and an http://
+   * one never does; a gRPC endpoint without a scheme ("host:port") uses TLS
+   * unless insecure is true (OTEL_EXPORTER_OTLP_(<SIGNAL>_)INSECURE, default
+   * false). The server is verified against the system's roots, or against
+   * the PEM file `certificate` when set; client_certificate + client_key
+   * (PEM files, both or neither) authenticate the client (mutual TLS).
+   * Paths, "" when unset: OTEL_EXPORTER_OTLP_(<SIGNAL>_)CERTIFICATE,
+   * _CLIENT_CERTIFICATE, _CLIENT_KEY. A file that cannot be read makes the
+   * exporter refuse to be created (OTEL_EINVAL) with a diagnostic. */
+  bool insecure;
+  char certificate[512];
+  char client_certificate[512];
+  char client_key[512];
 } otel_otlp_options_t;
 
 /* Fills opts with the specification defaults for signal, then applies the
@@ -71,10 +87,10 @@ OTEL_API otel_err_t otel_otlp_span_exporter_create(const otel_otlp_options_t *op
 OTEL_API otel_err_t otel_otlp_metric_exporter_create(const otel_otlp_options_t *opts,
                                                      otel_metric_exporter_t **out);
 /* Log records, encoded as one ExportLogsServiceRequest per batch, grouped
- * by resource and scope. Sets *out on success; errors: OTEL_EINVAL,
- * OTEL_ENOMEM. */
+ * by resource and scope. Sets *out (owned: give it to a log processor) on
+ * success; errors: OTEL_EINVAL, OTEL_ENOMEM. */
 OTEL_API otel_err_t otel_otlp_log_exporter_create(const otel_otlp_options_t *opts,
-                                                  otel_log_exporter_t *out);
+                                                  otel_log_exporter_t **out);
 
 #ifdef __cplusplus
 }

@@ -113,10 +113,18 @@ struct otel_log_exporter_type {
   void (*cancel)(void *ctx);
 };
 
-typedef struct otel_log_exporter {
-  const struct otel_log_exporter_type *type;
-  void *ctx;
-} otel_log_exporter_t;
+/* An exporter handle (opaque, as otel_span_exporter_t): made by the
+ * create functions below, owned by whoever holds it until it is given to a
+ * processor, which then owns it. */
+typedef struct otel_log_exporter otel_log_exporter_t;
+
+/* Wraps a custom exporter. Returns owned (give it to a processor), NULL on
+ * OOM or when type has no export_records. */
+OTEL_API otel_log_exporter_t *otel_log_exporter_create(const struct otel_log_exporter_type *type,
+                                                       void *ctx);
+/* Shuts down and frees an exporter that was never given to a processor.
+ * NULL is a no-op. */
+OTEL_API void otel_log_exporter_destroy(otel_log_exporter_t *e);
 
 /* Keep a record beyond an export call: _retain takes one more reference
  * and returns rec; _release drops one (frees at zero). Thread-safe. NULL is
@@ -128,9 +136,8 @@ OTEL_API void otel_log_record_release(const otel_log_record_t *rec);
 
 /* Console exporter: one line per record on stream (borrowed, must outlive
  * the exporter; NULL means stdout), in the format of the stderr mirror
- * followed by the attributes as key=value. */
-OTEL_API otel_err_t otel_console_log_exporter_create(FILE *stream,
-                                                     otel_log_exporter_t *out);
+ * followed by the attributes as key=value. Returns owned, NULL on OOM. */
+OTEL_API otel_log_exporter_t *otel_console_log_exporter_create(FILE *stream);
 
 /* In-memory exporter for tests and the workshop: keeps every exported
  * record. The store is reference-counted: create returns the caller's
@@ -139,8 +146,9 @@ OTEL_API otel_err_t otel_console_log_exporter_create(FILE *stream,
  * can be read after the provider is shut down. Thread-safe. */
 typedef struct otel_memory_log_exporter otel_memory_log_exporter_t;
 OTEL_API otel_err_t otel_memory_log_exporter_create(otel_memory_log_exporter_t **out);
-/* Returns an exporter view of m (takes a reference on m). */
-OTEL_API otel_log_exporter_t otel_memory_log_exporter_exporter(otel_memory_log_exporter_t *m);
+/* Returns an exporter view of m (owned; it takes a reference on m), NULL
+ * for a NULL m or on OOM. */
+OTEL_API otel_log_exporter_t *otel_memory_log_exporter_exporter(otel_memory_log_exporter_t *m);
 OTEL_API size_t otel_memory_log_exporter_count(otel_memory_log_exporter_t *m);
 /* Returns the i-th record, borrowed: valid until _reset or _destroy of m
  * (and its logger/resource until the provider is destroyed); NULL past the end. */
@@ -159,7 +167,7 @@ OTEL_API void otel_memory_log_exporter_destroy(otel_memory_log_exporter_t *m);
 typedef struct otel_log_processor_stats {
   uint64_t queued;          /* accepted into the queue */
   uint64_t dropped;         /* queue full or after shutdown */
-  uint64_t exported;        /* handed to a successful export */
+  uint64_t exported;        /* handed to an export that succeeded */
   uint64_t export_failed;   /* handed to an export that failed */
 } otel_log_processor_stats_t;
 
@@ -174,13 +182,17 @@ struct otel_log_processor_type {
   /* Called once: flushes (bounded by timeout_ms), stops, frees ctx. */
   otel_err_t (*shutdown)(void *ctx, uint32_t timeout_ms);
   /* Optional. Counters since creation. */
-  void (*stats)(void *ctx, otel_log_processor_stats_t *out);
+  void (*get_stats)(void *ctx, otel_log_processor_stats_t *out);
 };
 
-typedef struct otel_log_processor {
-  const struct otel_log_processor_type *type;
-  void *ctx;
-} otel_log_processor_t;
+/* A processor handle (opaque, as otel_span_processor_t), owned by the
+ * caller until given to otel_logger_provider_add_processor. */
+typedef struct otel_log_processor otel_log_processor_t;
+
+/* Wraps a custom processor (on_emit and shutdown required). Returns owned,
+ * NULL on OOM or an incomplete type. */
+OTEL_API otel_log_processor_t *otel_log_processor_create(const struct otel_log_processor_type *type,
+                                                         void *ctx);
 
 /* Batch processor options. otel_batch_log_processor_options_init fills the
  * spec defaults, then the OTEL_BLRP_* environment. */
@@ -197,20 +209,21 @@ OTEL_API void otel_batch_log_processor_options_init(otel_batch_log_processor_opt
 
 /* Creates a batch processor exporting through exporter. Takes ownership of
  * exporter, even on error (it is then shut down). opts NULL = defaults+env.
- * Sets *out on success. Errors: OTEL_EINVAL, OTEL_ENOMEM. */
-OTEL_API otel_err_t otel_batch_log_processor_create(otel_log_exporter_t exporter,
+ * Sets *out (owned) on success. Errors: OTEL_EINVAL (NULL exporter),
+ * OTEL_ENOMEM. */
+OTEL_API otel_err_t otel_batch_log_processor_create(otel_log_exporter_t *exporter,
                                                     const otel_batch_log_processor_options_t *opts,
-                                                    otel_log_processor_t *out);
+                                                    otel_log_processor_t **out);
 
 /* Creates a simple processor: each record is exported on its own, as soon
  * as possible, from a background thread (queue of 2048; never blocks the
  * emitting thread). Takes ownership of exporter, even on error. */
-OTEL_API otel_err_t otel_simple_log_processor_create(otel_log_exporter_t exporter,
-                                                     otel_log_processor_t *out);
+OTEL_API otel_err_t otel_simple_log_processor_create(otel_log_exporter_t *exporter,
+                                                     otel_log_processor_t **out);
 
 /* Counters of a processor (zeroes when it has no stats slot). The processor
  * must be alive (i.e. its provider not destroyed). */
-OTEL_API void otel_log_processor_get_stats(otel_log_processor_t p,
+OTEL_API void otel_log_processor_get_stats(otel_log_processor_t *p,
                                            otel_log_processor_stats_t *out);
 
 /* ---- LoggerProvider ----------------------------------------------------- */
@@ -250,15 +263,17 @@ OTEL_API otel_err_t otel_logger_provider_create_from_env(otel_resource_t *resour
  * ownership of p, even on error. Setup only: not thread-safe with emits.
  * Errors: OTEL_EFULL (more than 8), OTEL_ESHUTDOWN, OTEL_EINVAL. */
 OTEL_API otel_err_t otel_logger_provider_add_processor(otel_logger_provider_t *lp,
-                                                       otel_log_processor_t p);
+                                                       otel_log_processor_t *p);
 
-/* Returns the logger of this scope (name copied, version copied, may be
- * NULL), the same one for the same name and version. Borrowed: valid until
- * otel_logger_provider_destroy. Thread-safe. Errors: OTEL_EINVAL (NULL
- * provider or name), OTEL_ENOMEM. *out is set on entry (NULL). */
-OTEL_API otel_err_t otel_logger_provider_get_logger(otel_logger_provider_t *lp,
-                                                    const char *name, const char *version,
-                                                    otel_logger_t **out);
+/* Returns the logger of this scope (name copied, a NULL name becomes "";
+ * version copied, may be NULL), the same one for the same name and
+ * version, like otel_tracer_provider_get_tracer and
+ * otel_meter_provider_get_meter. Borrowed: valid until
+ * otel_logger_provider_destroy. Thread-safe. NULL for a NULL provider or
+ * when out of memory: the logs API accepts a NULL logger (records are
+ * dropped). */
+OTEL_API otel_logger_t *otel_logger_provider_get_logger(otel_logger_provider_t *lp,
+                                                        const char *name, const char *version);
 
 /* Flushes every processor, waiting at most timeout_ms in total. */
 OTEL_API otel_err_t otel_logger_provider_force_flush(otel_logger_provider_t *lp,

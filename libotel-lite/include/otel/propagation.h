@@ -65,8 +65,11 @@ OTEL_API otel_baggage_t *otel_baggage_create(void);
 OTEL_API void otel_baggage_destroy(otel_baggage_t *b);
 OTEL_API otel_baggage_t *otel_baggage_copy(const otel_baggage_t *b);
 /* Sets key to value (metadata may be NULL); all copied. An existing key is
- * replaced. OTEL_EINVAL for a key that is not an HTTP token, OTEL_EFULL
- * past the limits. */
+ * replaced. metadata is the member's properties, "k=v;flag": each a token
+ * key, optionally "=" and a value of W3C baggage-octets, separated by ";"
+ * (spaces around them are removed). OTEL_EINVAL for a key that is not an
+ * HTTP token or properties that do not follow that grammar (a CR, LF,
+ * comma, space or quote in them included), OTEL_EFULL past the limits. */
 OTEL_API otel_err_t otel_baggage_set(otel_baggage_t *b, const char *key, const char *value,
                                      const char *metadata);
 /* Returns the value (borrowed, valid until changed) or NULL. */

@@ -67,7 +67,7 @@ OTEL_API const otel_resource_t *otel_sdk_resource(otel_sdk_t *sdk);
 /* What happened to the telemetry of one signal so far. */
 typedef struct otel_sdk_signal_stats {
   uint64_t exported; /* handed to the exporter, accepted */
-  uint64_t failed;   /* handed to the exporter, export failed (after retries) */
+  uint64_t export_failed; /* handed to the exporter, export failed (after retries) */
   uint64_t dropped;  /* never handed to the exporter: queue full, or past the
                         shutdown deadline */
 } otel_sdk_signal_stats_t;

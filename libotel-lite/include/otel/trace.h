@@ -70,7 +70,10 @@ typedef struct otel_span_link_data {
 } otel_span_link_data_t;
 
 /* A span's recorded data. Every pointer is owned by the span and valid
- * while a reference to it is held (otel_span_data_retain/_release). */
+ * while a reference to it is held (otel_span_data_retain/_release). Its
+ * strings (name, attribute keys and values, event names, trace states,
+ * status description) are valid UTF-8: the span replaced each byte of the
+ * caller's text that was not with U+FFFD when it copied it. */
 typedef struct otel_span_data {
   otel_span_context_t context;
   uint8_t parent_span_id[8];  /* all zero for a root span */
@@ -212,12 +215,13 @@ OTEL_API otel_err_t otel_batch_span_processor_create(
 OTEL_API otel_err_t otel_simple_span_processor_create(otel_span_exporter_t *exporter,
                                                       otel_span_processor_t **out);
 
-/* Counters of a processor (thread-safe reads). */
+/* Counters of a processor (thread-safe reads); the same names as
+ * otel_log_processor_stats_t. */
 typedef struct otel_span_processor_stats {
-  uint64_t queued;   /* spans accepted */
-  uint64_t dropped;  /* spans dropped because the queue was full */
-  uint64_t exported; /* spans handed to the exporter that reported success */
-  uint64_t failed;   /* spans handed to the exporter that reported failure */
+  uint64_t queued;        /* spans accepted */
+  uint64_t dropped;       /* spans dropped because the queue was full */
+  uint64_t exported;      /* spans handed to an export that succeeded */
+  uint64_t export_failed; /* spans handed to an export that failed */
 } otel_span_processor_stats_t;
 OTEL_API void otel_span_processor_get_stats(otel_span_processor_t *p,
                                             otel_span_processor_stats_t *out);

@@ -33,7 +33,7 @@ static const char *span_json =
 
 static TraceReq *decode_trace(const char *json) {
   const char *err;
-  return (TraceReq *)vw_json_to_pb(vw_request_descriptor(VW_TRACES), json, strlen(json), &err);
+  return (TraceReq *)vw_json_to_pb(vw_request_descriptor(VW_TRACES), json, strlen(json), SIZE_MAX, &err, NULL);
 }
 
 static void test_json_decode_span_all_field_kinds(void **state) {
@@ -89,7 +89,7 @@ static void roundtrip(const ProtobufCMessage *m) {
   cJSON *j = vw_pb_to_json(m);
   char *s = cJSON_PrintUnformatted(j);
   const char *err;
-  ProtobufCMessage *back = vw_json_to_pb(m->descriptor, s, strlen(s), &err);
+  ProtobufCMessage *back = vw_json_to_pb(m->descriptor, s, strlen(s), SIZE_MAX, &err, NULL);
   assert_non_null(back);
   size_t n2 = protobuf_c_message_get_packed_size(back);
   uint8_t *b = malloc(n2 + 1);
@@ -121,7 +121,7 @@ static void test_json_roundtrip_metrics_keeps_proto2_presence(void **state) {
       "{\"name\":\"g\",\"gauge\":{\"dataPoints\":[{\"asDouble\":\"NaN\"}]}}]}]}]}";
   const char *err;
   MetricsReq *r = (MetricsReq *)vw_json_to_pb(vw_request_descriptor(VW_METRICS), json,
-                                              strlen(json), &err);
+                                              strlen(json), SIZE_MAX, &err, NULL);
   assert_non_null(r);
   Opentelemetry__Proto__Metrics__V1__HistogramDataPoint *p =
       r->resource_metrics[0]->scope_metrics[0]->metrics[0]->histogram->data_points[0];
@@ -146,7 +146,7 @@ static void test_json_roundtrip_logs(void **state) {
       "[{\"key\":\"a\",\"value\":{\"arrayValue\":{\"values\":[{\"stringValue\":\"x\"}]}}}]}},"
       "\"traceId\":\"0102030405060708090a0b0c0d0e0f10\",\"spanId\":\"0102030405060708\"}]}]}]}";
   const char *err;
-  ProtobufCMessage *r = vw_json_to_pb(vw_request_descriptor(VW_LOGS), json, strlen(json), &err);
+  ProtobufCMessage *r = vw_json_to_pb(vw_request_descriptor(VW_LOGS), json, strlen(json), SIZE_MAX, &err, NULL);
   assert_non_null(r);
   roundtrip(r);
   protobuf_c_message_free_unpacked(r, NULL);
@@ -172,7 +172,7 @@ static void test_json_decode_invalid_bodies_refused(void **state) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     const char *err = NULL;
     ProtobufCMessage *m = vw_json_to_pb(vw_request_descriptor(VW_TRACES), cases[i].json,
-                                        strlen(cases[i].json), &err);
+                                        strlen(cases[i].json), SIZE_MAX, &err, NULL);
     if (m) fail_msg("accepted invalid body (%s): %s", cases[i].why, cases[i].json);
     assert_non_null(err);
   }

@@ -40,7 +40,7 @@ static void ingest_file(vw_ingest_t *in, vw_signal_t sig, const char *path) {
   char *json = read_file(path);
   assert_non_null(json);
   const char *err = NULL;
-  ProtobufCMessage *req = vw_json_to_pb(vw_request_descriptor(sig), json, strlen(json), &err);
+  ProtobufCMessage *req = vw_json_to_pb(vw_request_descriptor(sig), json, strlen(json), SIZE_MAX, &err, NULL);
   assert_non_null(req);
   ProtobufCMessage *resp = vw_ingest_request(in, sig, req, NULL);
   assert_non_null(resp);
