@@ -127,8 +127,8 @@ if os.path.isfile(wc_file):
     text = open(wc_file).read()
     deps = open(os.path.join(ROOT, "scripts", "deps.sh")).read()
     build_pkgs = set(re.search(r"build_pkgs=\(([^)]*)\)", deps).group(1).split())
-    install = re.search(r"apt-get install ((?:[^&]|\\\n)*)", text)
-    have = {w for w in (install.group(1).split() if install else []) if not w.startswith("-") and w != "\\"}
+    installs = re.findall(r"apt-get install ((?:[^&]|\\\n)*)", text)
+    have = {w for i in installs for w in i.split() if not w.startswith("-") and w != "\\"}
     missing = sorted((build_pkgs | {"python3"}) - have)
     check(not missing, f"workshop-check: the image lacks what the check needs to build and run: {missing}")
     workdir = re.search(r"^WORKDIR (\S+)", text, re.M)
@@ -140,6 +140,17 @@ if os.path.isfile(wc_file):
     check(wc.get("network_mode") == "none", "workshop-check: it needs no network (network_mode: none)")
     check(re.search(r"^HEALTHCHECK NONE$", text, re.M) is not None, "workshop-check: says nothing about a healthcheck")
 
+# one build-package layer for every image: the first RUN of each Dockerfile is the same
+first_runs = {}
+for name, svc in list(aservices.items()) + list(tools.items()):
+    b = svc.get("build", {})
+    path = os.path.join(ROOT, b.get("context", "."), b.get("dockerfile", "Dockerfile"))
+    if os.path.isfile(path):
+        m = re.search(r"^RUN (?:.*\\\n)*.*$", open(path).read(), re.M)
+        first_runs[name] = m.group(0) if m else None
+check(len(set(first_runs.values())) == 1,
+      "the Dockerfiles' first RUN lines differ, so Docker installs the build packages once per image: "
+      + ", ".join(sorted(first_runs)))
 check(aservices.get("frontend", {}).get("ports") == ["5000:5000"], "frontend is not published on host port 5000")
 for name in expected - {"frontend"}:
     check(not aservices.get(name, {}).get("ports"), f"{name} should not be published on the host")

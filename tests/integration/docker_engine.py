@@ -8,8 +8,10 @@ the end. When neither works, Unavailable says why (the test then skips).
 
 Base images: no registry is reachable here, so `debian:12` and
 `debian:12-slim` (the Dockerfiles' FROM lines) are made with debootstrap
-(minbase, the same mirror and suites as the official image) and
-`docker import`-ed. The root filesystem is cached as a tarball in
+(minbase, the same mirror and suites as the official image; -slim also
+without documentation, manuals and translations, and with the official
+slim image's dpkg rules that keep them out of later installs) and
+`docker import`-ed. The root filesystems are cached as tarballs in
 /var/cache/otel-workshop (OTEL_WORKSHOP_CACHE), keyed by a hash of the
 recipe and of the mirror's package list as apt last saw it, so it is made
 again only when Debian's packages change. The key is the imported image's
@@ -43,7 +45,17 @@ Suites: {SUITE}-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 """
-RECIPE = f"debootstrap --variant=minbase {SUITE} {MIRROR}\n{SOURCES}"
+# /etc/dpkg/dpkg.cfg.d/docker of the official -slim images
+SLIM_RULES = """path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/lintian/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/locale/*
+"""
+RECIPE = f"debootstrap --variant=minbase {SUITE} {MIRROR}\n{SOURCES}\nslim:\n{SLIM_RULES}"
 
 
 class Unavailable(Exception):
@@ -144,22 +156,57 @@ def package_list_key():
     return h.hexdigest()[:16]
 
 
+def _make_root(root):
+    """debootstrap into root, with the official image's apt sources."""
+    subprocess.run(["debootstrap", "--variant=minbase", SUITE, root, MIRROR],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    os.unlink(os.path.join(root, "etc/apt/sources.list"))
+    with open(os.path.join(root, "etc/apt/sources.list.d/debian.sources"), "w") as f:
+        f.write(SOURCES)
+    for junk in ("var/cache/apt/archives/*.deb", "var/lib/apt/lists/*_*", "var/log/*.log"):
+        for p in glob.glob(os.path.join(root, junk)):
+            os.unlink(p)
+
+
+def _slim(root):
+    """What the official -slim variant leaves out: documentation, manuals
+    and translations, now and for every package installed later."""
+    with open(os.path.join(root, "etc/dpkg/dpkg.cfg.d/docker-slim"), "w") as f:
+        f.write(SLIM_RULES)
+    for pattern in ("usr/share/doc/*", "usr/share/man/*", "usr/share/info/*", "usr/share/locale/*",
+                    "usr/share/groff/*", "usr/share/lintian/*"):
+        for p in glob.glob(os.path.join(root, pattern)):
+            if os.path.isdir(p) and not os.path.islink(p):
+                for sub in os.listdir(p):  # keep the copyright files, as slim does
+                    q = os.path.join(p, sub)
+                    if sub != "copyright":
+                        shutil.rmtree(q) if os.path.isdir(q) and not os.path.islink(q) else os.unlink(q)
+            else:
+                os.unlink(p)
+
+
+def _tar(root, tarball):
+    partial = tarball + ".part"
+    subprocess.run(["tar", "-C", root, "--numeric-owner", "-czf", partial, "."], check=True)
+    os.rename(partial, tarball)
+
+
 def ensure_base_images(engine):
     """Makes debian:12 and debian:12-slim exist in the engine. Returns a
     line saying where they came from."""
     key = package_list_key()
-    comment = f"otel-workshop base {key}"
+    wanted = {tag: (f"otel-workshop base {key} {name}", os.path.join(CACHE, f"debian12-{name}-{key}.tar.gz"))
+              for tag, name in zip(TAGS, ("minbase", "slim"))}
     have = {}
     for tag in TAGS:
         r = engine.run("image", "inspect", "--format", "{{.Comment}}", tag, check=False)
         have[tag] = r.stdout.strip() if r.returncode == 0 else None
-    if all(c == comment for c in have.values()):
-        return f"base images: {', '.join(TAGS)} already imported ({comment})"
+    if all(have[t] == wanted[t][0] for t in TAGS):
+        return f"base images: {', '.join(TAGS)} already imported (otel-workshop base {key})"
     if all(c is not None and not c.startswith("otel-workshop base") for c in have.values()):
         return f"base images: {', '.join(TAGS)} are in the engine already (not made here); used as they are"
-    tarball = os.path.join(CACHE, f"debian12-minbase-{key}.tar.gz")
     made = "cached"
-    if not os.path.exists(tarball):
+    if not all(os.path.exists(t) for _, t in wanted.values()):
         if not shutil.which("debootstrap"):
             raise Unavailable("no base image and no debootstrap to make one (apt-get install debootstrap)")
         t0 = time.monotonic()
@@ -167,28 +214,25 @@ def ensure_base_images(engine):
         os.makedirs(CACHE, exist_ok=True)
         root = tempfile.mkdtemp(prefix="debootstrap-", dir=CACHE)
         try:
-            subprocess.run(["debootstrap", "--variant=minbase", SUITE, root, MIRROR],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-            os.unlink(os.path.join(root, "etc/apt/sources.list"))
-            with open(os.path.join(root, "etc/apt/sources.list.d/debian.sources"), "w") as f:
-                f.write(SOURCES)
-            for junk in ("var/cache/apt/archives/*.deb", "var/lib/apt/lists/*_*", "var/log/*.log"):
-                for p in glob.glob(os.path.join(root, junk)):
-                    os.unlink(p)
-            partial = tarball + ".part"
-            subprocess.run(["tar", "-C", root, "--numeric-owner", "-czf", partial, "."], check=True)
-            os.rename(partial, tarball)
+            _make_root(root)
+            _tar(root, wanted[TAGS[0]][1])
+            _slim(root)
+            _tar(root, wanted[TAGS[1]][1])
         except subprocess.CalledProcessError as e:
             raise RuntimeError(f"making the base image failed: {e} {getattr(e, 'stderr', '') or ''}"[-2000:])
         finally:
             shutil.rmtree(root, ignore_errors=True)
-        for old in glob.glob(os.path.join(CACHE, "debian12-minbase-*.tar.gz")):
-            if old != tarball:
+        keep = {t for _, t in wanted.values()}
+        for old in glob.glob(os.path.join(CACHE, "debian12-*.tar.gz")):
+            if old not in keep:
                 os.unlink(old)
         made = f"made in {time.monotonic() - t0:.0f} s"
-    engine.run("import", "-m", comment, tarball, TAGS[0])
-    engine.run("tag", TAGS[0], TAGS[1])
-    return f"base images: {', '.join(TAGS)} imported from {tarball} ({made})"
+    for tag, (comment, tarball) in wanted.items():
+        if have[tag] != comment:
+            engine.run("import", "-m", comment, tarball, tag)
+    sizes = ", ".join(f"{t} {int(engine.run('image', 'inspect', '--format', '{{.Size}}', t)) / 1e6:.0f} MB"
+                      for t in TAGS)
+    return f"base images: {sizes}, imported from {CACHE} ({made})"
 
 
 if __name__ == "__main__":  # make the base images only: python3 docker_engine.py

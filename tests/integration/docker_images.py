@@ -21,6 +21,7 @@ status 77 and the reason):
 - the workshop-check image runs as non-root and has its toolchain.
 What an engine cannot show here stays checked statically, and is said so.
 """
+import fcntl
 import os
 import socket
 import subprocess
@@ -205,6 +206,20 @@ def main():
         "schema and depends_on/healthcheck (compose_files.sh: Compose v2 is not packaged in Debian 12, "
         "docker-compose 1.29 rejects `develop:`), the watch rules (docker_build_stages.sh), the platform "
         "configuration (platform_config.sh: its images cannot be pulled)")
+    # One run at a time on a machine: a run stops the dockerd it started,
+    # which would pull the engine from under a second run using it.
+    lock_path = os.environ.get("OTEL_WORKSHOP_DOCKER_LOCK", "/tmp/otel-workshop-docker_images.lock")
+    try:
+        lock = open(lock_path, "a+")
+    except PermissionError:  # another user's lock file: flock works read-only too
+        lock = open(lock_path)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        say("docker_images: another run of this test holds the engine; waiting for it to finish")
+        t = time.monotonic()
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        say(f"docker_images: waited {time.monotonic() - t:.0f} s")
     try:
         engine = Engine()
     except Unavailable as e:

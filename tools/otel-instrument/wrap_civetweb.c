@@ -21,6 +21,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,13 +57,17 @@ static void (*first_end)(const struct mg_connection *, int);
 /* OTEL_INSTRUMENT_EXCLUDED_PATHS, split once (kept for the process). */
 #define MAX_EXCLUDED 16
 static const char *excluded[MAX_EXCLUDED + 1];
-static char *excluded_list; /* the split copy excluded[] points into */
+static char excluded_list[1024]; /* the split copy excluded[] points into */
 
 static void read_excluded_paths(void) {
   const char *env = getenv("OTEL_INSTRUMENT_EXCLUDED_PATHS");
-  char *list = excluded_list = strdup(env ? env : "/healthz");
+  const char *value = env ? env : "/healthz";
+  if (strlen(value) >= sizeof excluded_list)
+    agent_say("OTEL_INSTRUMENT_EXCLUDED_PATHS is longer than %zu bytes; the rest is ignored",
+              sizeof excluded_list - 1);
+  snprintf(excluded_list, sizeof excluded_list, "%s", value);
   size_t n = 0;
-  for (char *save = NULL, *p = list ? strtok_r(list, ",", &save) : NULL; p && n < MAX_EXCLUDED;
+  for (char *save = NULL, *p = strtok_r(excluded_list, ",", &save); p && n < MAX_EXCLUDED;
        p = strtok_r(NULL, ",", &save)) {
     while (*p == ' ') p++;
     size_t len = strlen(p);
