@@ -8,8 +8,8 @@
 #   make run     build, then run the four services and the local viewer
 #   make test    deps + all + every unit and integration test
 #   make bench   build and run the benchmarks (they print figures)
-#   make soak    minutes of load while the collector restarts: RSS and fds
 #   make tsan    the unit and concurrency tests under ThreadSanitizer
+#   make soak    minutes of load while the collector restarts: RSS and fds
 #   make clean   remove build/, build-asan/, build-tsan/ and build-fuzz/
 #   make install [PREFIX=/usr/local] [DESTDIR=]   libotel-lite's headers
 #                (include/otel/), libotel-lite.a, libotel-lite.so and
@@ -77,10 +77,15 @@ LDFLAGS += -pthread $(SAN_FLAGS)
 OTEL_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lgrpc -lgpr -lcivetweb -lm
 
 LIBOTEL := $(BUILD)/lib/libotel-lite.a
-# The library's internal headers (src/*.h) are found by name, by the
-# library's own sources and by the tests and benchmarks that reach inside
-# it; nothing else (services, tools) sees them.
-LIB_INTERNAL_INCLUDES := -Ilibotel-lite/src
+# The library's sources, in libotel-lite/src/ and its folders by layer
+# (docs/internals/). Its internal headers are found by name (#include
+# "otlp_client.h") by the library's own sources and by the tests and
+# benchmarks that reach inside it: every source folder is on their include
+# path; nothing else (services, tools) sees them.
+LIB_DIRS := libotel-lite/src libotel-lite/src/* libotel-lite/src/*/*
+LIB_SRCS := $(wildcard $(addsuffix /*.c,$(LIB_DIRS)))
+LIB_HDRS := $(wildcard $(addsuffix /*.h,$(LIB_DIRS)))
+LIB_INTERNAL_INCLUDES := $(patsubst %/,-I%,$(sort $(dir $(LIB_SRCS) $(LIB_HDRS))))
 $(BUILD)/obj/libotel-lite/%.o $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: CPPFLAGS += $(LIB_INTERNAL_INCLUDES)
 
 # ---- protobuf-c code, generated into $(BUILD)/gen -------------------------
@@ -98,7 +103,6 @@ $(PROTO_STAMP): $(PROTOS)
 $(PROTO_C) $(PROTO_H): $(PROTO_STAMP)
 
 # ---- libotel-lite ----------------------------------------------------------
-LIB_SRCS := $(wildcard libotel-lite/src/*.c)
 PROTO_OBJS := $(patsubst $(BUILD)/gen/%.c,$(BUILD)/obj/gen/%.o,$(PROTO_C))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(PROTO_OBJS)
 
@@ -162,8 +166,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBOTEL) $(SVC_KIT_OBJS)
 TEST_BINS += $(UNIT_BINS) $(INTEG_BINS)
 TEST_SCRIPTS := $(sort $(wildcard tests/integration/*.sh))
 ifeq ($(SANITIZE),1)
-# plain builds of the Docker stages: nothing for the sanitizers to add
-TEST_SCRIPTS := $(filter-out %/docker_build_stages.sh,$(TEST_SCRIPTS))
+# plain builds of the Docker stages and images: nothing for the sanitizers
+# to add (docker_images.sh already ran in the plain pass)
+TEST_SCRIPTS := $(filter-out %/docker_build_stages.sh %/docker_images.sh,$(TEST_SCRIPTS))
 endif
 include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 

@@ -22,7 +22,7 @@ fuzz_objs_tle := $(FUZZ_ISS_OBJS)
 fuzz_libs_tle := $(shell pkg-config --libs proj 2>/dev/null)
 fuzz_objs_otlp_protobuf := $(FUZZ_VIEWER_OBJS)
 fuzz_objs_otlp_json := $(FUZZ_VIEWER_OBJS)
-# the viewer's objects include its TLS front (tls_front.c, OpenSSL)
+# the viewer's objects include its TLS front (OpenSSL)
 fuzz_libs_otlp_protobuf := -lssl -lcrypto
 fuzz_libs_otlp_json := -lssl -lcrypto
 

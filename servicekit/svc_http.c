@@ -73,8 +73,9 @@ static const char *status_text(int status) {
   return t ? t : "";
 }
 
-int svc_reply_with_headers(struct mg_connection *conn, int status, const char *content_type,
-                           const char *extra, const char *body, size_t len) {
+int svc_reply_with_headers(struct mg_connection *conn, int status,
+                           const char *content_type, const char *extra,
+                           const char *body, size_t len) {
   char head[2048];
   int h = snprintf(head, sizeof(head),
                    "HTTP/1.1 %d %s\r\n"

@@ -35,9 +35,10 @@ int svc_text_is_clean(const char *s, size_t len);
  * content_type NULL means "text/plain; charset=utf-8". Returns the status. */
 int svc_reply(struct mg_connection *conn, int status, const char *content_type,
               const char *body, size_t len);
-/* svc_reply with more header lines: extra is "Name: value\r\n"... (or
- * NULL), borrowed (e.g. a page's security headers). Returns the status, or
- * 500 without writing anything when the head would exceed 2 KiB. */
+/* svc_reply with more header lines: extra is NULL, "" or lines each ending
+ * in "\r\n" (borrowed, e.g. a page's security headers, Retry-After).
+ * Returns the status, or 500 without writing anything when the head would
+ * exceed 2 KiB. */
 int svc_reply_with_headers(struct mg_connection *conn, int status, const char *content_type,
                            const char *extra, const char *body, size_t len);
 

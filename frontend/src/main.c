@@ -59,14 +59,13 @@ static int read_form(struct mg_connection *conn, char *buf, size_t cap) {
 static int send_page(struct mg_connection *conn, int status, const page_view_t *view) {
   html_t h = {0};
   page_render(&h, view);
-  char headers[640];
-  snprintf(headers, sizeof headers, "%s", page_security_headers());
+  char extra[640];
   if (view->starting_up_retry_s > 0)
-    snprintf(headers + strlen(headers), sizeof headers - strlen(headers), "Retry-After: %d\r\n",
-             view->starting_up_retry_s);
+    snprintf(extra, sizeof extra, "%sRetry-After: %d\r\n", page_security_headers(), view->starting_up_retry_s);
+  else
+    snprintf(extra, sizeof extra, "%s", page_security_headers());
   int ret = h.oom ? svc_reply_text(conn, 500, "Out of memory")
-                  : svc_reply_with_headers(conn, status, "text/html; charset=utf-8", headers,
-                                           h.data, h.len);
+                  : svc_reply_with_headers(conn, status, "text/html; charset=utf-8", extra, h.data, h.len);
   html_free(&h);
   return ret;
 }

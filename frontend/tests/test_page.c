@@ -90,6 +90,26 @@ static void test_page_map_label_escaped(void **state) {
   html_free(&h);
 }
 
+static void test_page_starting_up_reloads_itself(void **state) {
+  (void)state;
+  html_t h = {0};
+  page_view_t v = {.location = "London", .starting_up_retry_s = 5};
+  const char *page = render(&v, &h);
+  const char *refresh = strstr(page, "<meta http-equiv=\"refresh\" content=\"5\">");
+  assert_non_null(refresh);
+  assert_true(refresh < strstr(page, "</head>"));
+  assert_non_null(strstr(page, "id=\"starting-up\""));
+  assert_non_null(strstr(page, "tries again in 5 seconds"));
+  assert_null(strstr(page, "id=\"error\""));
+  assert_non_null(strstr(page, "value=\"London\""));
+  html_free(&h);
+  page_view_t plain = {.location = "London", .error_status = 502, .error_text = "x"};
+  page = render(&plain, &h);
+  assert_null(strstr(page, "http-equiv=\"refresh\""));
+  assert_null(strstr(page, "starting-up"));
+  html_free(&h);
+}
+
 /* The CSP names the page's one <style> by the hash of exactly its text, and
  * allows nothing else: no script, no frame, the form posting home only. */
 static void test_page_csp_allows_its_own_style_only(void **state) {
@@ -128,33 +148,13 @@ static void test_page_csp_allows_its_own_style_only(void **state) {
   html_free(&h);
 }
 
-static void test_page_starting_up_reloads_itself(void **state) {
-  (void)state;
-  html_t h = {0};
-  page_view_t v = {.location = "London", .starting_up_retry_s = 5};
-  const char *page = render(&v, &h);
-  const char *refresh = strstr(page, "<meta http-equiv=\"refresh\" content=\"5\">");
-  assert_non_null(refresh);
-  assert_true(refresh < strstr(page, "</head>"));
-  assert_non_null(strstr(page, "id=\"starting-up\""));
-  assert_non_null(strstr(page, "tries again in 5 seconds"));
-  assert_null(strstr(page, "id=\"error\""));
-  assert_non_null(strstr(page, "value=\"London\""));
-  html_free(&h);
-  page_view_t plain = {.location = "London", .error_status = 502, .error_text = "x"};
-  page = render(&plain, &h);
-  assert_null(strstr(page, "http-equiv=\"refresh\""));
-  assert_null(strstr(page, "starting-up"));
-  html_free(&h);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_page_result_with_positions_draws_map),
       cmocka_unit_test(test_page_no_map_table),
       cmocka_unit_test(test_page_map_label_escaped),
-      cmocka_unit_test(test_page_csp_allows_its_own_style_only),
       cmocka_unit_test(test_page_starting_up_reloads_itself),
+      cmocka_unit_test(test_page_csp_allows_its_own_style_only),
   };
   return cmocka_run_group_tests_name("page", tests, NULL, NULL);
 }

@@ -48,7 +48,7 @@ static size_t record_size(const otel_log_record_t *r) {
   return wire_opt_fixed64_size(1, r->timestamp_ns) + wire_opt_varint_size(2, (uint64_t)r->severity) +
          clean_string_size(3, r->severity_text, strlen(r->severity_text)) +
          (r->body ? wire_len_field(5, body_size(r)) : 0) +
-         otel__wire_attrs_size(6, r->attrs, r->attr_count) +
+         otel__wire_attrs_size(6, r->attrs, r->attr_count, false) +
          wire_opt_varint_size(7, r->dropped_attributes_count) +
          (ids ? wire_opt_fixed32_size(8, r->trace_flags) + wire_len_field(9, 16) + wire_len_field(10, 8) : 0) +
          wire_opt_fixed64_size(11, r->observed_timestamp_ns) +
@@ -65,7 +65,7 @@ static uint8_t *put_record(uint8_t *p, const otel_log_record_t *r) {
     p = wire_put_varint(p, body_size(r));
     p = wire_put_string(p, 1, r->body, r->body_len);
   }
-  p = otel__wire_put_attrs(p, 6, r->attrs, r->attr_count);
+  p = otel__wire_put_attrs(p, 6, r->attrs, r->attr_count, false);
   p = wire_put_opt_varint(p, 7, r->dropped_attributes_count);
   if (ids) {
     p = wire_put_opt_fixed32(p, 8, r->trace_flags);

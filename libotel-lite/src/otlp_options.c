@@ -42,15 +42,16 @@ static bool decode_part(const char *b, const char *e, char *out, size_t cap, siz
   while (b < e && isspace((unsigned char)*b)) b++;
   while (e > b && isspace((unsigned char)e[-1])) e--;
   ptrdiff_t n = otel__percent_decode(b, e, out, cap);
-  *len = n > 0 ? (size_t)n : 0;
-  return n > 0;
+  if (n <= 0) return false;
+  *len = (size_t)n;
+  return true;
 }
 
 /* RFC 9110 section 5.6.2: a field name is a token. */
 static bool is_token(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (!c || (!isalnum(c) && !strchr("!#$%&'*+-.^_`|~", c))) return false;
+    if (!isalnum(c) && !strchr("!#$%&'*+-.^_`|~", c)) return false;
   }
   return n > 0;
 }

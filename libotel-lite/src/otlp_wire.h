@@ -83,12 +83,26 @@ static inline uint8_t *wire_put_string(uint8_t *p, unsigned field, const char *s
   return otel__utf8_put(p, s, len, n);
 }
 
+/* A string field of text known to be valid UTF-8 (span data). */
+static inline size_t wire_valid_string_size(unsigned field, const char *s) {
+  return wire_len_field(field, strlen(s));
+}
+static inline uint8_t *wire_put_valid_string(uint8_t *p, unsigned field, const char *s) {
+  return wire_put_bytes(p, field, s, strlen(s));
+}
+
 /* proto3 scalars: left out at their default value */
 static inline size_t wire_opt_string_size(unsigned field, const char *s) {
   return s && *s ? wire_string_size(field, s, strlen(s)) : 0;
 }
 static inline uint8_t *wire_put_opt_string(uint8_t *p, unsigned field, const char *s) {
   return s && *s ? wire_put_string(p, field, s, strlen(s)) : p;
+}
+static inline size_t wire_opt_valid_string_size(unsigned field, const char *s) {
+  return s && *s ? wire_valid_string_size(field, s) : 0;
+}
+static inline uint8_t *wire_put_opt_valid_string(uint8_t *p, unsigned field, const char *s) {
+  return s && *s ? wire_put_valid_string(p, field, s) : p;
 }
 static inline size_t wire_opt_varint_size(unsigned field, uint64_t v) {
   return v ? wire_tag_len(field) + wire_varint_len(v) : 0;
@@ -113,9 +127,11 @@ static inline uint8_t *wire_put_opt_fixed32(uint8_t *p, unsigned field, uint32_t
 
 /* The repeated KeyValue field `field` of n attributes (those with a NULL
  * or empty key are left out, as the protobuf-c encoders did): its size
- * and its writing. */
-size_t otel__wire_attrs_size(unsigned field, const otel_attr_t *attrs, size_t n);
-uint8_t *otel__wire_put_attrs(uint8_t *p, unsigned field, const otel_attr_t *attrs, size_t n);
+ * and its writing. valid: every key and string value is valid UTF-8
+ * already (span data), so none is checked again. */
+size_t otel__wire_attrs_size(unsigned field, const otel_attr_t *attrs, size_t n, bool valid);
+uint8_t *otel__wire_put_attrs(uint8_t *p, unsigned field, const otel_attr_t *attrs, size_t n,
+                              bool valid);
 
 /* ---- the request, otlp_wire_request.c --------------------------------------- */
 

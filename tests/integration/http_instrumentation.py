@@ -1,4 +1,5 @@
-"""The civetweb and libcurl instrumentation across real processes.
+"""The civetweb and libcurl instrumentation (instrument_civetweb.c,
+instrument_curl.c) across real processes.
 
 frontend (instrumented server + client) -> gateway (instrumented server +
 client) -> an upstream that is not there. Both export over OTLP to the real

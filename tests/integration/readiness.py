@@ -13,6 +13,7 @@ answer, and health probes kept out of the telemetry.
 """
 import os
 import sys
+import time
 
 from harness import BUILD, ROOT, Process, Viewer, attr, free_port, http
 
@@ -77,9 +78,15 @@ try:
                              lambda a: {m["service"] for m in a["metrics"]} >= all_four)
     viewer.wait_for("/api/traces?service=frontend",
                     lambda a: any(t["spanCount"] >= 9 for t in a["traces"]))
-    counts = duration_counts(viewer)
-    # the frontend served two app requests (503, then 200); every other service one
+    # the frontend served two app requests (503, then 200); every other service one.
+    # The points come at each export interval, so wait (bounded) until the
+    # frontend's second request is in them; counted probes would add 6 a service.
     want = {"frontend": 2, "gateway": 1, "geolocator-service": 1, "iss-distance-service": 1}
+    deadline = time.monotonic() + 20
+    counts = duration_counts(viewer)
+    while counts.get("frontend", 0) < want["frontend"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+        counts = duration_counts(viewer)
     expect(counts == want, f"http.server.request.duration counts {counts}, want {want} (probes counted?)")
     expect(probe_spans(viewer) == [], f"/healthz made spans: {[s['service'] for s in probe_spans(viewer)]}")
 

@@ -1,7 +1,9 @@
 /* test_otlp_export.c: libotel-lite's OTLP exporters over gRPC and HTTP into
  * the real local receiver (otel-viewer): the spans and log records queried
  * back equal the ones made, field by field; with nothing listening, an
- * export fails within its timeout, and ending spans is not held up. */
+ * export fails within its timeout, and ending spans is not held up.
+ * Sources: otlp_span_exporter.c, otlp_log_exporter.c, otlp_client.c and
+ * the transports otlp_grpc.c and otlp_http.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -37,7 +37,7 @@ static uint8_t next_seed = 1;
 static int setup(void **state) {
   (void)state;
   if (viewer_start(&viewer) != 0) return -1;
-  grpc_init(); /* after the fork (design.md) */
+  grpc_init(); /* after the fork (docs/design.md, gRPC) */
   char target[64];
   snprintf(target, sizeof target, "127.0.0.1:%d", viewer.grpc_port);
   grpc_channel_credentials *creds = grpc_insecure_credentials_create();

@@ -1,7 +1,8 @@
 /* test_logger.c: logger.c and logger_provider.c: the printf helpers, the
  * minimum severity, otel_logger_emit with every option, truncation of huge
  * messages, one logger per scope, emit after shutdown, and trace
- * correlation (current span ids on the record, empty without a span). */
+ * correlation (current span ids on the record, empty without a span).
+ * Records are read back from the memory exporter (memory_log_exporter.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

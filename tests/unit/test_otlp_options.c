@@ -155,7 +155,7 @@ static void test_options_headers_are_decoded_and_lower_cased(void **state) {
    * The message names the entry up to its '=', never its value (often a
    * credential). */
   assert_int_equal(warning_count, 3);
-  assert_non_null(strstr(warnings, "\"bad=...\""));
+  assert_non_null(strstr(warnings, "\"bad=...\"")); /* the value is never printed */
   assert_null(strstr(warnings, "%zz"));
   assert_non_null(strstr(warnings, "\"Empty=...\""));
 }

@@ -2,7 +2,8 @@
  * otlp_wire.c): varints at their length boundaries; attributes of every
  * type written by otel__wire_put_attrs are byte for byte what protobuf-c
  * packs from the same attributes (proto_attr.c), in exactly
- * otel__wire_attrs_size bytes; empty keys are left out; bytes that are not
+ * otel__wire_attrs_size bytes, whether they are checked for UTF-8 or
+ * known valid already; empty keys are left out; bytes that are not
  * valid UTF-8 arrive as U+FFFD; a field number >= 16 takes a two-byte tag. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -84,11 +85,11 @@ static uint8_t *packed_by_protobuf_c(const otel_attr_t *attrs, size_t n, size_t 
 /* Writes attrs as field 1 into a buffer sized by otel__wire_attrs_size
  * (with a guard byte after it) and checks the size was exact. */
 static uint8_t *written_by_wire(const otel_attr_t *attrs, size_t n, size_t *len) {
-  *len = otel__wire_attrs_size(1, attrs, n);
+  *len = otel__wire_attrs_size(1, attrs, n, false);
   uint8_t *buf = malloc(*len + 1);
   assert_non_null(buf);
   buf[*len] = 0x5a;
-  uint8_t *end = otel__wire_put_attrs(buf, 1, attrs, n);
+  uint8_t *end = otel__wire_put_attrs(buf, 1, attrs, n, false);
   assert_int_equal(end - buf, *len);
   assert_int_equal(buf[*len], 0x5a);
   return buf;
@@ -100,6 +101,12 @@ static void expect_same_bytes(const otel_attr_t *attrs, size_t n) {
   uint8_t *got = written_by_wire(attrs, n, &got_len);
   assert_int_equal(got_len, want_len);
   assert_memory_equal(got, want, want_len);
+  /* valid UTF-8 already (as span data is): the unchecked path, same bytes */
+  assert_int_equal(otel__wire_attrs_size(1, attrs, n, true), want_len);
+  uint8_t *fast = malloc(want_len + 1);
+  assert_int_equal(otel__wire_put_attrs(fast, 1, attrs, n, true) - fast, want_len);
+  assert_memory_equal(fast, want, want_len);
+  free(fast);
   free(want);
   free(got);
 }
@@ -156,11 +163,11 @@ static void test_wire_empty_keys_are_left_out(void **state) {
   size_t len;
   uint8_t *got = written_by_wire(attrs, 3, &len);
   otel_attr_t kept[] = {OTEL_ATTR_INT("kept", 1)};
-  assert_int_equal(len, otel__wire_attrs_size(1, kept, 1));
+  assert_int_equal(len, otel__wire_attrs_size(1, kept, 1, false));
   free(got);
   expect_same_bytes(attrs, 3);
-  assert_int_equal(otel__wire_attrs_size(1, attrs, 2), 0);
-  assert_int_equal(otel__wire_attrs_size(1, NULL, 0), 0);
+  assert_int_equal(otel__wire_attrs_size(1, attrs, 2, false), 0);
+  assert_int_equal(otel__wire_attrs_size(1, NULL, 0, false), 0);
 }
 
 static void test_wire_invalid_utf8_becomes_replacement_character(void **state) {
@@ -186,10 +193,10 @@ static void test_wire_invalid_utf8_becomes_replacement_character(void **state) {
 static void test_wire_attrs_in_a_field_of_two_byte_tag(void **state) {
   (void)state;
   otel_attr_t attrs[] = {OTEL_ATTR_INT("a", 1), OTEL_ATTR_INT("b", 2)};
-  size_t at1 = otel__wire_attrs_size(1, attrs, 2), at16 = otel__wire_attrs_size(16, attrs, 2);
+  size_t at1 = otel__wire_attrs_size(1, attrs, 2, true), at16 = otel__wire_attrs_size(16, attrs, 2, true);
   assert_int_equal(at16, at1 + 2); /* one more tag byte per KeyValue */
   uint8_t buf[64];
-  assert_int_equal(otel__wire_put_attrs(buf, 16, attrs, 2) - buf, at16);
+  assert_int_equal(otel__wire_put_attrs(buf, 16, attrs, 2, true) - buf, at16);
   assert_int_equal(buf[0], 0x82); /* field 16, wire type 2 */
   assert_int_equal(buf[1], 0x01);
 }

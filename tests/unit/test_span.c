@@ -311,9 +311,32 @@ static void test_span_shutdown_provider_drops_later_spans(void **state) {
   otel_span_end(s);
 }
 
+/* Span text is stored as valid UTF-8 (the OTLP encoder writes it without
+ * a check): each invalid byte of a name, key, value, event name or status
+ * becomes U+FFFD when the span copies it; a key set twice with the same
+ * invalid bytes is one attribute. */
+static void test_span_text_stored_as_valid_utf8(void **state) {
+  struct fixture *f = *state;
+  otel_span_t *s = otel_tracer_start_span(f->tracer, "name \xff", NULL);
+  otel_span_set_attribute_str(s, "key \xfe", "first");
+  otel_span_set_attribute_str(s, "key \xfe", "cut \xC3");
+  otel_span_set_attribute_str(s, "ok", "caf\xC3\xA9");
+  otel_span_add_event(s, "ev \xED\xA0\x80", NULL, 0);
+  otel_span_set_status(s, OTEL_SPAN_STATUS_ERROR, "503 \xC0\xAF");
+  otel_span_end(s);
+  const otel_span_data_t *d = find(f, "name \xEF\xBF\xBD");
+  assert_int_equal(d->attr_count, 2);
+  assert_string_equal(d->attrs[0].key, "key \xEF\xBF\xBD");
+  assert_string_equal(d->attrs[0].value.s, "cut \xEF\xBF\xBD");
+  assert_string_equal(d->attrs[1].value.s, "caf\xC3\xA9");
+  assert_string_equal(d->events[0].name, "ev \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  assert_string_equal(d->status_description, "503 \xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_span_child_of_current_has_parent_ids, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_span_text_stored_as_valid_utf8, setup, teardown),
       cmocka_unit_test_setup_teardown(test_span_scoped_ends_on_early_return, setup, teardown),
       cmocka_unit_test_setup_teardown(test_span_nesting_across_functions_links_parents, setup, teardown),
       cmocka_unit_test_setup_teardown(test_span_out_of_order_end_restores_live_parent, setup, teardown),

@@ -56,10 +56,11 @@ static void (*first_end)(const struct mg_connection *, int);
 /* OTEL_INSTRUMENT_EXCLUDED_PATHS, split once (kept for the process). */
 #define MAX_EXCLUDED 16
 static const char *excluded[MAX_EXCLUDED + 1];
+static char *excluded_list; /* the split copy excluded[] points into */
 
 static void read_excluded_paths(void) {
   const char *env = getenv("OTEL_INSTRUMENT_EXCLUDED_PATHS");
-  char *list = strdup(env ? env : "/healthz");
+  char *list = excluded_list = strdup(env ? env : "/healthz");
   size_t n = 0;
   for (char *save = NULL, *p = list ? strtok_r(list, ",", &save) : NULL; p && n < MAX_EXCLUDED;
        p = strtok_r(NULL, ",", &save)) {

@@ -70,7 +70,10 @@ typedef struct otel_span_link_data {
 } otel_span_link_data_t;
 
 /* A span's recorded data. Every pointer is owned by the span and valid
- * while a reference to it is held (otel_span_data_retain/_release). */
+ * while a reference to it is held (otel_span_data_retain/_release). Its
+ * strings (name, attribute keys and values, event names, trace states,
+ * status description) are valid UTF-8: the span replaced each byte of the
+ * caller's text that was not with U+FFFD when it copied it. */
 typedef struct otel_span_data {
   otel_span_context_t context;
   uint8_t parent_span_id[8];  /* all zero for a root span */
