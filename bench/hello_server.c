@@ -1,7 +1,8 @@
 /* hello_server.c: a civetweb "hello" server for bench_http.sh, with or
  * without libotel-lite's server instrumentation (spans through the batch
  * processor to an exporter that discards them), so the two can be compared
- * under the same load.  Usage: hello_server PORT [instrumented|plain] */
+ * under the same load; bench/civetweb_workers.sh also starts it with more
+ * workers.  Usage: hello_server PORT instrumented|plain [WORKERS, default 4] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,7 @@ static const struct otel_span_exporter_type discard_type = {.name = "discard", .
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: hello_server PORT instrumented|plain\n");
+    fprintf(stderr, "usage: hello_server PORT instrumented|plain [WORKERS]\n");
     return 2;
   }
   svc_block_stop_signals();
@@ -49,7 +50,8 @@ int main(int argc, char **argv) {
   }
   mg_init_library(0);
   struct mg_context *ctx = svc_server_start(instrumented ? "hello-instrumented" : "hello-plain",
-                                            atoi(argv[1]), 4, &cb, NULL, hello, NULL);
+                                            atoi(argv[1]), argc > 3 ? atoi(argv[3]) : 4, &cb,
+                                            NULL, hello, NULL);
   if (ctx) {
     svc_wait_for_stop();
     mg_stop(ctx);

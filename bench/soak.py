@@ -8,8 +8,10 @@ prints the resident memory (VmRSS) and open file descriptors of each
 service and of the viewer, and the requests answered since the last line;
 at the end, for each service, the change from the first sample after the
 warm-up (SOAK_WARMUP_SECONDS, default 60) to the last, and the spread of
-the samples in between. The viewer starts empty at each restart, so its
-series is compared at the same age: the last sample before each stop.
+the samples in between. With an ASan build (BUILD=build-asan) the exit
+statuses carry LeakSanitizer's verdict. The viewer starts empty at each
+restart, so its series is compared at the same age: the last sample of
+each run. Also printed: the slowest request of each interval.
 Only the standard library; everything on 127.0.0.1, on free ports.
 """
 import http.client
@@ -33,6 +35,10 @@ RATE = float(os.environ.get("SOAK_RATE", "40"))          # requests per second
 CLIENTS = int(os.environ.get("SOAK_CLIENTS", "4"))       # keep-alive connections
 PROTOCOL = os.environ.get("SOAK_PROTOCOL", "grpc")
 LOGS = tempfile.mkdtemp(prefix="soak-")
+if "asan" in BUILD:
+    # ASan's default 256 MiB quarantine of freed memory would be all the
+    # RSS series shows; 16 MiB lets growth show through (as faults.sh does)
+    os.environ.setdefault("ASAN_OPTIONS", "quarantine_size_mb=16")
 
 
 def free_port():

@@ -34,9 +34,10 @@ void svc_block_stop_signals(void);
  * mapping per thread; handlers run on it, so keep big buffers off the
  * stack) and a max_request_size buffer, touched only as far as a request
  * fills it. Measured on iss-distance-service (VmRSS after 1280 requests
- * 128 at a time, so that every worker ran): 8 workers 20.7 MB, 128
- * workers 30.1 MB, i.e. about 80 KB resident per worker (18 KB before any
- * request). VmSize grows by 0.5 GB, nearly all of it glibc's per-thread
+ * 128 at a time, so that every worker ran; built once with 8, once with
+ * 128): 8 workers 20.7 MB, 128 workers 30.1 MB, i.e. about 80 KB resident
+ * per worker (18 KB before any request); bench/civetweb_workers.sh gives
+ * the same figures for a trivial handler (38 KB once used). VmSize grows by 0.5 GB, nearly all of it glibc's per-thread
  * malloc arenas (64 MiB of address space each, at most 8 per core), which
  * is address space, not memory.
  *

@@ -151,7 +151,9 @@ static void test_options_headers_are_decoded_and_lower_cased(void **state) {
   assert_string_equal(o.headers[1].value, "a,b"); /* %2C is not a separator */
   assert_string_equal(o.headers[2].key, "k2");
   assert_string_equal(o.headers[2].value, "v=with=equals");
-  /* "Empty=", "=novalue" and "bad=%zz" are malformed; blank entries are not */
+  /* "Empty=", "=novalue" and "bad=%zz" are malformed; blank entries are not.
+   * The message names the entry up to its '=', never its value (often a
+   * credential). */
   assert_int_equal(warning_count, 3);
   assert_non_null(strstr(warnings, "\"bad=...\"")); /* the value is never printed */
   assert_null(strstr(warnings, "%zz"));
