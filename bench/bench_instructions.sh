@@ -29,8 +29,10 @@
 #   geolocator-service           55,135     36,914   1.494     18,221    1.0   0.0
 #   gateway                     338,920    287,476   1.179     51,444    3.0   0.0
 #   frontend                  1,198,076  1,153,308   1.039     44,769    2.0   0.0
-#   otel-viewer: 23,788 instructions per received span or log record
-#   (500 requests through the gateway: 3500 spans, 500 log records)
+#   otel-viewer: 17,035 instructions per received span or log record
+#   (500 requests through the gateway: 3500 spans, 500 log records; 23,788
+#   with the counter-like trace ids this script first sent, which the
+#   viewer's trace index hashed into a few slots)
 # Top functions then (iss, inclusive per request): span export 14,417 of
 # which OTLP span encoding 12,762 (otel__utf8_clean_len 4,967),
 # on_begin_request 9,682 (otel_tracer_start_span 5,087, list_set_attr),
@@ -48,8 +50,7 @@
 # its disabled and instrumented runs draw different ISS positions.) The
 # viewer: its ingest and store went from about 5,100 to 2,600 per item,
 # but decoding (wire-format and UTF-8 checks added meanwhile on main, then
-# protobuf-c's unpack) is 18,200 of the 21,287; at 06ef44a, with random
-# trace ids, the viewer took 17,035 per item. Top functions now (iss):
+# protobuf-c's unpack) is 18,200 of the 21,287. Top functions now (iss):
 # span export 7,768 (encoding 6,120), on_begin_request 4,896.
 set -euo pipefail
 cd "$(dirname "$0")/.."
