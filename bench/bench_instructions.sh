@@ -29,13 +29,29 @@
 #   geolocator-service           55,135     36,914   1.494     18,221    1.0   0.0
 #   gateway                     338,920    287,476   1.179     51,444    3.0   0.0
 #   frontend                  1,198,076  1,153,308   1.039     44,769    2.0   0.0
-#   otel-viewer: 23,788 instructions per received span or log record
-#   (500 requests through the gateway: 3500 spans, 500 log records)
+#   otel-viewer: 17,035 instructions per received span or log record
+#   (500 requests through the gateway: 3500 spans, 500 log records; 23,788
+#   with the counter-like trace ids this script first sent, which the
+#   viewer's trace index hashed into a few slots)
 # Top functions then (iss, inclusive per request): span export 14,417 of
 # which OTLP span encoding 12,762 (otel__utf8_clean_len 4,967),
 # on_begin_request 9,682 (otel_tracer_start_span 5,087, list_set_attr),
 # find_series 3,545; gateway: curl's transfer_end 24,302 (libcurl's URL
 # parser), span encoding 18,051.
+#
+# After issue 19's changes (branch cost, with main merged at d2f72d2):
+#   service                instrumented   disabled   ratio  telemetry  spans  logs
+#   iss-distance-service        112,290     95,853   1.171     16,437    3.0   1.0
+#   geolocator-service           43,785     34,284   1.277      9,502    1.0   0.0
+#   gateway                     302,668    282,584   1.071     20,084    3.0   0.0
+#   frontend                    673,400    658,088   1.023     15,313    2.0   0.0
+#   otel-viewer: 21,287 instructions per received span or log record
+# (iss's telemetry column moved between 16,437 and 18,586 over three runs:
+# its disabled and instrumented runs draw different ISS positions.) The
+# viewer: its ingest and store went from about 5,100 to 2,600 per item,
+# but decoding (wire-format and UTF-8 checks added meanwhile on main, then
+# protobuf-c's unpack) is 18,200 of the 21,287. Top functions now (iss):
+# span export 7,768 (encoding 6,120), on_begin_request 4,896.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "bench_instructions: valgrind is not installed (apt-get install valgrind)"; exit 1; }

@@ -66,7 +66,7 @@ struct otel_instrument {
   size_t slot_count; /* power of two */
   size_t series_count;
   series_t *overflow;
-  _Atomic(series_t *) last; /* the series found last (find_series) */
+  _Atomic(series_t *) last[2]; /* the series found last, and the one before (find_series) */
   otel_instrument_t *next;
 };
 
@@ -534,13 +534,26 @@ static bool is_set_of(const series_t *s, const otel_attr_t *attrs, size_t n) {
   return true;
 }
 
+/* Keeps s as the series found last, the previous one second (two call
+ * sites, or two upstreams of a client, alternate). Racy by design: a lost
+ * update only costs a later lookup the slow path. */
+static void remember(otel_instrument_t *in, series_t *s) {
+  series_t *prev = atomic_load_explicit(&in->last[0], memory_order_relaxed);
+  if (prev == s) return;
+  atomic_store_explicit(&in->last[1], prev, memory_order_release);
+  atomic_store_explicit(&in->last[0], s, memory_order_release);
+}
+
 /* Finds (or makes) the series of an attribute set. Lock-free when it
  * exists. A call site records with the same set again and again (an HTTP
- * server: the same method, scheme, route and status): the series found
- * last is compared first, without sorting, serialising or hashing. */
+ * server: the same method, scheme, route and status): the two series
+ * found last are compared first, without sorting, serialising or
+ * hashing. */
 static series_t *find_series(otel_instrument_t *in, const otel_attr_t *attrs, size_t n) {
-  series_t *last = atomic_load_explicit(&in->last, memory_order_acquire);
-  if (last && is_set_of(last, attrs, n)) return last;
+  for (int k = 0; k < 2; k++) {
+    series_t *last = atomic_load_explicit(&in->last[k], memory_order_acquire);
+    if (last && is_set_of(last, attrs, n)) return last;
+  }
   const otel_attr_t *sorted[MAX_ATTRS];
   unsigned char key[KEY_BUF];
   size_t m, len;
@@ -557,7 +570,7 @@ static series_t *find_series(otel_instrument_t *in, const otel_attr_t *attrs, si
     series_t *s = atomic_load_explicit(&in->slots[i], memory_order_acquire);
     if (!s) break;
     if (s->hash == h && s->key_len == len && !memcmp(s->key, key, len)) {
-      atomic_store_explicit(&in->last, s, memory_order_release);
+      remember(in, s);
       return s;
     }
   }
@@ -581,7 +594,7 @@ static series_t *find_series(otel_instrument_t *in, const otel_attr_t *attrs, si
       in->series_count++;
     }
   }
-  if (found && found != in->overflow) atomic_store_explicit(&in->last, found, memory_order_release);
+  if (found && found != in->overflow) remember(in, found);
   pthread_mutex_unlock(&in->insert_lock);
   return found;
 }
