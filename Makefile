@@ -166,8 +166,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBOTEL) $(SVC_KIT_OBJS)
 TEST_BINS += $(UNIT_BINS) $(INTEG_BINS)
 TEST_SCRIPTS := $(sort $(wildcard tests/integration/*.sh))
 ifeq ($(SANITIZE),1)
-# plain builds of the Docker stages: nothing for the sanitizers to add
-TEST_SCRIPTS := $(filter-out %/docker_build_stages.sh,$(TEST_SCRIPTS))
+# plain builds of the Docker stages and images: nothing for the sanitizers
+# to add (docker_images.sh already ran in the plain pass)
+TEST_SCRIPTS := $(filter-out %/docker_build_stages.sh %/docker_images.sh,$(TEST_SCRIPTS))
 endif
 include $(filter-out servicekit/module.mk,$(sort $(wildcard */module.mk)))
 

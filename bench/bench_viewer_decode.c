@@ -11,9 +11,12 @@
  *     app's own exports (tests/fixtures/viewer: a trace, its logs, its
  *     metrics) and for the hostile bodies of issue 18.
  *  3. cost: what vw_wire_check adds per request of the app's trace (ns,
- *     median of 7; instruction counts with
+ *     median of 7). `bench_viewer_decode cost` runs only this part, for
+ *     instruction counts (7 x 2000 checks and unpacks):
  *       valgrind --tool=callgrind --toggle-collect=vw_wire_check \
- *         build/bench/bench_viewer_decode).
+ *         build/bench/bench_viewer_decode cost
+ *       valgrind --tool=callgrind --toggle-collect=protobuf_c_message_unpack \
+ *         build/bench/bench_viewer_decode cost
  */
 #include <civetweb.h>
 #include <pthread.h>
@@ -218,7 +221,11 @@ static void check_cost(void) {
   free(p.data);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "cost") == 0) {
+    check_cost();
+    return 0;
+  }
   printf("stack taken by unpack + UTF-8 check + ingest + JSON of a span attribute nested N deep:\n");
   static const int depths[] = {0, 13, 16, 29, 32, 64};
   size_t prev = 0;

@@ -101,6 +101,7 @@ class Load:
     def __init__(self, port):
         self.port = port
         self.ok = self.failed = 0
+        self.slowest = 0.0
         self.lock = threading.Lock()
         self.stopping = threading.Event()
         self.threads = [threading.Thread(target=self.run, args=(i,), daemon=True)
@@ -115,6 +116,7 @@ class Load:
         while not self.stopping.is_set():
             time.sleep(max(0.0, next_at - time.monotonic()))
             next_at += interval
+            began = time.monotonic()
             try:
                 if conn is None:
                     conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
@@ -127,7 +129,9 @@ class Load:
                 if conn:
                     conn.close()
                 conn = None
+            took = time.monotonic() - began
             with self.lock:
+                self.slowest = max(self.slowest, took)
                 if good:
                     self.ok += 1
                 else:
@@ -135,14 +139,70 @@ class Load:
 
     def take(self):
         with self.lock:
-            ok, failed = self.ok, self.failed
+            got = self.ok, self.failed, self.slowest
             self.ok = self.failed = 0
-        return ok, failed
+            self.slowest = 0.0
+        return got
 
     def stop(self):
         self.stopping.set()
         for t in self.threads:
             t.join(timeout=15)
+
+
+class Collector:
+    """The viewer, stopped every RESTART seconds and started DOWN seconds
+    later on the same ports, in its own thread so that samples stay on time
+    (stopping waits for the viewer to exit)."""
+
+    def __init__(self, grpc_port, http_port):
+        self.ports = grpc_port, http_port
+        self.lock = threading.Lock()
+        self.proc = start_viewer(*self.ports)
+        self.incarnation = 1
+        self.bad_exits = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.t0 = time.monotonic()
+        self.thread.start()
+
+    def run(self):
+        n = 1
+        while not self.stopping.wait(max(0.0, self.t0 + n * RESTART - time.monotonic())):
+            with self.lock:
+                p, self.proc = self.proc, None
+            rc = stop(p)
+            if rc != 0:
+                self.bad_exits.append(rc)
+            if self.stopping.wait(DOWN):
+                return
+            p = start_viewer(*self.ports)
+            with self.lock:
+                self.proc, self.incarnation = p, self.incarnation + 1
+            n += 1
+
+    def current(self):
+        """(pid, incarnation), or (None, None) while stopped."""
+        with self.lock:
+            return (self.proc.pid, self.incarnation) if self.proc else (None, None)
+
+    def close(self):
+        self.stopping.set()
+        self.thread.join(timeout=60)
+        with self.lock:
+            if self.proc:
+                rc = stop(self.proc)
+                if rc != 0:
+                    self.bad_exits.append(rc)
+
+
+def growth(s):
+    first, last = s[0], s[-1]
+    lo, hi = min(x[1] for x in s), max(x[1] for x in s)
+    return (f"RSS {first[1] / 1024:6.1f} -> {last[1] / 1024:6.1f} MB "
+            f"({(last[1] - first[1]) * 100.0 / first[1]:+5.1f}%, samples within "
+            f"{(hi - lo) * 100.0 / lo:4.1f}%), fds {first[2]} -> {last[2]} "
+            f"(min {min(x[2] for x in s)}, max {max(x[2] for x in s)})")
 
 
 def main():
@@ -152,8 +212,9 @@ def main():
                 f"http://127.0.0.1:{grpc_port if PROTOCOL == 'grpc' else http_port}",
             "OTEL_BSP_SCHEDULE_DELAY": "500", "OTEL_BLRP_SCHEDULE_DELAY": "500",
             "OTEL_METRIC_EXPORT_INTERVAL": "5000"}
-    viewer = start_viewer(grpc_port, http_port)
+    collector = Collector(grpc_port, http_port)
     procs = {}
+    bad = []
     try:
         iss = free_port()
         procs["iss-distance-service"] = start("iss-distance-service", iss, otlp)
@@ -170,71 +231,57 @@ def main():
               f"the frontend (GET /?location=London), OTLP over {PROTOCOL}; the viewer is stopped "
               f"every {RESTART:.0f} s for {DOWN:.0f} s; logs in {LOGS}")
         print("RSS in MB / open fds, one line every %.0f s:" % SAMPLE)
-        print("%6s %9s %7s  " % ("t(s)", "answered", "failed") +
+        print("%6s %9s %7s %8s  " % ("t(s)", "answered", "failed", "slowest") +
               "  ".join("%-22s" % n for n in names))
         load = Load(fe)
         t0 = time.monotonic()
-        next_sample, next_stop = t0 + SAMPLE, t0 + RESTART
-        viewer_up, restart_at = True, None
         series = {n: [] for n in procs}
-        viewer_series = []       # (t, rss, fds) the last sample before each stop
-        last_viewer = None
-        incarnation = 1
-        while True:
-            now = time.monotonic()
-            if now - t0 >= SECONDS:
-                break
-            if viewer_up and now >= next_stop:
-                if last_viewer:
-                    viewer_series.append(last_viewer)
-                rc = stop(viewer)
-                if rc != 0:
-                    print(f"soak: the viewer exited with {rc} when stopped")
-                viewer_up, restart_at = False, now + DOWN
-                next_stop += RESTART
-            if not viewer_up and now >= restart_at:
-                viewer = start_viewer(grpc_port, http_port)
-                viewer_up, incarnation = True, incarnation + 1
-            if now >= next_sample:
-                next_sample += SAMPLE
-                t = now - t0
-                ok, failed = load.take()
-                cols = []
-                for n, p in procs.items():
-                    if p.poll() is not None:
-                        raise RuntimeError(f"{n} exited with {p.returncode}")
-                    rss, fds = usage(p.pid)
-                    series[n].append((t, rss, fds))
-                    cols.append("%-22s" % f"{rss / 1024:6.1f} / {fds:3d}")
-                if viewer_up:
-                    rss, fds = usage(viewer.pid)
-                    last_viewer = (t, rss, fds)
-                    cols.append("%-22s" % f"{rss / 1024:6.1f} / {fds:3d} (#{incarnation})")
-                else:
-                    cols.append("%-22s" % "(stopped)")
-                print("%6.0f %9d %7d  " % (t, ok, failed) + "  ".join(cols), flush=True)
-            time.sleep(0.05)
+        viewer_last = {}         # incarnation -> its last (t, rss, fds)
+        k = 1
+        while k * SAMPLE <= SECONDS:
+            time.sleep(max(0.0, t0 + k * SAMPLE - time.monotonic()))
+            k += 1
+            t = time.monotonic() - t0
+            ok, failed, slowest = load.take()
+            cols = []
+            for n, p in procs.items():
+                if p.poll() is not None:
+                    raise RuntimeError(f"{n} exited with {p.returncode}")
+                rss, fds = usage(p.pid)
+                series[n].append((t, rss, fds))
+                cols.append("%-22s" % f"{rss / 1024:6.1f} / {fds:3d}")
+            pid, inc = collector.current()
+            try:
+                rss, fds = usage(pid) if pid else (None, None)
+            except FileNotFoundError:  # stopped in between
+                rss = None
+            if rss is not None:
+                viewer_last[inc] = (t, rss, fds)
+                cols.append("%-22s" % f"{rss / 1024:6.1f} / {fds:3d} (#{inc})")
+            else:
+                cols.append("%-22s" % "(stopped)")
+            print("%6.0f %9d %7d %6.0fms  " % (t, ok, failed, slowest * 1000) + "  ".join(cols),
+                  flush=True)
         load.stop()
         print("after the warm-up (first sample at or after %.0f s) to the end:" % WARMUP)
         for n, s in series.items():
-            s = [x for x in s if x[0] >= WARMUP] or s
-            first, last = s[0], s[-1]
-            lo = min(x[1] for x in s)
-            hi = max(x[1] for x in s)
-            print(f"  {n:22s} RSS {first[1] / 1024:6.1f} -> {last[1] / 1024:6.1f} MB "
-                  f"({(last[1] - first[1]) * 100.0 / first[1]:+5.1f}%, samples within "
-                  f"{(hi - lo) * 100.0 / lo:4.1f}%), fds {first[2]} -> {last[2]} "
-                  f"(min {min(x[2] for x in s)}, max {max(x[2] for x in s)})")
-        if viewer_series:
-            v = " ".join(f"{r / 1024:.1f}/{f}" for _, r, f in viewer_series)
-            print(f"  otel-viewer            RSS MB/fds at its last sample before each stop: {v}")
+            print(f"  {n:22s} " + growth([x for x in s if x[0] >= WARMUP] or s))
+        print("second half only:")
+        for n, s in series.items():
+            print(f"  {n:22s} " + growth([x for x in s if x[0] >= SECONDS / 2] or s))
+        v = " ".join(f"{r / 1024:.1f}/{f}" for _, (_, r, f) in sorted(viewer_last.items()))
+        print(f"  otel-viewer            RSS MB/fds at the last sample of each run: {v}")
     finally:
-        for p in procs.values():
+        for n, p in procs.items():
             rc = stop(p)
             if rc != 0:
-                print(f"soak: {p.args[0]} exited with {rc}")
-        stop(viewer)
+                bad.append(f"{n} exited with {rc}")
+        collector.close()
+        bad += [f"otel-viewer exited with {rc}" for rc in collector.bad_exits]
+    print("exit statuses: " + ("; ".join(bad) if bad else "all 0" + (
+        " (an ASan build: LeakSanitizer found no leak at exit)" if "asan" in BUILD else "")))
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

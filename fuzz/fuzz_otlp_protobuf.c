@@ -6,7 +6,9 @@
  * before protobuf-c unpacks anything, vw_wire_slices over what was
  * accepted), decoding and ingest (otlp_ingest.h). The first input byte
  * chooses: bits 0-1 the signal (traces, metrics, logs; 3 is traces), bit 2
- * gzip; the rest is the body. Properties: the wire check stops at the
+ * gzip (inflated to at most 1 MiB: the 8 MiB seed of issue 18 meets the
+ * gzip-bomb refusal, its 20 KB version the decode budget); the rest is the
+ * body. Properties: the wire check stops at the
  * nesting limit; the slices it finds lie inside the body.
  */
 #include "otlp_ingest.h"

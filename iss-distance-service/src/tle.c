@@ -50,7 +50,13 @@ static int parse_implied(const char *s, double *out) {
   double m;
   if (parse_double(mant, &m)) return -1;
   int e = 0;
-  if (s[n]) e = atoi(s + n);
+  if (s[n]) { /* the exponent: a sign and one digit (a longer one made B* inf: fuzz_tle) */
+    const char *x = s + n + 1;
+    if (!isdigit((unsigned char)x[0])) return -1;
+    for (const char *t = x + 1; *t; t++)
+      if (*t != ' ') return -1;
+    e = (x[0] - '0') * (s[n] == '-' ? -1 : 1);
+  }
   *out = (sign == '-' ? -m : m) * pow(10.0, e);
   return 0;
 }

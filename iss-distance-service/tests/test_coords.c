@@ -106,8 +106,8 @@ static void set_checksum(char *line) {
 
 /* Found by fuzz/fuzz_tle.c: an epoch day of 2302988926 passed and
  * made days2mdhms convert 2.3e9 to int (undefined behaviour); strtod's
- * "nan", "inf" and exponents passed as angles. Each is refused, naming
- * the field. */
+ * "nan", "inf" and exponents passed as angles; a B* of "06+579-3" was
+ * 0.06e579, inf. Each is refused, naming the field. */
 static void test_tle_fields_out_of_range_are_refused(void **state) {
   (void)state;
   static const struct { int line, col; const char *text, *err; } cases[] = {
@@ -119,6 +119,8 @@ static void test_tle_fields_out_of_range_are_refused(void **state) {
       {2, 17, "     inf", "TLE line 2: bad right ascension"},
       {2, 34, "-52.7615", "TLE line 2: bad argument of perigee"},
       {2, 43, "  1e+300", "TLE line 2: bad mean anomaly"},
+      {1, 53, "06+579-3", "TLE line 1: bad B* drag term"},
+      {1, 53, " 16179-x", "TLE line 1: bad B* drag term"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char l1[] = "1 25544U 98067A   25313.96830531  .00008626  00000+0  16179-3 0  9997";

@@ -239,11 +239,13 @@ static size_t drain(batch_t *b, size_t until, bool partial) {
 static void report_drops(batch_t *b) {
   uint64_t dropped = atomic_load_explicit(&b->dropped, memory_order_relaxed);
   if (dropped == b->dropped_reported) return;
+  uint64_t at_shutdown = atomic_load_explicit(&b->dropped_at_shutdown, memory_order_relaxed);
   otel__diag(OTEL_DIAG_WARN, "bsp_dropped",
              "traces: %llu spans dropped (queue of %zu full: the exporter cannot keep up or the "
-             "collector does not answer); %llu dropped in all",
+             "collector does not answer; or the shutdown deadline passed); %llu dropped in all, "
+             "%llu of them at the shutdown deadline",
              (unsigned long long)(dropped - b->dropped_reported), b->capacity,
-             (unsigned long long)dropped);
+             (unsigned long long)dropped, (unsigned long long)at_shutdown);
   b->dropped_reported = dropped;
 }
 

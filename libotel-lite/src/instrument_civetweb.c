@@ -12,6 +12,7 @@
 #include "otel/propagation.h"
 
 #include "http_semconv.h"
+#include "trace_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,16 @@ static const char *carrier_get(void *c, const char *key) {
   }
   if (n >= sizeof(car->joined)) return NULL; /* too long to be valid anyway */
   return n ? car->joined : first;
+}
+
+/* Copies src into dst[cap] (cut to fit), like snprintf "%s" without its
+ * format parsing; returns the length copied. */
+static size_t copy_text(char *dst, size_t cap, const char *src) {
+  size_t n = strlen(src);
+  if (n >= cap) n = cap - 1;
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+  return n;
 }
 
 static const char *header(const struct mg_request_info *ri, const char *name) {
@@ -89,13 +100,16 @@ static int on_begin_request(struct mg_connection *conn) {
   const char *method = ri->request_method ? ri->request_method : "_OTHER";
   const char *route = match_route(ri->local_uri);
   char name[160];
-  if (route) snprintf(name, sizeof(name), "%s %s", method, route);
-  else snprintf(name, sizeof(name), "%s", method);
+  size_t name_len = copy_text(name, sizeof name, method);
+  if (route && name_len + 1 < sizeof name) {
+    name[name_len++] = ' ';
+    copy_text(name + name_len, sizeof name - name_len, route);
+  }
 
   char host[256] = "";
   const char *h = header(ri, "Host");
   if (h) {
-    snprintf(host, sizeof(host), "%s", h);
+    copy_text(host, sizeof host, h);
     char *colon = strrchr(host, ':');
     if (colon && !strchr(colon, ']')) *colon = '\0';
   }
@@ -116,14 +130,14 @@ static int on_begin_request(struct mg_connection *conn) {
 
   otel_span_start_options_t so = {.kind = OTEL_SPAN_KIND_SERVER, .remote_parent = &parent,
                                   .root = true, .attrs = attrs, .attr_count = n};
-  snprintf(request_method, sizeof request_method, "%s", method);
-  snprintf(request_route, sizeof request_route, "%s", route ? route : "");
+  copy_text(request_method, sizeof request_method, method);
+  copy_text(request_route, sizeof request_route, route ? route : "");
   request_start_ns = otel_time_now_ns();
   otel_attr_t active_attrs[] = {OTEL_ATTR_STR("http.request.method", request_method),
                                 OTEL_ATTR_STR("url.scheme", ri->is_ssl ? "https" : "http")};
   otel_counter_add(active_requests, 1, active_attrs, 2);
   otel_context_reset_thread(); /* nothing from an earlier request may leak in */
-  request_span = otel_tracer_start_span(tracer(), name, &so);
+  request_span = otel__tracer_start_span_static(tracer(), name, &so); /* literal, distinct keys */
   otel_baggage_set_current(parent.baggage); /* ownership moves */
   parent.baggage = NULL;
   otel_context_cleanup(&parent);
@@ -155,11 +169,11 @@ static void on_end_request(const struct mg_connection *conn, int status) {
     request_start_ns = 0;
   }
   if (span) {
-    otel_span_set_attribute_int(span, "http.response.status_code", status);
+    otel__span_set_attribute_static(span, &OTEL_ATTR_INT("http.response.status_code", status));
     if (status >= 500) {
       char code[16];
       snprintf(code, sizeof(code), "%d", status);
-      otel_span_set_attribute_str(span, "error.type", code);
+      otel__span_set_attribute_static(span, &OTEL_ATTR_STR("error.type", code));
       otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, NULL);
     }
     otel_span_end(span);

@@ -10,6 +10,7 @@
 #include "otel/propagation.h"
 
 #include "http_semconv.h"
+#include "trace_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,13 @@ struct header_list {
 static void add_header(void *c, const char *key, const char *value) {
   struct header_list *h = c;
   char line[8400];
-  snprintf(line, sizeof(line), "%s: %s", key, value);
+  size_t k = strlen(key), v = strlen(value); /* "key: value", cut as snprintf would */
+  if (k > sizeof line - 3) k = sizeof line - 3;
+  if (v > sizeof line - 3 - k) v = sizeof line - 3 - k;
+  memcpy(line, key, k);
+  memcpy(line + k, ": ", 2);
+  memcpy(line + k + 2, value, v);
+  line[k + 2 + v] = '\0';
   struct curl_slist *l = curl_slist_append(h->list, line);
   if (l) h->list = l;
   else h->failed = true;
@@ -102,9 +109,9 @@ static bool plain_url(const char *url, url_info_t *info) {
 static void url_attributes(otel_span_t *span, bool recording, const char *url, url_info_t *info) {
   if (plain_url(url, info)) {
     if (recording) {
-      otel_span_set_attribute_str(span, "url.full", url);
-      otel_span_set_attribute_str(span, "server.address", info->host);
-      otel_span_set_attribute_int(span, "server.port", info->port);
+      otel__span_set_attribute_static(span, &OTEL_ATTR_STR("url.full", url));
+      otel__span_set_attribute_static(span, &OTEL_ATTR_STR("server.address", info->host));
+      otel__span_set_attribute_static(span, &OTEL_ATTR_INT("server.port", info->port));
     }
     return;
   }
@@ -195,7 +202,7 @@ static void transfer_end(otel_curl_transfer_t *t, CURLcode rc) {
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   if (method) {
     otel_span_update_name(span, method);
-    otel_span_set_attribute_str(span, "http.request.method", method);
+    otel__span_set_attribute_static(span, &OTEL_ATTR_STR("http.request.method", method));
   }
   url_info_t info = {.host = "", .port = 0};
   bool recording = otel_span_is_recording(span);
@@ -204,7 +211,7 @@ static void transfer_end(otel_curl_transfer_t *t, CURLcode rc) {
     otel_span_set_attribute_str(span, "error.type", curl_error_type(rc));
     otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, curl_easy_strerror(rc));
   } else {
-    otel_span_set_attribute_int(span, "http.response.status_code", status);
+    otel__span_set_attribute_static(span, &OTEL_ATTR_INT("http.response.status_code", status));
     if (status >= 400) {
       char code[24];
       snprintf(code, sizeof(code), "%ld", status);

@@ -32,10 +32,12 @@ uint64_t otel__deadline_after_ms(uint32_t timeout_ms);
 uint32_t otel__ms_until(uint64_t deadline_ns); /* rounded up; 0 once passed */
 void otel__deadline_timespec(uint64_t deadline_ns, struct timespec *ts);
 /* A worker left running past its shutdown (its exporter has no cancel):
- * counted while it lives, so providers keep what its data points to. */
+ * counted while it lives. Providers free through otel__free_after_workers:
+ * fn(arg) runs now when no such worker lives, else when the last one is
+ * done (what its data points to stays valid until then). */
 void otel__worker_abandoned(void);
 void otel__worker_finished(void);
-bool otel__workers_abandoned(void);
+void otel__free_after_workers(void (*fn)(void *), void *arg);
 
 /* Environment (OTEL_* variables). Each returns the default when the variable
  * is unset or empty, and reports an invalid value once through otel__diag

@@ -152,16 +152,11 @@ otel_err_t otel_logger_provider_shutdown(otel_logger_provider_t *lp, uint32_t ti
   return first;
 }
 
-void otel_logger_provider_destroy(otel_logger_provider_t *lp) {
-  if (!lp) return;
-  if (!atomic_load(&lp->shut_down)) otel_logger_provider_shutdown(lp, 5000);
-  if (otel__workers_abandoned()) {
-    /* a processor's thread outlived its shutdown and may still read the
-     * loggers and the resource of the records it exports: keep them */
-    pthread_mutex_destroy(&lp->lock);
-    free(lp);
-    return;
-  }
+/* The freeing part of destroy; deferred while a processor's thread that
+ * outlived its shutdown may still read the loggers and the resource of the
+ * records it exports (shutdown.c). */
+static void logger_provider_free(void *arg) {
+  otel_logger_provider_t *lp = arg;
   otel_logger_t *l = lp->loggers;
   while (l) {
     otel_logger_t *next = l->next;
@@ -174,6 +169,12 @@ void otel_logger_provider_destroy(otel_logger_provider_t *lp) {
   otel_resource_release(lp->resource);
   pthread_mutex_destroy(&lp->lock);
   free(lp);
+}
+
+void otel_logger_provider_destroy(otel_logger_provider_t *lp) {
+  if (!lp) return;
+  if (!atomic_load(&lp->shut_down)) otel_logger_provider_shutdown(lp, 5000);
+  otel__free_after_workers(logger_provider_free, lp);
 }
 
 void otel_log_processor_get_stats(otel_log_processor_t *p, otel_log_processor_stats_t *out) {

@@ -34,6 +34,10 @@ otel_err_t otel_logger_provider_create_from_env(otel_resource_t *resource,
     otel_otlp_options_init(&oo, OTEL_SIGNAL_LOGS);
     if (bo.export_timeout_ms && bo.export_timeout_ms < oo.timeout_ms) oo.timeout_ms = bo.export_timeout_ms;
     err = otel_otlp_log_exporter_create(&oo, &exp);
+    if (err == OTEL_EINVAL) { /* an unusable endpoint or TLS file (diagnosed): no logs, the rest runs */
+      *out = lp;
+      return OTEL_OK;
+    }
     if (!err) err = otel_batch_log_processor_create(exp, &bo, &proc);
   } else if (console) {
     exp = otel_console_log_exporter_create(stdout);

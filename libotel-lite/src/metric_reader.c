@@ -255,6 +255,8 @@ otel_err_t otel_meter_provider_create_from_env(otel_resource_t *resource, otel_m
     otel_otlp_options_init(&oo, OTEL_SIGNAL_METRICS);
     if (o.export_timeout_ms && o.export_timeout_ms < oo.timeout_ms) oo.timeout_ms = o.export_timeout_ms;
     err = otel_otlp_metric_exporter_create(&oo, &e);
+    /* an unusable endpoint or TLS file (diagnosed): no metrics, the rest runs */
+    if (err == OTEL_EINVAL) return OTEL_OK;
   }
   if (!err) err = otel_meter_provider_add_periodic_reader(*out, e);
   if (err) {

@@ -57,6 +57,25 @@ static bool tls_settings_usable(const otel_otlp_options_t *o) {
          tls_file_readable(o->client_key, "client key (OTEL_EXPORTER_OTLP_CLIENT_KEY)");
 }
 
+/* Headers often carry credentials (an API key, a bearer token): say so
+ * when they would travel in cleartext to another machine. */
+static void warn_cleartext_headers(const otel_otlp_options_t *o) {
+  const char *host = o->endpoint;
+  bool tls;
+  if (!strncmp(host, "https://", 8)) return;
+  if (!strncmp(host, "http://", 7)) host += 7, tls = false;
+  else tls = !o->insecure; /* gRPC "host:port" */
+  if (tls || !o->header_count) return;
+  size_t n = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":/");
+  if ((n == 9 && !strncmp(host, "localhost", 9)) || !strncmp(host, "127.", 4) ||
+      (n == 5 && !strncmp(host, "[::1]", 5)))
+    return;
+  otel__diag(OTEL_DIAG_WARN, "otlp_cleartext_headers",
+             "OTLP headers (OTEL_EXPORTER_OTLP_HEADERS) go in cleartext to %s: use an https:// "
+             "endpoint to protect the credentials they may hold",
+             o->endpoint);
+}
+
 otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts, otel__otlp_client_t **out) {
   *out = NULL;
   /* gRPC also takes "host:port" (its security then set by opts->insecure) */
@@ -68,6 +87,7 @@ otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts, otel__otlp_
     return OTEL_EINVAL;
   }
   if (!tls_settings_usable(opts)) return OTEL_EINVAL;
+  warn_cleartext_headers(opts);
   otel__otlp_client_t *c = calloc(1, sizeof(*c));
   if (!c) return OTEL_ENOMEM;
   c->opts = *opts;

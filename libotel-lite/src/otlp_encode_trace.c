@@ -134,6 +134,8 @@ static bool same_str(const char *a, const char *b) { return !strcmp(a ? a : "", 
 
 static bool same_scope(const void *a, const void *b) {
   const otel_span_data_t *x = a, *y = b;
+  /* spans of one tracer share its name and version strings */
+  if (x->scope_name == y->scope_name && x->scope_version == y->scope_version) return true;
   return same_str(x->scope_name, y->scope_name) && same_str(x->scope_version, y->scope_version);
 }
 

@@ -75,7 +75,7 @@ static const char *method_for(otel_signal_t s) {
 #define DEADLINES_BEFORE_NEW_CHANNEL 2
 
 static void open_channel(grpc_transport_t *g) {
-  grpc_arg args[4];
+  grpc_arg args[5];
   grpc_channel_args chargs = {0, args};
   args[chargs.num_args].type = GRPC_ARG_INTEGER;
   args[chargs.num_args].key = GRPC_ARG_KEEPALIVE_TIME_MS;
@@ -86,6 +86,11 @@ static void open_channel(grpc_transport_t *g) {
   args[chargs.num_args].type = GRPC_ARG_INTEGER;
   args[chargs.num_args].key = GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA;
   args[chargs.num_args++].value.integer = 0; /* keep pinging a stuck call */
+  /* its own subchannels: otherwise a recreated channel gets the old one's
+   * connection back from gRPC's global pool, silent peer included */
+  args[chargs.num_args].type = GRPC_ARG_INTEGER;
+  args[chargs.num_args].key = GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL;
+  args[chargs.num_args++].value.integer = 1;
   if (g->opts.gzip) {
     args[chargs.num_args].type = GRPC_ARG_INTEGER;
     args[chargs.num_args].key = GRPC_COMPRESSION_CHANNEL_DEFAULT_ALGORITHM;

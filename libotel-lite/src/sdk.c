@@ -63,6 +63,8 @@ static otel_err_t setup_traces(otel_sdk_t *sdk, const otel_sdk_options_t *o) {
     otel_otlp_options_init(&oo, OTEL_SIGNAL_TRACES);
     if (bo.export_timeout_ms && bo.export_timeout_ms < oo.timeout_ms) oo.timeout_ms = bo.export_timeout_ms;
     err = otel_otlp_span_exporter_create(&oo, &exporter);
+    /* an unusable endpoint or TLS file (diagnosed): no traces, the rest runs */
+    if (err == OTEL_EINVAL) return OTEL_OK;
     if (!err) err = otel_batch_span_processor_create(exporter, &bo, &processor);
   }
   if (!err) err = otel_tracer_provider_add_processor(sdk->tracer_provider, processor);

@@ -97,7 +97,7 @@ static char *span_strdup(otel_span_t *s, const char *str, uint32_t max) {
     n = max;
     while (n > 0 && ((unsigned char)str[n] & 0xc0) == 0x80) n--;
   }
-  size_t clean = otel__utf8_clean_len(str, n);
+  size_t clean = otel__utf8_is_ascii(str, n) ? n : otel__utf8_clean_len(str, n);
   char *p = span_alloc(s, clean + 1);
   if (!p) return NULL;
   *otel__utf8_put((uint8_t *)p, str, n, clean) = '\0';
@@ -152,15 +152,22 @@ static bool valid_attr_type(otel_attr_type_t t) {
   return t >= OTEL_ATTR_TYPE_STRING && t <= OTEL_ATTR_TYPE_DOUBLE_ARRAY;
 }
 
+/* How list_set_attr takes an attribute's key: copied (any caller's), kept
+ * as given (a string literal of our instrumentation: ASCII, never freed),
+ * or kept as given and known not to be on the list yet (not compared). */
+typedef enum { KEY_COPY, KEY_STATIC, KEY_STATIC_NEW } key_mode_t;
+
 /* Sets one attribute into a (attrs, count, cap) list with the count limit.
  * Called with the span locked. */
 static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, size_t *cap,
-                          uint32_t *dropped, uint32_t limit, const otel_attr_t *attr) {
+                          uint32_t *dropped, uint32_t limit, const otel_attr_t *attr,
+                          key_mode_t mode) {
   if (!attr || !attr->key || !attr->key[0] || !valid_attr_type(attr->type)) return;
   uint32_t max_len = s->tracer->provider->limits.attribute_value_length;
   otel_attr_t cleaned;
-  size_t key_len = strlen(attr->key);
-  if (otel__utf8_clean_len(attr->key, key_len) != key_len) {
+  size_t key_len = mode == KEY_COPY ? strlen(attr->key) : 0;
+  if (mode == KEY_COPY && !otel__utf8_is_ascii(attr->key, key_len) &&
+      otel__utf8_clean_len(attr->key, key_len) != key_len) {
     /* kept keys are valid UTF-8 (span_strdup): compare this one as kept */
     cleaned = *attr;
     cleaned.key = span_strdup(s, attr->key, 0);
@@ -170,8 +177,9 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
     }
     attr = &cleaned;
   }
-  for (size_t i = 0; i < *count; i++) {
-    if ((*list)[i].key[0] == attr->key[0] && strcmp((*list)[i].key, attr->key) == 0) {
+  for (size_t i = 0; mode != KEY_STATIC_NEW && i < *count; i++) {
+    if ((*list)[i].key == attr->key ||
+        ((*list)[i].key[0] == attr->key[0] && strcmp((*list)[i].key, attr->key) == 0)) {
       copy_attr(s, &(*list)[i], attr, (*list)[i].key, max_len);
       return;
     }
@@ -191,7 +199,9 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
     *list = grown;
     *cap = ncap;
   }
-  const char *key = attr == &cleaned ? cleaned.key : span_copy_valid(s, attr->key, key_len);
+  const char *key = mode != KEY_COPY   ? attr->key
+                    : attr == &cleaned ? cleaned.key
+                                       : span_copy_valid(s, attr->key, key_len);
   if (!key || !copy_attr(s, &(*list)[*count], attr, key, max_len)) {
     (*dropped)++;
     return;
@@ -385,8 +395,8 @@ _Static_assert(sizeof(otel_span_data_t) == 184, "otel_span_data_t changed: updat
 _Static_assert(offsetof(otel_span_t, inline_room) == 288, "otel_span_t changed: update span_new()");
 #endif
 
-otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
-                                    const otel_span_start_options_t *opts) {
+static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
+                               const otel_span_start_options_t *opts, key_mode_t key_mode) {
   const otel_span_start_options_t *o = opts ? opts : &default_options;
   otel_span_context_t parent;
   const char *parent_ts;
@@ -435,7 +445,7 @@ otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
     s->data.scope_version = tracer->version;
     for (size_t i = 0; i < o->attr_count; i++)
       list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs,
-                    lim->attribute_count, &o->attrs[i]);
+                    lim->attribute_count, &o->attrs[i], key_mode);
     for (size_t i = 0; i < o->link_count; i++) otel_span_add_link(s, &o->links[i]);
     s->data.attrs = s->attrs;
     atomic_fetch_add(&tp->ends_in_flight, 1); /* see otel_span_end_at */
@@ -451,6 +461,16 @@ otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
     context_stack[context_depth++] = s;
   }
   return s;
+}
+
+otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
+                                    const otel_span_start_options_t *opts) {
+  return start_span(tracer, name, opts, KEY_COPY);
+}
+
+otel_span_t *otel__tracer_start_span_static(otel_tracer_t *tracer, const char *name,
+                                            const otel_span_start_options_t *opts) {
+  return start_span(tracer, name, opts, KEY_STATIC_NEW);
 }
 
 /* ---- changes ---------------------------------------------------------------- */
@@ -469,13 +489,21 @@ static inline bool span_lock_writable(otel_span_t *s) {
   return false;
 }
 
-void otel_span_set_attribute(otel_span_t *span, const otel_attr_t *attr) {
+static void set_attribute(otel_span_t *span, const otel_attr_t *attr, key_mode_t mode) {
   if (!span_writable(span)) return;
   if (!span_lock_writable(span)) return;
   list_set_attr(span, &span->attrs, &span->data.attr_count, &span->attr_cap,
-                &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count, attr);
+                &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count, attr, mode);
   span->data.attrs = span->attrs;
   span_unlock(span);
+}
+
+void otel_span_set_attribute(otel_span_t *span, const otel_attr_t *attr) {
+  set_attribute(span, attr, KEY_COPY);
+}
+
+void otel__span_set_attribute_static(otel_span_t *span, const otel_attr_t *attr) {
+  set_attribute(span, attr, KEY_STATIC);
 }
 
 void otel_span_set_attributes(otel_span_t *span, const otel_attr_t *attrs, size_t n) {
@@ -484,7 +512,7 @@ void otel_span_set_attributes(otel_span_t *span, const otel_attr_t *attrs, size_
   for (size_t i = 0; i < n; i++)
     list_set_attr(span, &span->attrs, &span->data.attr_count, &span->attr_cap,
                   &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count,
-                  &attrs[i]);
+                  &attrs[i], KEY_COPY);
   span->data.attrs = span->attrs;
   span_unlock(span);
 }
@@ -508,7 +536,7 @@ static void copy_attr_list(otel_span_t *s, const otel_attr_t *in, size_t n, uint
   otel_attr_t *list = NULL;
   size_t count = 0, cap = 0;
   for (size_t i = 0; in && i < n; i++)
-    list_set_attr(s, &list, &count, &cap, dropped, limit, &in[i]);
+    list_set_attr(s, &list, &count, &cap, dropped, limit, &in[i], KEY_COPY);
   *out = list;
   *out_count = count;
 }

@@ -53,6 +53,15 @@ otel_err_t otel__span_exporter_export(otel_span_exporter_t *e,
                                       const otel_span_data_t *const *spans, size_t n);
 otel_err_t otel__span_exporter_force_flush(otel_span_exporter_t *e, uint32_t timeout_ms);
 
+/* For libotel-lite's own instrumentation (civetweb, curl), whose
+ * attribute keys are string literals (ASCII, never freed): the keys are
+ * kept as given, not checked nor copied. _static start: the start
+ * attributes' keys are also distinct, so none is compared either.
+ * Otherwise as otel_tracer_start_span and otel_span_set_attribute. */
+otel_span_t *otel__tracer_start_span_static(otel_tracer_t *tracer, const char *name,
+                                            const otel_span_start_options_t *opts);
+void otel__span_set_attribute_static(otel_span_t *span, const otel_attr_t *attr);
+
 /* Asks the CPU to start loading a finished span's memory (its struct and
  * inline attributes): an exporter reading a batch of spans that ended
  * long ago otherwise waits on a cache miss for each of them in turn. */

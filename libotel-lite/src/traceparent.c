@@ -10,11 +10,14 @@
 
 #include <string.h>
 
-static int lower_hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
+/* 1 + the value of each lower-case hex digit, 0 for any other byte: one
+ * load per character on the request path. */
+static const unsigned char hex_digit[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+    ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+    ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16};
+
+static int lower_hex(char c) { return hex_digit[(unsigned char)c] - 1; }
 
 /* Decodes 2n lower-case hex chars; false on any other char. */
 static bool decode_hex(const char *s, uint8_t *out, size_t n) {

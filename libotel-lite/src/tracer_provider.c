@@ -130,19 +130,11 @@ otel_err_t otel_tracer_provider_shutdown(otel_tracer_provider_t *tp, uint32_t ti
   return first;
 }
 
-void otel_tracer_provider_destroy(otel_tracer_provider_t *tp) {
-  if (!tp) return;
-  if (!atomic_load(&tp->shut_down)) otel_tracer_provider_shutdown(tp, 30000);
-  otel_tracer_provider_t *expected = tp;
-  atomic_compare_exchange_strong(&global_provider, &expected, NULL);
-  if (otel__workers_abandoned()) {
-    /* a processor's thread outlived its shutdown and may still read the
-     * scopes and the resource of the spans it exports: keep them */
-    otel_sampler_destroy(tp->sampler);
-    pthread_mutex_destroy(&tp->tracers_lock);
-    free(tp);
-    return;
-  }
+/* The freeing part of destroy; deferred while a processor's thread that
+ * outlived its shutdown may still read the scopes and the resource of the
+ * spans it exports (shutdown.c). */
+static void tracer_provider_free(void *arg) {
+  otel_tracer_provider_t *tp = arg;
   for (otel_tracer_t *t = tp->tracers, *next; t; t = next) {
     next = t->next;
     free(t->name);
@@ -153,6 +145,14 @@ void otel_tracer_provider_destroy(otel_tracer_provider_t *tp) {
   otel_resource_release(tp->resource);
   pthread_mutex_destroy(&tp->tracers_lock);
   free(tp);
+}
+
+void otel_tracer_provider_destroy(otel_tracer_provider_t *tp) {
+  if (!tp) return;
+  if (!atomic_load(&tp->shut_down)) otel_tracer_provider_shutdown(tp, 30000);
+  otel_tracer_provider_t *expected = tp;
+  atomic_compare_exchange_strong(&global_provider, &expected, NULL);
+  otel__free_after_workers(tracer_provider_free, tp);
 }
 
 const otel_resource_t *otel_tracer_provider_resource(const otel_tracer_provider_t *tp) {

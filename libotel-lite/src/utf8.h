@@ -12,6 +12,7 @@
 #ifndef OTEL_UTF8_H
 #define OTEL_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -19,6 +20,21 @@
 /* The length of s[0..len) once each invalid byte is replaced by U+FFFD (3
  * bytes): len itself when s[0..len) is valid UTF-8 already. */
 size_t otel__utf8_clean_len(const char *s, size_t len);
+
+/* Whether s[0..len) is ASCII (so valid UTF-8), checked inline eight bytes
+ * a step: most telemetry text is short ASCII, for which the call to
+ * otel__utf8_clean_len cost more than the check. */
+static inline bool otel__utf8_is_ascii(const char *s, size_t len) {
+  uint64_t acc = 0;
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    acc |= w;
+  }
+  for (; i < len; i++) acc |= (unsigned char)s[i];
+  return !(acc & 0x8080808080808080ull);
+}
 
 /* Writes s[0..len) to out with each invalid byte replaced by U+FFFD, and
  * returns the position after it; out has room for otel__utf8_clean_len. */

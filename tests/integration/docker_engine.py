@@ -63,9 +63,12 @@ class Engine:
         self.log = None
         if not self.docker:
             raise Unavailable("no docker client (Debian: apt-get install docker.io; scripts/deps.sh installs it)")
-        if self._answers():
+        answer = self._answer()
+        if answer.returncode == 0:
             say(f"docker: using the engine that is already running ({self.version()})")
             return
+        if "permission denied" in answer.stderr.lower():
+            raise Unavailable("an engine runs but this user may not use it (root, or the docker group)")
         if os.geteuid() != 0:
             raise Unavailable("no Docker engine is running and starting one needs root")
         dockerd = shutil.which("dockerd") or shutil.which("dockerd", path="/usr/sbin:/usr/bin")
@@ -79,7 +82,7 @@ class Engine:
         while time.monotonic() < deadline:
             if self.dockerd.poll() is not None:
                 break
-            if self._answers():
+            if self._answer().returncode == 0:
                 say(f"docker: started dockerd (pid {self.dockerd.pid}, {self.version()}); stopped at the end")
                 return
             time.sleep(0.2)  # polling a daemon that is starting, bounded to 60 s
@@ -95,9 +98,9 @@ class Engine:
             lines = [line.strip() for line in f if "level=error" in line or "level=fatal" in line]
         return " | ".join(lines[-3:]) or "see its log"
 
-    def _answers(self):
+    def _answer(self):
         return subprocess.run([self.docker, "version", "--format", "{{.Server.Version}}"],
-                              capture_output=True).returncode == 0
+                              capture_output=True, text=True)
 
     def version(self):
         out = self.run("version", "--format", "client {{.Client.Version}}, engine {{.Server.Version}}")

@@ -292,7 +292,8 @@ rc = main()
 for f in failures:
     print("FAIL:", f)
 if rc != 77:
-    print("figures:\n" + "\n".join(figures))
+    if failures:  # the figures again, after the failures
+        print("figures:\n" + "\n".join(figures))
     print(f"docker_images: {time.monotonic() - T0:.0f} s in all")
     print(f"{1 if rc == 0 else 0} passed, {0 if rc == 0 else 1} failed")
 else:

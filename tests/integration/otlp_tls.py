@@ -12,8 +12,8 @@ certificate for localhost and 127.0.0.1, a client certificate).
   http:// and INSECURE=true without a scheme are cleartext.
 - Mutual TLS: a viewer with --tls-client-ca gets the telemetry of a service
   that has OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and _CLIENT_KEY.
-- A certificate path that cannot be read: a diagnostic names it, and the
-  service answers as usual.
+- The logs' certificate path cannot be read: a diagnostic names it, the
+  service answers as usual and its traces still arrive.
 """
 import json
 import os
@@ -238,12 +238,16 @@ with tempfile.TemporaryDirectory() as certs:
         arrives(viewer, "tls-grpc-noscheme", "gRPC endpoint without a scheme")
         stop(p, "gRPC endpoint without a scheme")
 
-        # a certificate path that cannot be read
+        # the logs' certificate path cannot be read: logs are off, the
+        # service answers, and its traces still arrive
         missing = os.path.join(certs, "no-such-ca.pem")
         p = service("tls-missing", {"OTEL_EXPORTER_OTLP_ENDPOINT": f"https://127.0.0.1:{viewer.grpc_port}",
-                                    "OTEL_EXPORTER_OTLP_CERTIFICATE": missing})
+                                    "OTEL_EXPORTER_OTLP_CERTIFICATE": ca,
+                                    "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE": missing})
         status, _, _ = http("GET", p.url("/?latitude=1&longitude=2"))
         expect(status == 200, f"with an unreadable certificate the service answered {status}")
+        expect(viewer.wait_for("/api/traces?service=tls-missing", lambda a: len(a["traces"]) >= 1),
+               "with the logs' certificate unreadable, no trace arrived")
         stop(p, "unreadable certificate")
         expect(missing in p.output() and "cannot be read" in p.output(),
                f"no diagnostic names the unreadable certificate:\n{p.output()[-1500:]}")

@@ -5,11 +5,12 @@ that listens and never accepts: the kernel completes the handshakes, then
 nothing comes back, no error, no reset). The four services export to it,
 over gRPC and then over OTLP/HTTP, while a steady load goes through the
 frontend and the gateway for a few seconds; then each gets SIGTERM and
-must exit with status 0 within STOP_LIMIT_S (Docker gives 10 s before it
-kills; the services shut telemetry down with a 5 s deadline). The stop
+must exit with status 0 within STOP_LIMIT_S, 6 s (Docker gives 10 s before
+it kills; the services shut telemetry down with a 5 s deadline). The stop
 time of each service is printed for each transport.
 Before the bounded shutdown, none of them had exited 15 s after SIGTERM.
 """
+import os
 import signal
 import socket
 import sys
@@ -18,7 +19,11 @@ import time
 
 from harness import Process, free_port, http
 
-STOP_LIMIT_S = 6.0
+# A sanitizer build exits slower (LeakSanitizer scans the heap at exit:
+# 0.3 to 0.7 s more measured), so it gets 2 s more; the plain build must
+# stop within 6 s.
+SANITIZED = os.environ.get("BUILD", "build") != "build"
+STOP_LIMIT_S = 8.0 if SANITIZED else 6.0
 LOAD_S = 3.0
 
 failures = []

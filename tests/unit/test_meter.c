@@ -126,6 +126,38 @@ static void test_meter_attribute_order_is_one_series(void **state) {
   destroy(f);
 }
 
+/* find_series compares a record's attributes with the series found last
+ * before anything else: sets that look alike to that comparison (a value
+ * changed, a key repeated, a type changed, one attribute fewer or more,
+ * another order) must still go to their own series. */
+static void test_meter_last_series_shortcut_keeps_sets_apart(void **state) {
+  (void)state;
+  struct fixture *f = make(OTEL_TEMPORALITY_PREFER_CUMULATIVE, 0);
+  otel_instrument_t *c;
+  assert_int_equal(otel_meter_create_counter(f->meter, "hits", "1", "", &c), OTEL_OK);
+  otel_attr_t ab[] = {OTEL_ATTR_STR("a", "x"), OTEL_ATTR_INT("b", 2)};
+  otel_attr_t ba[] = {OTEL_ATTR_INT("b", 2), OTEL_ATTR_STR("a", "x")};
+  otel_attr_t ab3[] = {OTEL_ATTR_STR("a", "x"), OTEL_ATTR_INT("b", 3)};
+  otel_attr_t aa[] = {OTEL_ATTR_STR("a", "x"), OTEL_ATTR_STR("a", "x")};
+  otel_attr_t ax[] = {OTEL_ATTR_STR("a", "x"), OTEL_ATTR_BOOL("b", true)};
+  otel_attr_t a_only[] = {OTEL_ATTR_STR("a", "x")};
+  for (int i = 0; i < 3; i++) {
+    otel_counter_add(c, 1, ab, 2);     /* a=x;b=2 */
+    otel_counter_add(c, 10, ba, 2);    /* a=x;b=2 */
+    otel_counter_add(c, 100, ab3, 2);  /* a=x;b=3 */
+    otel_counter_add(c, 1000, aa, 2);  /* a=x (the last of a repeated key wins) */
+    otel_counter_add(c, 10000, ax, 2); /* a=x;b=true */
+    otel_counter_add(c, 100000, a_only, 1);
+  }
+  collect(f);
+  assert_int_equal(n_got, 4);
+  assert_true(find("hits", "a=x;b=2;")->value == 33);
+  assert_true(find("hits", "a=x;b=3;")->value == 300);
+  assert_true(find("hits", "a=x;")->value == 303000);
+  assert_true(find("hits", "a=x;b=1;")->value == 30000);
+  destroy(f);
+}
+
 static void test_meter_cardinality_limit_overflow_series(void **state) {
   (void)state;
   struct fixture *f = make(OTEL_TEMPORALITY_PREFER_CUMULATIVE, 4);
@@ -435,6 +467,7 @@ int main(void) {
   otel_set_error_handler(quiet, NULL);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_meter_attribute_order_is_one_series),
+      cmocka_unit_test(test_meter_last_series_shortcut_keeps_sets_apart),
       cmocka_unit_test(test_meter_cardinality_limit_overflow_series),
       cmocka_unit_test(test_meter_histogram_buckets_upper_inclusive),
       cmocka_unit_test(test_meter_cumulative_vs_delta_over_collections),

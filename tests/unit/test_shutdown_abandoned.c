@@ -1,4 +1,5 @@
-/* test_shutdown_abandoned.c: a custom exporter without a cancel hook, stuck
+/* test_shutdown_abandoned.c (shutdown.c: abandoned workers, deferred frees):
+ * a custom exporter without a cancel hook, stuck
  * past the shutdown deadline. Shutdown returns at the deadline and leaves
  * the processor's thread to finish alone; that thread then reads what its
  * data points to (a record's logger and resource, a span's scope and

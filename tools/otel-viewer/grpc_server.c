@@ -106,6 +106,7 @@ static grpc_status_code answer(vw_grpc_t *g, slot_t *s, const char **why) {
     grpc_slice_unref(bytes);
     *why = s->why;
     return st == VW_DECODE_TOO_LARGE ? GRPC_STATUS_RESOURCE_EXHAUSTED
+           : st == VW_DECODE_BUSY    ? GRPC_STATUS_UNAVAILABLE
                                      : GRPC_STATUS_INVALID_ARGUMENT;
   }
   vw_slice_t raw = {GRPC_SLICE_START_PTR(bytes), GRPC_SLICE_LENGTH(bytes)};

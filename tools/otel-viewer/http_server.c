@@ -170,6 +170,7 @@ static void handle_export(struct mg_connection *conn, vw_http_t *h, vw_signal_t 
   if (st != VW_DECODE_OK) {
     free(body);
     if (st == VW_DECODE_TOO_LARGE) respond_error(conn, h, 413, 8, why, json);
+    else if (st == VW_DECODE_BUSY) respond_error(conn, h, 503, 14, why, json);
     else respond_error(conn, h, 400, 3, why, json);
     return;
   }

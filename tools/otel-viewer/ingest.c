@@ -103,8 +103,9 @@ typedef struct attr_line {
   size_t len;
 } attr_line_t;
 
-static void line_put(attr_line_t *l, const char *s) {
-  size_t room = sizeof l->text - 1 - l->len, n = strlen(s);
+/* Appends s[0..n) (cut, and the cut marked with "...", when full). */
+static void line_putn(attr_line_t *l, const char *s, size_t n) {
+  size_t room = sizeof l->text - 1 - l->len;
   if (n > room) { /* cut, and mark the cut */
     n = room;
     if (n >= 3) memcpy(l->text + sizeof l->text - 4, "...", 3);
@@ -116,18 +117,42 @@ static void line_put(attr_line_t *l, const char *s) {
   l->text[l->len] = '\0';
 }
 
+static void line_put(attr_line_t *l, const char *s) { line_putn(l, s, strlen(s)); }
+
+static void line_putc(attr_line_t *l, char c) {
+  if (l->len + 1 < sizeof l->text) {
+    l->text[l->len++] = c;
+    l->text[l->len] = '\0';
+  } else {
+    line_putn(l, &c, 1);
+  }
+}
+
+/* The decimal text of v into buf[24], returning its start (snprintf's
+ * "%lld" cost about 700 instructions; two integer attributes per span). */
+static const char *int_text(long long v, char buf[24]) {
+  char *p = buf + 23;
+  *p = '\0';
+  unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+  do {
+    *--p = (char)('0' + u % 10);
+    u /= 10;
+  } while (u);
+  if (v < 0) *--p = '-';
+  return p;
+}
+
 /* Appends "k=v" for one attribute, space-separated from what precedes. */
 static void put_attr(attr_line_t *l, const KeyValue *kv) {
   const AnyValue *v = kv->value;
-  if (l->len) line_put(l, " ");
+  if (l->len) line_putc(l, ' ');
   line_put(l, kv->key);
-  line_put(l, "=");
+  line_putc(l, '=');
   if (v && v->value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE) {
     line_put(l, v->string_value ? v->string_value : "");
   } else if (v && v->value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_INT_VALUE) {
     char num[24];
-    snprintf(num, sizeof num, "%lld", (long long)v->int_value);
-    line_put(l, num);
+    line_put(l, int_text((long long)v->int_value, num));
   } else {
     char *text = vw_anyvalue_text(v);
     if (text) line_put(l, text);

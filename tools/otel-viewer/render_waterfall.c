@@ -131,6 +131,11 @@ static void put_bar(ctx_t *c, vw_buf_t *b, const vw_span_t *s, const char *colou
   uint64_t st = s->start_ns > c->t0 ? s->start_ns - c->t0 : 0;
   uint64_t en = s->end_ns > c->t0 ? s->end_ns - c->t0 : 0;
   if (en < st) en = st;
+  /* a span that starts after every end (its own end before its start)
+   * lies past the axis: clamp, or the column would not fit an int (found
+   * by fuzz/fuzz_otlp_json.c under UBSan) */
+  if (st > total) st = total;
+  if (en > total) en = total;
   int from = (int)((double)st * w / (double)total);
   int to = (int)(((double)en * w + (double)total - 1) / (double)total);
   if (from >= w) from = w - 1;

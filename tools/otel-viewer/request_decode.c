@@ -13,10 +13,42 @@
  * does). The reason of a refusal names the limit that was crossed; the
  * transports turn INVALID into 400 / INVALID_ARGUMENT and TOO_LARGE into
  * 413 / RESOURCE_EXHAUSTED.
+ *
+ * All requests decoded at the same time share one pool of
+ * VW_DECODE_POOL_PER_MAX_BODY x --max-body: each holds what its wire check
+ * counted (JSON: its whole budget) until it is released. The viewer has
+ * 128 HTTP workers; without the pool as many 8 MiB exports at once could
+ * take 128 x 128 MiB. A request that does not fit is BUSY: 503 /
+ * UNAVAILABLE, which OTLP clients retry with backoff.
  */
 #include "viewer.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
+
+static atomic_size_t pool_used; /* bytes held by requests being decoded */
+
+/* Takes n bytes of the pool of max_body; false when they do not fit. */
+static bool pool_take(size_t n, size_t max_body) {
+  size_t pool = max_body > SIZE_MAX / VW_DECODE_POOL_PER_MAX_BODY
+                    ? SIZE_MAX
+                    : max_body * VW_DECODE_POOL_PER_MAX_BODY;
+  size_t used = atomic_load(&pool_used);
+  do {
+    if (n > pool || used > pool - n) return false;
+  } while (!atomic_compare_exchange_weak(&pool_used, &used, used + n));
+  return true;
+}
+
+static void pool_give(size_t n) { atomic_fetch_sub(&pool_used, n); }
+
+size_t vw_decode_pool_used(void) { return atomic_load(&pool_used); }
+
+static void busy(char *why, size_t size) {
+  snprintf(why, size,
+           "the viewer is decoding too much at once (more than %d x --max-body): retry later",
+           VW_DECODE_POOL_PER_MAX_BODY);
+}
 
 #define SMALL_BODY ((size_t)64 << 10) /* smaller bodies are budgeted as this */
 
@@ -45,14 +77,21 @@ static void too_deep(char *why, size_t size) {
 }
 
 static vw_decode_status_t decode_json(vw_signal_t sig, const uint8_t *body, size_t len,
-                                      size_t budget, vw_request_t *req, char *why,
-                                      size_t size) {
+                                      size_t budget, size_t max_body, vw_request_t *req,
+                                      char *why, size_t size) {
   const char *err = NULL;
   bool big = false;
+  req->json = true;
+  if (!pool_take(budget, max_body)) { /* what the text will take is known only once parsed */
+    busy(why, size);
+    return VW_DECODE_BUSY;
+  }
+  req->reserved = budget;
   req->msg = vw_json_to_pb(vw_request_descriptor(sig), (const char *)body, len, budget, &err,
                            &big);
-  req->json = true;
   if (req->msg) return VW_DECODE_OK;
+  pool_give(req->reserved);
+  req->reserved = 0;
   if (big) {
     too_large(why, size, budget);
     return VW_DECODE_TOO_LARGE;
@@ -62,11 +101,12 @@ static vw_decode_status_t decode_json(vw_signal_t sig, const uint8_t *body, size
 }
 
 static vw_decode_status_t decode_protobuf(vw_signal_t sig, const uint8_t *body, size_t len,
-                                          size_t budget, vw_request_t *req, char *why,
-                                          size_t size) {
+                                          size_t budget, size_t max_body, vw_request_t *req,
+                                          char *why, size_t size) {
   const ProtobufCMessageDescriptor *desc = vw_request_descriptor(sig);
   req->json = false;
-  switch (vw_wire_check(desc, body, len, VW_MAX_NESTING, budget, NULL)) {
+  vw_wire_shape_t shape;
+  switch (vw_wire_check(desc, body, len, VW_MAX_NESTING, budget, &shape)) {
   case VW_WIRE_OK: break;
   case VW_WIRE_TOO_DEEP: too_deep(why, size); return VW_DECODE_INVALID;
   case VW_WIRE_TOO_LARGE: too_large(why, size, budget); return VW_DECODE_TOO_LARGE;
@@ -74,13 +114,23 @@ static vw_decode_status_t decode_protobuf(vw_signal_t sig, const uint8_t *body, 
     snprintf(why, size, "could not decode the request: invalid protobuf");
     return VW_DECODE_INVALID;
   }
-  vw_unpack_arena_limit(budget);
+  if (!pool_take(shape.decoded_bytes, max_body)) {
+    busy(why, size);
+    return VW_DECODE_BUSY;
+  }
+  req->reserved = shape.decoded_bytes;
+  vw_unpack_arena_limit(shape.decoded_bytes ? shape.decoded_bytes : 1);
   req->msg = protobuf_c_message_unpack(desc, vw_unpack_arena(), len, body);
   if (req->msg) return VW_DECODE_OK;
   bool exhausted = vw_unpack_arena_exhausted();
   vw_unpack_arena_reset();
-  if (exhausted) {
-    too_large(why, size, budget);
+  pool_give(req->reserved);
+  req->reserved = 0;
+  if (exhausted) { /* only a singular message field given more than once gets here */
+    snprintf(why, size,
+             "request too large once decoded: over the %zu bytes its fields allow (a message "
+             "field given more than once is merged; no encoder writes that)",
+             shape.decoded_bytes);
     return VW_DECODE_TOO_LARGE;
   }
   snprintf(why, size, "could not decode the request: invalid protobuf");
@@ -92,8 +142,9 @@ vw_decode_status_t vw_decode_request(vw_signal_t sig, const uint8_t *body, size_
                                      size_t why_size) {
   size_t budget = vw_decode_budget(len, max_body);
   *req = (vw_request_t){0};
-  vw_decode_status_t st = json ? decode_json(sig, body, len, budget, req, why, why_size)
-                               : decode_protobuf(sig, body, len, budget, req, why, why_size);
+  vw_decode_status_t st =
+      json ? decode_json(sig, body, len, budget, max_body, req, why, why_size)
+           : decode_protobuf(sig, body, len, budget, max_body, req, why, why_size);
   if (st != VW_DECODE_OK) return st;
   if (vw_find_invalid_utf8(req->msg, why, why_size)) {
     vw_request_release(req);
@@ -107,4 +158,6 @@ void vw_request_release(vw_request_t *req) {
   if (req->json) protobuf_c_message_free_unpacked(req->msg, NULL);
   else vw_unpack_arena_reset();
   req->msg = NULL;
+  pool_give(req->reserved);
+  req->reserved = 0;
 }

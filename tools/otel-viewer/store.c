@@ -125,11 +125,20 @@ void vw_store_destroy(vw_store_t *s) {
   free(s);
 }
 
+/* Every bit of the id reaches the low bits the index takes (murmur3's
+ * finaliser): trace ids are random by the specification, but not all
+ * senders' are, and ids that differ only in their last bytes (a counter)
+ * all fell into a few slots of the previous multiply-and-shift, making
+ * each lookup a scan of the whole index. */
 static size_t id_hash(const vw_store_t *s, const uint8_t id[16]) {
   uint64_t a, b;
   memcpy(&a, id, 8);
   memcpy(&b, id + 8, 8);
-  return (size_t)(((a ^ b) * 0x9e3779b97f4a7c15ull) >> 32) & s->index_mask;
+  uint64_t h = a ^ (b * 0x9e3779b97f4a7c15ull);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  return (size_t)h & s->index_mask;
 }
 
 /* The index position of id, or of the empty entry where it would go. */

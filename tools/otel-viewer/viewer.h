@@ -309,7 +309,10 @@ typedef enum vw_wire_verdict {
 typedef struct vw_wire_shape {
   int depth;             /* deepest message seen (the request is 1) */
   size_t messages;       /* messages walked */
-  size_t decoded_bytes;  /* what unpacking takes from vw_unpack_arena (an upper bound) */
+  size_t decoded_bytes;  /* what unpacking takes from vw_unpack_arena: an upper bound
+                            when no singular message field is given twice (no encoder
+                            does; protobuf-c merges them, allocating more), which the
+                            arena, capped at this, refuses */
 } vw_wire_shape_t;
 
 /* Walks data as a message of type desc without unpacking it (reads tags,
@@ -356,12 +359,21 @@ const ProtobufCMessageDescriptor *vw_request_descriptor(vw_signal_t sig);
 typedef enum vw_decode_status {
   VW_DECODE_OK = 0,
   VW_DECODE_INVALID,   /* 400 / INVALID_ARGUMENT: not a request, nested too deeply, not UTF-8 */
-  VW_DECODE_TOO_LARGE  /* 413 / RESOURCE_EXHAUSTED: over vw_decode_budget() */
+  VW_DECODE_TOO_LARGE, /* 413 / RESOURCE_EXHAUSTED: over vw_decode_budget() */
+  VW_DECODE_BUSY       /* 503 / UNAVAILABLE: the decode pool is full; retry */
 } vw_decode_status_t;
+
+/* All requests being decoded at once share VW_DECODE_POOL_PER_MAX_BODY x
+ * --max-body (512 MiB by default): each holds what it may take until it is
+ * released (request_decode.c). */
+#define VW_DECODE_POOL_PER_MAX_BODY 32
+/* Bytes of the pool held now (for the tests). */
+size_t vw_decode_pool_used(void);
 
 typedef struct vw_request {
   ProtobufCMessage *msg;
   bool json;           /* msg was malloc'd (JSON); else it is in this thread's unpack arena */
+  size_t reserved;     /* bytes of the decode pool it holds */
 } vw_request_t;
 
 /* Decodes body (OTLP protobuf, or OTLP JSON when json) as a request of

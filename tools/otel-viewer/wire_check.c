@@ -16,7 +16,10 @@
  * reset, so every occurrence counts): the message structs, the ScannedMember
  * slabs of messages with more than 16 fields on the wire, the arrays of
  * repeated fields (packed elements counted one by one), strings, bytes and
- * unknown fields, each rounded up as the arena rounds. It stops at the
+ * unknown fields, each rounded up as the arena rounds. Not modelled: a
+ * singular message field given twice, which protobuf-c merges (new arrays
+ * of both occurrences' elements, quadratic in the repeats); encoders never
+ * write that, and the arena, capped at this estimate, refuses it. It stops at the
  * first limit crossed, so its own cost is bounded by the limits too; its
  * recursion is at most max_depth frames of a few dozen bytes.
  */
@@ -50,7 +53,12 @@ static bool charge(check_t *c, size_t n) {
   return true;
 }
 
-static bool read_varint(const uint8_t **p, const uint8_t *end, uint64_t *out) {
+static inline __attribute__((always_inline)) bool read_varint(const uint8_t **p, const uint8_t *end,
+                                                           uint64_t *out) {
+  if (*p < end && !(**p & 0x80)) { /* one byte: most tags and lengths */
+    *out = *(*p)++;
+    return true;
+  }
   uint64_t v = 0;
   for (int shift = 0; shift < 70 && *p < end; shift += 7) {
     uint8_t b = *(*p)++;
@@ -157,8 +165,11 @@ static bool walk(check_t *c, const ProtobufCMessageDescriptor *d, const uint8_t 
     }
     members++;
     unsigned number = (unsigned)(tag >> 3);
-    if (!f || f->id != number) /* repeated fields come in runs */
-      f = protobuf_c_message_descriptor_get_field(d, number);
+    if (!f || f->id != number) { /* repeated fields come in runs */
+      /* most OTLP messages number their fields 1..n: index them directly */
+      if (number <= d->n_fields && d->fields[number - 1].id == number) f = &d->fields[number - 1];
+      else f = protobuf_c_message_descriptor_get_field(d, number);
+    }
     if (!f) { /* kept as an unknown field: a struct, and a copy of what followed the tag */
       unknown++;
       if (!charge(c, (size_t)(p - after_tag))) return false;
@@ -190,7 +201,9 @@ static bool walk(check_t *c, const ProtobufCMessageDescriptor *d, const uint8_t 
       break;
     }
   }
-  if (!charge_raw(c, (size_t)__builtin_popcountll(arrays) * _Alignof(max_align_t))) return false;
+  size_t n_arrays = 0; /* a few bits at most: cheaper than libgcc's popcount */
+  for (; arrays; arrays &= arrays - 1) n_arrays++;
+  if (!charge_raw(c, n_arrays * _Alignof(max_align_t))) return false;
   if (unknown && !charge(c, unknown * sizeof(ProtobufCMessageUnknownField))) return false;
   /* ScannedMember slabs past the first 16 (on the stack): 32, 64, ... */
   size_t room = 16;

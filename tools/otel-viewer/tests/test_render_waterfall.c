@@ -132,6 +132,21 @@ static void test_waterfall_bar_placed_on_trace_axis(void **state) {
   free(text);
 }
 
+/* Found by fuzz/fuzz_otlp_json.c: a span whose start lies after every end
+ * (its own end before its start) put its bar's column past what an int
+ * holds; it is drawn at the end of the axis, the bar as wide as the rest. */
+static void test_waterfall_span_starting_after_every_end(void **state) {
+  (void)state;
+  vw_span_t spans[2] = {span(1, 0, "a", "root", 2, 0, 10, 0, ""),
+                        span(2, 1, "a", "late", 1, 3000000000ull, 5, 0, "")};
+  vw_trace_t t = {.spans = spans, .n_spans = 2, .root_seen = true};
+  vw_render_opts_t o = {.color = false, .bar_width = 10};
+  char *text = vw_render_waterfall(&t, &o);
+  assert_non_null(text);
+  assert_non_null(strstr(text, "|.........#|"));
+  free(text);
+}
+
 static void test_waterfall_missing_parent_drawn_as_root(void **state) {
   (void)state;
   vw_span_t spans[1] = {span(2, 9, "gateway", "orphan", 2, 0, 10, 0, "")};
@@ -192,6 +207,7 @@ int main(void) {
       cmocka_unit_test(test_waterfall_same_input_same_output),
       cmocka_unit_test(test_waterfall_color_has_escapes_plain_has_none),
       cmocka_unit_test(test_waterfall_bar_placed_on_trace_axis),
+      cmocka_unit_test(test_waterfall_span_starting_after_every_end),
       cmocka_unit_test(test_waterfall_missing_parent_drawn_as_root),
       cmocka_unit_test(test_waterfall_parent_cycle_terminates),
       cmocka_unit_test(test_log_line_has_time_severity_service_body_trace),

@@ -152,6 +152,27 @@ static void test_estimate_bounds_the_arena(void **state) {
   (void)len;
 }
 
+/* ResourceSpans.resource given n times, one attribute each: protobuf-c
+ * merges the occurrences (an array of 2, 3, ... n attributes: quadratic),
+ * which the estimate does not model; the arena, capped at the estimate,
+ * refuses it at once with 413, and no byte of the pool stays held. */
+static void test_repeated_singular_message_is_refused_by_the_arena(void **state) {
+  (void)state;
+  size_t n = 100000, k, r, o, len;
+  uint8_t kv[8], res[16], occ[32];
+  k = hostile__field(kv, 1, "k", 1);
+  r = hostile__field(res, 1, kv, k);
+  o = hostile__field(occ, 1, res, r);
+  uint8_t *rs = malloc(n * o);
+  for (size_t i = 0; i < n; i++) memcpy(rs + i * o, occ, o);
+  uint8_t *body = hostile__wrap(rs, n * o, 1, &len);
+  char why[200];
+  assert_int_equal(decode(VW_TRACES, body, len, false, why), VW_DECODE_TOO_LARGE);
+  assert_non_null(strstr(why, "merged"));
+  assert_int_equal(vw_decode_pool_used(), 0);
+  free(body);
+}
+
 static void test_bad_framing_is_invalid(void **state) {
   (void)state;
   static const uint8_t cases[][6] = {
@@ -168,6 +189,58 @@ static void test_bad_framing_is_invalid(void **state) {
                      VW_WIRE_MALFORMED);
     assert_int_equal(decode(VW_TRACES, cases[i], lens[i], false, why), VW_DECODE_INVALID);
   }
+}
+
+/* Requests decoded at the same time share one pool (32 x --max-body): with
+ * --max-body 64 KiB a JSON request holds its whole budget (8 x 64 KiB), so
+ * four fit and the fifth is BUSY until one is released; every way out of
+ * vw_decode_request gives back what it held. */
+static void test_requests_decoded_at_once_share_a_pool(void **state) {
+  (void)state;
+  const size_t max_body = 64 << 10;
+  size_t len;
+  uint8_t *pb = hostile_normal_span(7, "svc", "name", &len);
+  char json[] = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":"
+                "\"07070707070707070707070707070707\",\"spanId\":\"0707070707070707\"}]}]}]}";
+  vw_request_t held[5];
+  char why[200];
+  assert_int_equal(vw_decode_pool_used(), 0);
+  for (int i = 0; i < 4; i++)
+    assert_int_equal(vw_decode_request(VW_TRACES, (const uint8_t *)json, strlen(json), true,
+                                       max_body, &held[i], why, sizeof why),
+                     VW_DECODE_OK);
+  assert_int_equal(vw_decode_pool_used(), 4 * 8 * max_body);
+  assert_int_equal(vw_decode_request(VW_TRACES, (const uint8_t *)json, strlen(json), true,
+                                     max_body, &held[4], why, sizeof why),
+                   VW_DECODE_BUSY);
+  assert_non_null(strstr(why, "retry later"));
+  /* a protobuf request holds only what its wire check counted (about 1 KB) */
+  vw_request_t small;
+  vw_request_release(&held[0]);
+  assert_int_equal(vw_decode_request(VW_TRACES, pb, len, false, max_body, &small, why, sizeof why),
+                   VW_DECODE_OK);
+  assert_in_range(vw_decode_pool_used(), 3 * 8 * max_body + 1, 3 * 8 * max_body + 4096);
+  assert_int_equal(vw_decode_request(VW_TRACES, (const uint8_t *)json, strlen(json), true,
+                                     max_body, &held[0], why, sizeof why),
+                   VW_DECODE_BUSY);
+  vw_request_release(&small);
+  assert_int_equal(vw_decode_request(VW_TRACES, (const uint8_t *)json, strlen(json), true,
+                                     max_body, &held[0], why, sizeof why),
+                   VW_DECODE_OK);
+  for (int i = 0; i < 4; i++) vw_request_release(&held[i]);
+  assert_int_equal(vw_decode_pool_used(), 0);
+  /* refusals give back what they held: invalid, too deep, too large, not UTF-8 */
+  uint8_t *deep = hostile_deep_anyvalue(5000, &len);
+  assert_int_equal(decode(VW_TRACES, deep, len, false, why), VW_DECODE_INVALID);
+  free(deep);
+  uint8_t *empty = hostile_empty_spans(100000, &len);
+  assert_int_equal(decode(VW_TRACES, empty, len, false, why), VW_DECODE_TOO_LARGE);
+  free(empty);
+  char bad_utf8[] = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"\xff\"}]}]}]}";
+  assert_int_equal(decode(VW_TRACES, bad_utf8, strlen(bad_utf8), true, why), VW_DECODE_INVALID);
+  assert_int_equal(decode(VW_TRACES, "{", 1, true, why), VW_DECODE_INVALID);
+  assert_int_equal(vw_decode_pool_used(), 0);
+  free(pb);
 }
 
 /* What a civetweb worker does with the deepest body accepted, on a thread
@@ -261,7 +334,9 @@ int main(void) {
       cmocka_unit_test(test_issue_body_deep_anyvalue_json_is_refused),
       cmocka_unit_test(test_issue_body_empty_spans_is_too_large),
       cmocka_unit_test(test_estimate_bounds_the_arena),
+      cmocka_unit_test(test_repeated_singular_message_is_refused_by_the_arena),
       cmocka_unit_test(test_bad_framing_is_invalid),
+      cmocka_unit_test(test_requests_decoded_at_once_share_a_pool),
       cmocka_unit_test(test_deepest_accepted_fits_a_civetweb_stack),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# bench_instructions.sh: what telemetry costs a request, in instructions
+# (make bench). Callgrind counts user-space instructions of every thread of
+# a service under OTLP/gRPC export to the real otel-viewer, against the
+# same binary with OTEL_SDK_DISABLED=true in the same run, for
+# iss-distance-service, geolocator-service, gateway and frontend; then the
+# viewer's instructions per received span or log record. It prints the
+# table (instrumented, disabled, ratio, telemetry = the difference) and the
+# top libotel-lite functions by instructions per request (inclusive, self).
+# Counts, not time: they do not depend on the machine's load. The method
+# (warm-up, windows opened and closed with callgrind_control, full export
+# batches so that each window holds the same exports) is in the header of
+# bench_instructions.py, the driver.
+#
+# Variables: BENCH_REQUESTS (200 counted), BENCH_WARMUP (300),
+# BENCH_BATCH_REQUESTS (100 requests per export batch; the two above are
+# multiples of it), BENCH_VIEWER_REQUESTS (500; 0 skips the viewer),
+# BENCH_SERVICES (the four), BENCH_TOP (12 functions), BENCH_KEEP=1 keeps
+# the callgrind dumps for callgrind_annotate.
+#
+# What moves between runs: the disabled count itself, by a few percent,
+# with the data (iss: the ISS position's digits through printf and cJSON;
+# frontend: the map drawn for it); the telemetry column by a few hundred
+# instructions (gRPC's own threads and timers).
+#
+# Before issue 19's changes (commit 06ef44a, this script as committed):
+#   service                instrumented   disabled   ratio  telemetry  spans  logs
+#   iss-distance-service        125,734     99,288   1.266     26,446    3.0   1.0
+#   geolocator-service           55,135     36,914   1.494     18,221    1.0   0.0
+#   gateway                     338,920    287,476   1.179     51,444    3.0   0.0
+#   frontend                  1,198,076  1,153,308   1.039     44,769    2.0   0.0
+#   otel-viewer: 23,788 instructions per received span or log record
+#   (500 requests through the gateway: 3500 spans, 500 log records)
+# Top functions then (iss, inclusive per request): span export 14,417 of
+# which OTLP span encoding 12,762 (otel__utf8_clean_len 4,967),
+# on_begin_request 9,682 (otel_tracer_start_span 5,087, list_set_attr),
+# find_series 3,545; gateway: curl's transfer_end 24,302 (libcurl's URL
+# parser), span encoding 18,051.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "bench_instructions: valgrind is not installed (apt-get install valgrind)"; exit 1; }
+exec /usr/bin/python3 bench/bench_instructions.py
