@@ -3,15 +3,15 @@
  * metric_reader.c: the Periodic Exporting MetricReader (a thread that
  * collects and exports every OTEL_METRIC_EXPORT_INTERVAL, on force_flush,
  * and a last time at shutdown), the metric exporter wrapper, the console
- * and OTLP metric exporters, and the provider from the environment
- * (OTEL_METRICS_EXPORTER = otlp | prometheus | console | none).
+ * metric exporter, and the provider from the environment
+ * (OTEL_METRICS_EXPORTER = otlp | prometheus | console | none). The OTLP
+ * metric exporter is otlp_metric_exporter.c.
  */
 #include "metrics_internal.h"
 #include "otel/exporter_otlp.h"
 #include "otel/exporter_prometheus.h"
 
 #include "internal.h"
-#include "otlp_client.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -227,57 +227,6 @@ otel_metric_exporter_t *otel_console_metric_exporter_create(FILE *out) {
 }
 
 /* ---- OTLP exporter ------------------------------------------------------------------- */
-
-typedef struct otlp_metrics {
-  otel__otlp_client_t *client;
-  char endpoint[512];
-} otlp_metrics_t;
-
-static otel_err_t otlp_export(void *ctx, const otel_metric_batch_t *b) {
-  otlp_metrics_t *x = ctx;
-  if (b->stream_count == 0) return OTEL_OK;
-  uint8_t *body;
-  size_t len;
-  otel_err_t err = otel__otlp_encode_metrics(b, &body, &len);
-  if (err) return err;
-  otel__otlp_result_t res;
-  err = otel__otlp_client_send(x->client, body, len, &res);
-  free(body);
-  if (err)
-    otel__diag(OTEL_DIAG_WARN, "otlp_metrics_export", "exporting %zu metrics to %s failed: %s (%s)",
-               b->stream_count, x->endpoint, otel_strerror(err), res.message);
-  return err;
-}
-
-static void otlp_shutdown(void *ctx) {
-  otlp_metrics_t *x = ctx;
-  otel__otlp_client_destroy(x->client);
-  free(x);
-}
-
-static void otlp_cancel(void *ctx) { otel__otlp_client_cancel(((otlp_metrics_t *)ctx)->client); }
-
-static const struct otel_metric_exporter_type otlp_type = {
-    .name = "otlp", .export_metrics = otlp_export, .shutdown = otlp_shutdown, .cancel = otlp_cancel};
-
-otel_err_t otel_otlp_metric_exporter_create(const otel_otlp_options_t *opts, otel_metric_exporter_t **out) {
-  *out = NULL;
-  otel_otlp_options_t defaults;
-  if (!opts) {
-    otel_otlp_options_init(&defaults, OTEL_SIGNAL_METRICS);
-    opts = &defaults;
-  }
-  otlp_metrics_t *x = calloc(1, sizeof(*x));
-  if (!x) return OTEL_ENOMEM;
-  snprintf(x->endpoint, sizeof x->endpoint, "%s", opts->endpoint);
-  otel_err_t err = otel__otlp_client_create(opts, &x->client);
-  if (!err && !(*out = otel_metric_exporter_create(&otlp_type, x))) err = OTEL_ENOMEM;
-  if (err) {
-    otel__otlp_client_destroy(x->client);
-    free(x);
-  }
-  return err;
-}
 
 otel_err_t otel_meter_provider_create_from_env(otel_resource_t *resource, otel_meter_provider_t **out) {
   otel_meter_provider_options_t o;

@@ -25,7 +25,7 @@
 
 #include <curl/curl.h>
 
-#include "../../libotel-lite/src/otlp_client.h"
+#include "otlp_client.h"
 
 typedef struct server {
   int fd, port;

@@ -1,4 +1,5 @@
-/* test_env.c: the one reading of the OTEL_* settings (env.c), as a table:
+/* test_env.c: the one reading of the OTEL_* settings (env.c, and what
+ * otel_sdk_init in sdk.c makes of them), as a table:
  * each row is a variable, a value and what the SDK must make of it.
  * Enumerations are matched in any case; an unknown value falls back to the
  * default (and warns once); one bad value never turns telemetry off (with
@@ -23,7 +24,7 @@
 #include <unistd.h>
 
 #include "otel/sdk.h"
-#include "../../libotel-lite/src/internal.h"
+#include "internal.h"
 
 static int warnings;
 static void count_warnings(otel_diag_level_t level, const char *msg, void *ud) {

@@ -17,9 +17,9 @@
 #include <cmocka.h>
 
 #include "otel/exporter_otlp.h"
-#include "../../libotel-lite/src/otlp_client.h"
-#include "../../libotel-lite/src/otlp_curl_error.h"
-#include "../../libotel-lite/src/otlp_transport.h"
+#include "otlp_client.h"
+#include "otlp_curl_error.h"
+#include "otlp_transport.h"
 
 static char diag_log[4096];
 
