@@ -2,7 +2,8 @@
  * resident memory with Debian's gRPC core 1.51, the way the OTLP/gRPC
  * exporter does after UNAVAILABLE (otlp_grpc.c; at most once a second per
  * exporter while the collector is away). Each round makes an insecure
- * channel to a port that refuses connections, one unary call (it fails
+ * channel (with a local subchannel pool, as otlp_grpc.c) to a port that
+ * refuses connections, one unary call (it fails
  * UNAVAILABLE), and destroys the channel; the control makes the same
  * calls on one channel. Prints VmRSS along the way. bench/soak.sh showed
  * the services' RSS creeping up by tens of KB per collector restart over
@@ -80,7 +81,11 @@ int main(void) {
   grpc_channel_credentials *creds = grpc_insecure_credentials_create();
   enum { ROUNDS = 6000, STEP = 1500 };
 
-  grpc_channel *one = grpc_channel_create(target, creds, NULL);
+  /* as otlp_grpc.c makes its channels: a local subchannel pool each */
+  grpc_arg arg = {.type = GRPC_ARG_INTEGER, .key = GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL,
+                  .value.integer = 1};
+  grpc_channel_args args = {1, &arg};
+  grpc_channel *one = grpc_channel_create(target, creds, &args);
   long base = rss_kb();
   for (int i = 1; i <= ROUNDS; i++) one_call(one);
   grpc_channel_destroy(one);
@@ -90,7 +95,7 @@ int main(void) {
   base = rss_kb();
   printf("the same calls, each on a channel of its own (created, used, destroyed):\n");
   for (int i = 1; i <= ROUNDS; i++) {
-    grpc_channel *ch = grpc_channel_create(target, creds, NULL);
+    grpc_channel *ch = grpc_channel_create(target, creds, &args);
     one_call(ch);
     grpc_channel_destroy(ch);
     if (i % STEP == 0)
