@@ -39,7 +39,8 @@
 # find_series 3,545; gateway: curl's transfer_end 24,302 (libcurl's URL
 # parser), span encoding 18,051.
 #
-# After issue 19's changes (branch cost, with main merged at d2f72d2):
+# After issue 19's changes (branch cost with main merged: iss, geolocator,
+# frontend and viewer measured at 1b6e082, gateway at 5558ac0):
 #   service                instrumented   disabled   ratio  telemetry  spans  logs
 #   iss-distance-service        112,290     95,853   1.171     16,437    3.0   1.0
 #   geolocator-service           43,785     34,284   1.277      9,502    1.0   0.0

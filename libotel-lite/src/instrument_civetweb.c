@@ -33,12 +33,18 @@ struct carrier {
   char joined[1024];
 };
 
+/* Whether header name a may equal b ignoring case: the first bytes are
+ * compared (as strcasecmp would fold them) before the call. */
+static bool same_header(const char *a, const char *b) {
+  return (a[0] | 0x20) == (b[0] | 0x20) && !strcasecmp(a, b);
+}
+
 static const char *carrier_get(void *c, const char *key) {
   struct carrier *car = c;
   const char *first = NULL;
   size_t n = 0;
   for (int i = 0; i < car->ri->num_headers; i++) {
-    if (strcasecmp(car->ri->http_headers[i].name, key)) continue;
+    if (!same_header(car->ri->http_headers[i].name, key)) continue;
     const char *v = car->ri->http_headers[i].value;
     if (!first) {
       first = v;
@@ -64,7 +70,7 @@ static size_t copy_text(char *dst, size_t cap, const char *src) {
 
 static const char *header(const struct mg_request_info *ri, const char *name) {
   for (int i = 0; i < ri->num_headers; i++)
-    if (!strcasecmp(ri->http_headers[i].name, name)) return ri->http_headers[i].value;
+    if (same_header(ri->http_headers[i].name, name)) return ri->http_headers[i].value;
   return NULL;
 }
 

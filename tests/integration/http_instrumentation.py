@@ -5,7 +5,8 @@ frontend (instrumented server + client) -> gateway (instrumented server +
 client) -> an upstream that is not there. Both export over OTLP to the real
 viewer. Checks: one trace; each CLIENT span is the parent of the next
 SERVER span; the stable HTTP semantic-convention attributes; 5xx answers and
-failed transfers are ERROR spans; a malformed traceparent starts a new trace;
+failed transfers are ERROR spans; a malformed traceparent starts a new trace,
+one named TraceParent is taken (header names are case-insensitive);
 the HTTP server and client duration histograms count each request once.
 """
 import sys
@@ -82,6 +83,17 @@ try:
                              lambda a: sum(int(m["count"]) for m in a["metrics"]) >= 2)["metrics"]
     expect(all("error.type=connection_refused" in str(m["attributes"]) for m in client),
            f"gateway http.client.request.duration: {[(m['attributes'], m['count']) for m in client]}")
+
+    # header names are case-insensitive (RFC 9110): a "TraceParent" is the
+    # remote parent too (after the metric counts above, which it would change)
+    tid, parent = "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174"
+    http("GET", gateway.url("/?location=Rome"), headers={"TraceParent": f"00-{tid}-{parent}-01"})
+    answer = viewer.wait_for(f"/api/traces?trace_id={tid}",
+                             lambda a: any(s["service"] == "gateway" and s["kind"] == 2
+                                           for t in a["traces"] for s in t["spans"]))
+    server = [s for t in answer["traces"] for s in t["spans"] if s["service"] == "gateway" and s["kind"] == 2]
+    expect(server and server[0].get("parentSpanId") == parent,
+           f"a TraceParent header was not taken as the remote parent: {server[:1]}")
 finally:
     for p in (frontend, gateway):
         rc = p.stop()
