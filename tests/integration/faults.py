@@ -26,7 +26,7 @@ Timings are printed, never asserted beyond those generous bounds: with
 --bench (bench/faults_bench.sh) the same load also runs with
 OTEL_SDK_DISABLED=true first and the figures are printed as a table.
 """
-from http.client import HTTPConnection
+from http.client import HTTPConnection, RemoteDisconnected
 import json
 import os
 import re
@@ -255,16 +255,30 @@ class App:
             path = f"/?location={LOCATIONS[(i + n) % len(LOCATIONS)]}"
             n += 1
             t = time.perf_counter()
-            try:
-                if conn is None:
-                    conn = HTTPConnection("127.0.0.1", self.frontend.port, timeout=15)
-                conn.request("GET", path)
-                r = conn.getresponse()
-                r.read()
-                status = r.status
-            except OSError as e:
-                status = f"{type(e).__name__}: {e}"
-                conn = None
+            # A kept-alive connection may be closed by the server (idle for its
+            # 2 s keep-alive timeout, e.g. this thread starved of CPU) just as
+            # the next request goes out: like a browser, send that request
+            # again once on a new connection. A failure on a new connection
+            # is a failure.
+            for attempt in (1, 2):
+                reused = conn is not None
+                try:
+                    if conn is None:
+                        conn = HTTPConnection("127.0.0.1", self.frontend.port, timeout=15)
+                    conn.request("GET", path)
+                    r = conn.getresponse()
+                    r.read()
+                    status = r.status
+                    break
+                except (RemoteDisconnected, ConnectionResetError, BrokenPipeError) as e:
+                    conn = None
+                    status = f"{type(e).__name__}: {e}"
+                    if not reused:
+                        break
+                except OSError as e:
+                    status = f"{type(e).__name__}: {e}"
+                    conn = None
+                    break
             with self.lock:
                 self.results.append((time.perf_counter() - t, status))
 
