@@ -160,7 +160,7 @@ int main(void) {
   /* WORKSHOP 4.4 END */
   int rc = svc_run(SERVICE_NAME, port, &callbacks, handle_request, &app, NULL);
   /* WORKSHOP 4.4 BEGIN: send what is still queued before the service exits */
-  otel_sdk_shutdown(sdk, 5000);
+  otel_sdk_shutdown(sdk, 3000);
   /* WORKSHOP 4.4 END */
   curl_global_cleanup();
   return rc;

@@ -163,7 +163,7 @@ int main(void) {
   /* WORKSHOP 4.2 END */
   int rc = svc_run(SERVICE_NAME, port, &callbacks, handle_request, &app, NULL);
   /* WORKSHOP 4.2 BEGIN: send what is still queued before the service exits */
-  otel_sdk_shutdown(sdk, 5000);
+  otel_sdk_shutdown(sdk, 3000);
   /* WORKSHOP 4.2 END */
   curl_global_cleanup();
   return rc;

@@ -341,7 +341,7 @@ int main(void) {
   /* WORKSHOP 4.1 END */
   int rc = svc_run(SERVICE_NAME, port, &callbacks, handle_request, &app, log_started);
   /* WORKSHOP 0.1 BEGIN: send what is still queued before the service exits */
-  otel_sdk_shutdown(sdk, 5000);
+  otel_sdk_shutdown(sdk, 3000);
   /* WORKSHOP 0.1 END */
   curl_global_cleanup();
   return rc;
