@@ -94,7 +94,16 @@ size_t otel__wire_attrs_size(unsigned field, const otel_attr_t *attrs, size_t n,
   for (size_t i = 0; i < n; i++) {
     const otel_attr_t *a = &attrs[i];
     if (!kept(a)) continue;
-    size_t kv = wire_len_field(1, text_len(a->key, strlen(a->key), valid)) + wire_len_field(2, any_size(a, valid));
+    size_t any;
+    if (a->type == OTEL_ATTR_TYPE_STRING) { /* the common case, without scalar_size's switch */
+      const char *s = a->value.s ? a->value.s : "";
+      any = wire_len_field(1, text_len(s, strlen(s), valid));
+    } else if (a->type == OTEL_ATTR_TYPE_INT) {
+      any = 1 + wire_varint_len((uint64_t)a->value.i);
+    } else {
+      any = any_size(a, valid);
+    }
+    size_t kv = wire_len_field(1, text_len(a->key, strlen(a->key), valid)) + wire_len_field(2, any);
     total += wire_len_field(field, kv);
   }
   return total;
@@ -126,7 +135,8 @@ uint8_t *otel__wire_put_attrs(uint8_t *p, unsigned field, const otel_attr_t *att
       p = otel__utf8_put(p, s, len, clean);
       continue;
     }
-    size_t any = any_size(a, valid);
+    bool is_int = a->type == OTEL_ATTR_TYPE_INT;
+    size_t any = is_int ? 1 + wire_varint_len((uint64_t)a->value.i) : any_size(a, valid);
     p = wire_put_tag(p, field, WIRE_LEN);
     p = wire_put_varint(p, wire_len_field(1, key_n) + wire_len_field(2, any));
     p = wire_put_tag(p, 1, WIRE_LEN);
@@ -134,7 +144,7 @@ uint8_t *otel__wire_put_attrs(uint8_t *p, unsigned field, const otel_attr_t *att
     p = otel__utf8_put(p, a->key, key_len, key_n);
     p = wire_put_tag(p, 2, WIRE_LEN);
     p = wire_put_varint(p, any);
-    p = put_any(p, a, valid);
+    p = is_int ? wire_put_varint(wire_put_tag(p, 3, WIRE_VARINT), (uint64_t)a->value.i) : put_any(p, a, valid);
   }
   return p;
 }

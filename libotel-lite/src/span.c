@@ -209,6 +209,27 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
   (*count)++;
 }
 
+/* Appends attr to a new span's own list when its key is a literal of our
+ * instrumentation, distinct from every key on the list (KEY_STATIC_NEW):
+ * list_set_attr without its generic list arguments, when the list has
+ * room under the limit (else list_set_attr counts it dropped). The span is
+ * not shared yet. */
+static inline void append_static_attr(otel_span_t *s, const otel_attr_t *attr, uint32_t limit,
+                                      uint32_t max_len) {
+  size_t i = s->data.attr_count;
+  if (i >= limit || i == s->attr_cap) {
+    list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs, limit,
+                  attr, KEY_STATIC_NEW);
+    return;
+  }
+  if (!attr->key || !attr->key[0] || !valid_attr_type(attr->type)) return;
+  if (!copy_attr(s, &s->attrs[i], attr, attr->key, max_len)) {
+    s->data.dropped_attrs++;
+    return;
+  }
+  s->data.attr_count = i + 1;
+}
+
 /* ---- references ---------------------------------------------------------- */
 
 static otel_span_t *span_ref(otel_span_t *s) {
@@ -443,9 +464,14 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
     s->data.resource = tp->resource;
     s->data.scope_name = tracer->name;
     s->data.scope_version = tracer->version;
-    for (size_t i = 0; i < o->attr_count; i++)
-      list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs,
-                    lim->attribute_count, &o->attrs[i], key_mode);
+    if (key_mode == KEY_STATIC_NEW) {
+      for (size_t i = 0; i < o->attr_count; i++)
+        append_static_attr(s, &o->attrs[i], lim->attribute_count, lim->attribute_value_length);
+    } else {
+      for (size_t i = 0; i < o->attr_count; i++)
+        list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs,
+                      lim->attribute_count, &o->attrs[i], key_mode);
+    }
     for (size_t i = 0; i < o->link_count; i++) otel_span_add_link(s, &o->links[i]);
     s->data.attrs = s->attrs;
     /* only when a processor has on_start (none of ours): two locked
