@@ -1,5 +1,5 @@
-/* test_log_batch_processor.c: log_batch_processor.c and
- * log_simple_processor.c: options from defaults and OTEL_BLRP_*, a full
+/* test_batch_log_processor.c: batch_log_processor.c and
+ * simple_log_processor.c: options from defaults and OTEL_BLRP_*, a full
  * queue drops and counts while the exporter is blocked (and the emitting
  * thread never waits), batches respect the size, flush and shutdown export
  * everything queued, and the exporter is shut down once. */
@@ -286,5 +286,5 @@ int main(void) {
       cmocka_unit_test(test_simple_exports_each_record_alone),
       cmocka_unit_test(test_batch_create_without_exporter_fails),
   };
-  return cmocka_run_group_tests_name("log_batch_processor", tests, NULL, NULL);
+  return cmocka_run_group_tests_name("batch_log_processor", tests, NULL, NULL);
 }

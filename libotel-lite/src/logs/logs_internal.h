@@ -95,7 +95,7 @@ otel_err_t otel__log_mirror_processor_create(FILE *stream, const char *service,
 otel_err_t otel__otlp_encode_logs(const otel_log_record_t *const *recs, size_t n,
                                   uint8_t **out_buf, size_t *out_len);
 
-/* The batch engine behind both processors (see log_batch_processor.c). */
+/* The batch engine behind both processors (see batch_log_processor.c). */
 otel_err_t otel__log_queue_processor_create(otel_log_exporter_t *exporter,
                                             const otel_batch_log_processor_options_t *o,
                                             const char *name,

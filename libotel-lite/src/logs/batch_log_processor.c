@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * log_batch_processor.c: the batching LogRecordProcessor, and the queue
+ * batch_log_processor.c: the batching LogRecordProcessor, and the queue
  * engine behind the simple one too. Records wait in a bounded ring; one
  * background thread exports them in batches of max_export_batch_size when
  * a batch is full, when schedule_delay_ms has passed since the first

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * log_simple_processor.c: the simple LogRecordProcessor: every record is
+ * simple_log_processor.c: the simple LogRecordProcessor: every record is
  * exported on its own, as soon as the background thread can, in emission
  * order. Unlike the spec's synchronous simple processor, the export never
  * runs on the emitting thread: the request path must not wait for a
