@@ -53,6 +53,30 @@
 # but decoding (wire-format and UTF-8 checks added meanwhile on main, then
 # protobuf-c's unpack) is 18,200 of the 21,287. Top functions now (iss):
 # span export 7,768 (encoding 6,120), on_begin_request 4,896.
+#
+# Then (branch cost at 926fb9a, the whole script, one run):
+#   service                instrumented   disabled   ratio  telemetry  spans  logs
+#   iss-distance-service        109,935     94,138   1.168     15,797    3.0   1.0
+#   geolocator-service           41,718     33,812   1.234      7,906    1.0   0.0
+#   gateway                     301,229    282,537   1.066     18,692    3.0   0.0
+#   frontend                  1,435,528  1,422,889   1.009     12,638    2.0   0.0
+#   otel-viewer: 19,256 instructions per received span or log record
+# (iss: 13,765 / 1.142 at 2d4977f: its column swings by about 2,000 between
+# runs with the ISS position each run draws, while its telemetry functions
+# do not move; the frontend's disabled count moves with the map drawn.)
+# What the commits since the figures above took off, per request:
+# OTLP string and int attributes sized and written without the generic
+# AnyValue switch (geolocator span export 5,242 -> 4,626); our
+# instrumentation's literal keys appended straight to a new span
+# (start_span 2,460 -> 2,052 in geolocator); begin_request no longer
+# zeroing 1.3 kB of buffers (on_begin_request self 533 -> 384); the server
+# span's status code added without comparing keys (on_end_request 1,665
+# -> 1,492). Top functions now, inclusive per request: iss span export
+# about 7,260 (encoding 5,589; gRPC send 2,282, of which
+# grpc_slice_from_copied_buffer copies the encoded batch), on_begin_request
+# 3,867 (start_span 3,004); geolocator span export 4,621 (encoding 3,422),
+# on_begin_request 3,940 (start_span 2,005, context extraction about 870),
+# on_end_request 1,492 (histogram and counter find_series about 840).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "bench_instructions: valgrind is not installed (apt-get install valgrind)"; exit 1; }

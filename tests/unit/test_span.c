@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "otel/trace.h"
+#include "trace_internal.h"
 
 struct fixture {
   otel_tracer_provider_t *tp;
@@ -174,6 +175,33 @@ static void test_span_attributes_replace_and_types(void **state) {
   assert_int_equal(((const int64_t *)d->attrs[1].value.array.items)[2], 3);
   assert_true(d->attrs[2].value.d == 2.5);
   assert_string_equal(d->attrs[22].key, "extra.19");
+}
+
+/* otel__span_set_attribute_static_new (the civetweb server span's status
+ * code) appends without comparing keys only while the span holds just its
+ * start attributes; a key set meanwhile is replaced, never duplicated. */
+static void test_span_static_new_attribute_replaces_a_key_set_meanwhile(void **state) {
+  struct fixture *f = *state;
+  otel_attr_t start[] = {OTEL_ATTR_STR("a", "1"), OTEL_ATTR_INT("b", 2)};
+  otel_span_start_options_t so = {.attrs = start, .attr_count = 2};
+  otel_span_t *s = otel__tracer_start_span_static(f->tracer, "static", &so);
+  size_t known = otel__span_attr_count(s);
+  assert_int_equal(known, 2);
+  otel_span_set_attribute_int(s, "code", 1); /* a handler sets it first */
+  otel__span_set_attribute_static_new(s, &OTEL_ATTR_INT("code", 200), known);
+  otel__span_set_attribute_static_new(s, &OTEL_ATTR_STR("err", "x"), known + 1);
+  otel_span_end(s);
+  otel_span_t *t = otel__tracer_start_span_static(f->tracer, "static2", &so);
+  otel__span_set_attribute_static_new(t, &OTEL_ATTR_INT("code", 500), otel__span_attr_count(t));
+  otel_span_end(t);
+  const otel_span_data_t *d = find(f, "static");
+  assert_int_equal(d->attr_count, 4);
+  assert_string_equal(d->attrs[2].key, "code");
+  assert_int_equal(d->attrs[2].value.i, 200);
+  assert_string_equal(d->attrs[3].key, "err");
+  d = find(f, "static2");
+  assert_int_equal(d->attr_count, 3);
+  assert_int_equal(d->attrs[2].value.i, 500);
 }
 
 static void test_span_limits_drop_and_count(void **state) {
@@ -342,6 +370,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_span_out_of_order_end_restores_live_parent, setup, teardown),
       cmocka_unit_test_setup_teardown(test_span_explicit_remote_parent_and_root, setup, teardown),
       cmocka_unit_test_setup_teardown(test_span_attributes_replace_and_types, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_span_static_new_attribute_replaces_a_key_set_meanwhile, setup, teardown),
       cmocka_unit_test(test_span_limits_drop_and_count),
       cmocka_unit_test_setup_teardown(test_span_status_ok_is_final, setup, teardown),
       cmocka_unit_test_setup_teardown(test_span_record_exception_adds_event_and_error, setup, teardown),

@@ -536,6 +536,24 @@ void otel__span_set_attribute_static(otel_span_t *span, const otel_attr_t *attr)
   set_attribute(span, attr, KEY_STATIC);
 }
 
+size_t otel__span_attr_count(otel_span_t *span) {
+  if (!span || !span->recording) return 0;
+  span_lock(span);
+  size_t n = span->data.attr_count;
+  span_unlock(span);
+  return n;
+}
+
+void otel__span_set_attribute_static_new(otel_span_t *span, const otel_attr_t *attr, size_t known) {
+  if (!span_writable(span)) return;
+  if (!span_lock_writable(span)) return;
+  key_mode_t mode = span->data.attr_count == known ? KEY_STATIC_NEW : KEY_STATIC;
+  list_set_attr(span, &span->attrs, &span->data.attr_count, &span->attr_cap,
+                &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count, attr, mode);
+  span->data.attrs = span->attrs;
+  span_unlock(span);
+}
+
 void otel_span_set_attributes(otel_span_t *span, const otel_attr_t *attrs, size_t n) {
   if (!span_writable(span) || !attrs || n == 0) return;
   if (!span_lock_writable(span)) return;

@@ -62,6 +62,13 @@ otel_err_t otel__span_exporter_force_flush(otel_span_exporter_t *e, uint32_t tim
 otel_span_t *otel__tracer_start_span_static(otel_tracer_t *tracer, const char *name,
                                             const otel_span_start_options_t *opts);
 void otel__span_set_attribute_static(otel_span_t *span, const otel_attr_t *attr);
+/* The number of attributes span holds (0 for a non-recording span). */
+size_t otel__span_attr_count(otel_span_t *span);
+/* otel__span_set_attribute_static for a key that none of the span's first
+ * `known` attributes has (those its _static start set): when the span
+ * still holds exactly those, attr is added without comparing keys;
+ * otherwise (something set more meanwhile) keys are compared as usual. */
+void otel__span_set_attribute_static_new(otel_span_t *span, const otel_attr_t *attr, size_t known);
 
 /* Asks the CPU to start loading a finished span's memory (its struct and
  * inline attributes): an exporter reading a batch of spans that ended
