@@ -23,7 +23,6 @@ What an engine cannot show here stays checked statically, and is said so.
 """
 import fcntl
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -32,7 +31,7 @@ import time
 import yaml
 
 from docker_engine import Engine, Unavailable, ensure_base_images, say
-from harness import ROOT, Viewer, free_port, http
+from harness import BlackHole, ROOT, Viewer, free_port, http
 
 T0 = time.monotonic()
 LABEL = "org.otel-workshop.test=docker_images"
@@ -51,30 +50,6 @@ def expect(cond, what):
 def figure(line):
     figures.append(line)
     say(line)
-
-
-class BlackHole:
-    """A collector that accepts connections and never reads or answers."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.held = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                self.held.append(self.sock.accept()[0])
-            except OSError:
-                return
-
-    def close(self):
-        self.sock.close()
-        for c in self.held:
-            c.close()
 
 
 def compose_images():

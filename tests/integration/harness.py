@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -105,6 +106,30 @@ def raw_request(port, data, timeout=10):
                 break
         head = b"".join(chunks).split(b"\r\n", 1)[0].split()
         return int(head[1]) if len(head) > 1 and head[1].isdigit() else 0
+
+
+class BlackHole:
+    """A collector that accepts connections and never reads or answers."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.held = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                self.held.append(self.sock.accept()[0])
+            except OSError:
+                return
+
+    def close(self):
+        self.sock.close()
+        for c in self.held:
+            c.close()
 
 
 class Viewer:

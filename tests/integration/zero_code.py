@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 
-from harness import BUILD, ROOT, Process, Viewer, attr, binary, free_port, http
+from harness import BlackHole, BUILD, ROOT, Process, Viewer, attr, binary, free_port, http
 
 failures = []
 ZC_APP = os.path.join(ROOT, BUILD, "tests", "zero-code", "zc_app")
@@ -62,25 +62,6 @@ class Sink:
 
     def url(self):
         return f"http://127.0.0.1:{self.port}/"
-
-
-class BlackHole:
-    """A collector that accepts connections and never reads or answers."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.held = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                self.held.append(self.sock.accept()[0])
-            except OSError:
-                return
 
 
 live = []  # every process started, killed at the end if a case broke off
