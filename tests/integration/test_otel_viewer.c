@@ -39,6 +39,7 @@
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb-c.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb-c.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
+#include "grpc_unary_call.h"
 
 extern char **environ;
 
@@ -186,59 +187,7 @@ static const char *const methods[] = {
 /* Unary call; returns the status, the response bytes in resp. */
 static grpc_status_code grpc_call_export(const char *method, const void *data, size_t len,
                                          buf_t *resp) {
-  grpc_completion_queue *cq = grpc_completion_queue_create_for_pluck(NULL);
-  gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_REALTIME),
-                                       gpr_time_from_seconds(20, GPR_TIMESPAN));
-  grpc_slice m = grpc_slice_from_static_string(method);
-  grpc_call *call = grpc_channel_create_call(channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq, m,
-                                             NULL, deadline, NULL);
-  grpc_slice payload = grpc_slice_from_copied_buffer(data, len);
-  grpc_byte_buffer *send = grpc_raw_byte_buffer_create(&payload, 1);
-  grpc_slice_unref(payload);
-  grpc_metadata_array init_md, trail_md;
-  grpc_metadata_array_init(&init_md);
-  grpc_metadata_array_init(&trail_md);
-  grpc_byte_buffer *recv = NULL;
-  grpc_status_code status = GRPC_STATUS_UNKNOWN;
-  grpc_slice details;
-  grpc_op ops[6];
-  memset(ops, 0, sizeof ops);
-  ops[0].op = GRPC_OP_SEND_INITIAL_METADATA;
-  ops[1].op = GRPC_OP_SEND_MESSAGE;
-  ops[1].data.send_message.send_message = send;
-  ops[2].op = GRPC_OP_SEND_CLOSE_FROM_CLIENT;
-  ops[3].op = GRPC_OP_RECV_INITIAL_METADATA;
-  ops[3].data.recv_initial_metadata.recv_initial_metadata = &init_md;
-  ops[4].op = GRPC_OP_RECV_MESSAGE;
-  ops[4].data.recv_message.recv_message = &recv;
-  ops[5].op = GRPC_OP_RECV_STATUS_ON_CLIENT;
-  ops[5].data.recv_status_on_client.trailing_metadata = &trail_md;
-  ops[5].data.recv_status_on_client.status = &status;
-  ops[5].data.recv_status_on_client.status_details = &details;
-  assert_int_equal(grpc_call_start_batch(call, ops, 6, (void *)1, NULL), GRPC_CALL_OK);
-  grpc_event ev = grpc_completion_queue_pluck(cq, (void *)1, deadline, NULL);
-  assert_int_equal(ev.type, GRPC_OP_COMPLETE);
-  resp->data = NULL;
-  resp->len = 0;
-  if (recv) {
-    grpc_byte_buffer_reader rd;
-    grpc_byte_buffer_reader_init(&rd, recv);
-    grpc_slice all = grpc_byte_buffer_reader_readall(&rd);
-    resp->len = GRPC_SLICE_LENGTH(all);
-    resp->data = malloc(resp->len + 1);
-    memcpy(resp->data, GRPC_SLICE_START_PTR(all), resp->len);
-    grpc_slice_unref(all);
-    grpc_byte_buffer_reader_destroy(&rd);
-    grpc_byte_buffer_destroy(recv);
-  }
-  grpc_slice_unref(details);
-  grpc_metadata_array_destroy(&init_md);
-  grpc_metadata_array_destroy(&trail_md);
-  grpc_byte_buffer_destroy(send);
-  grpc_call_unref(call);
-  grpc_completion_queue_shutdown(cq);
-  grpc_completion_queue_destroy(cq);
-  return status;
+  return grpc_unary_call(channel, method, data, len, 20, &resp->data, &resp->len, NULL);
 }
 
 /* ---- requests built by hand ------------------------------------------------ */
