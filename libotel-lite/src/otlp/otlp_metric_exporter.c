@@ -30,6 +30,7 @@ static const struct otel_metric_exporter_type otlp_type = {
 
 otel_err_t otel_otlp_metric_exporter_create(const otel_otlp_options_t *opts,
                                             otel_metric_exporter_t **out) {
+  if (!out) return OTEL_EINVAL;
   *out = NULL;
   otel__otlp_exporter_t *x;
   otel_err_t err = otel__otlp_exporter_create(opts, OTEL_SIGNAL_METRICS, &x);

@@ -28,6 +28,7 @@ static const struct otel_span_exporter_type otlp_type = {
 
 otel_err_t otel_otlp_span_exporter_create(const otel_otlp_options_t *opts,
                                           otel_span_exporter_t **out) {
+  if (!out) return OTEL_EINVAL;
   *out = NULL;
   otel__otlp_exporter_t *x;
   otel_err_t err = otel__otlp_exporter_create(opts, OTEL_SIGNAL_TRACES, &x);
