@@ -39,7 +39,7 @@
 #                `make test` replays their corpora with the plain build
 #
 # Each component folder may hold a module.mk that adds its own programs and
-# tests to ALL_BINS, TEST_BINS, TEST_SCRIPTS and BENCH_BINS; everything else
+# tests to ALL_BINS, BUILD_ONLY_BINS, TEST_BINS, TEST_SCRIPTS and BENCH_BINS; everything else
 # (library sources, protos, unit tests, benchmarks) is found by wildcard.
 
 SANITIZE ?= 0
@@ -131,6 +131,9 @@ $(OTLP_PROTO_LIB): $(PROTO_OBJS)
 # servicekit (the services' HTTP plumbing) comes first: later rules use
 # its object list, and prerequisites are expanded where a rule is read.
 ALL_BINS :=
+# built by `make` and `make test` but not needed by `make run` (fuzz corpus
+# replays, the shared library): a participant's first `make run` skips them
+BUILD_ONLY_BINS :=
 TEST_BINS :=
 include servicekit/module.mk
 
@@ -185,7 +188,7 @@ all:
 	@scripts/deps.sh build
 	@$(MAKE) --no-print-directory build-all
 
-build-all: $(LIBOTEL) $(ALL_BINS) $(TEST_BINS) $(BENCH_BINS)
+build-all: $(LIBOTEL) $(ALL_BINS) $(BUILD_ONLY_BINS) $(TEST_BINS) $(BENCH_BINS)
 
 deps:
 	@scripts/deps.sh

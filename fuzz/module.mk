@@ -40,7 +40,7 @@ $(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_TARGET_RULES,$(t))))
 FUZZ_REPLAYS := $(patsubst %,$(BUILD)/fuzz/replay_%,$(FUZZ_TARGETS))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 ifneq ($(FUZZ),1)
-ALL_BINS += $(FUZZ_REPLAYS)
+BUILD_ONLY_BINS += $(FUZZ_REPLAYS)
 TEST_SCRIPTS += fuzz/replay_corpora.sh
 endif
 

@@ -44,7 +44,7 @@ $(LIBOTEL_SO): $(SHARED_LIB_OBJS)
 	ln -sf $(notdir $@) $(BUILD)/lib/$(LIBOTEL_SONAME)
 	ln -sf $(notdir $@) $(BUILD)/lib/libotel-lite.so
 
-ALL_BINS += $(LIBOTEL_SO)
+BUILD_ONLY_BINS += $(LIBOTEL_SO)
 
 # ---- install / uninstall ---------------------------------------------------
 PREFIX ?= /usr/local
