@@ -273,6 +273,45 @@ void vw_unpack_arena_reset(void);
 void vw_unpack_arena_limit(size_t max_bytes);
 bool vw_unpack_arena_exhausted(void);
 
+/* ---- pb_decode.c: OTLP/protobuf -> protobuf-c structs, in one pass ------ */
+
+typedef enum vw_pb_status {
+  VW_PB_OK = 0,
+  VW_PB_MALFORMED, /* not the protobuf encoding of the message (framing, wire types) */
+  VW_PB_TOO_DEEP,  /* messages nested deeper than max_depth */
+  VW_PB_TOO_LARGE, /* decoding would take more than max_bytes */
+  VW_PB_BAD_UTF8,  /* a string field is not UTF-8 (only when all else was good) */
+  VW_PB_BUSY,      /* take refused more of the pool */
+  VW_PB_NO_MEMORY  /* malloc failed */
+} vw_pb_status_t;
+
+typedef struct vw_pb_limits {
+  int max_depth;    /* the request is depth 1 */
+  size_t max_bytes; /* of arena (structs, arrays, strings, bytes; 8-byte rounded) */
+  /* called to draw n more bytes from the caller's pool before the arena
+   * hands them out (NULL: no pool); false refuses (VW_PB_BUSY) */
+  bool (*take)(void *ctx, size_t n);
+  void *ctx;
+} vw_pb_limits_t;
+
+typedef struct vw_pb_result {
+  ProtobufCMessage *msg; /* VW_PB_OK: the request, in this thread's arena */
+  int depth;             /* deepest message seen (the request is 1) */
+  size_t used;           /* arena bytes the request took (up to the failure) */
+  size_t reserved;       /* bytes drawn through take, whatever the status: the
+                            caller gives them back */
+  const char *bad_message, *bad_field; /* VW_PB_BAD_UTF8: where (short names) */
+} vw_pb_result_t;
+
+/* Decodes data as a message of type desc into protobuf-c's structs within
+ * lim (see pb_decode.c for what is accepted). On VW_PB_OK out->msg stays
+ * valid until vw_pb_arena_reset() on the same thread (never
+ * free_unpacked() it); on any other status nothing is kept. */
+vw_pb_status_t vw_pb_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+                            size_t len, const vw_pb_limits_t *lim, vw_pb_result_t *out);
+/* Frees what this thread's decoded request took (keeps one block). */
+void vw_pb_arena_reset(void);
+
 /* ---- wire_check.c: a packed request's shape, before protobuf-c sees it -- */
 
 /* The deepest nesting of messages a request may have, the request itself
