@@ -257,60 +257,157 @@ static inline bool skip_value(unsigned wire, const uint8_t **pp, const uint8_t *
   return true;
 }
 
-static bool is_packable(ProtobufCType t) {
-  return t != PROTOBUF_C_TYPE_STRING && t != PROTOBUF_C_TYPE_BYTES &&
-         t != PROTOBUF_C_TYPE_MESSAGE;
-}
+/* ---- plans: what the decoder needs of each field, resolved once ----------
+ * protobuf-c's descriptors say a field's label, type, flags and offsets in
+ * separate fields, looked up by binary search of number ranges; each
+ * message type gets a table indexed by field number instead, built once
+ * for the types reachable from the request (AnyValue's cycle included). */
 
-/* The wire type a value of type t has when not packed. */
-static unsigned wire_of(ProtobufCType t) {
+enum kind { K_U32, K_S32, K_U64, K_S64, K_BOOL, K_F32, K_F64, K_STRING, K_BYTES, K_MESSAGE };
+enum presence { P_NONE, P_HAS, P_ONEOF };
+
+typedef struct mplan mplan_t;
+
+typedef struct fplan {
+  uint8_t kind, wire, presence, elsize;
+  bool repeated, packable;
+  uint32_t id, offset, qoffset;
+  size_t index; /* in the descriptor's fields (the bit of the frame's seen set) */
+  const mplan_t *sub;
+  const ProtobufCFieldDescriptor *fd;
+} fplan_t;
+
+struct mplan {
+  const ProtobufCMessageDescriptor *md;
+  uint32_t n_numbers;         /* by_number has this many entries (0 .. n - 1) */
+  const fplan_t **by_number;  /* NULL: not a field of the message */
+  fplan_t *fields;            /* in the descriptor's order */
+};
+
+#define MAX_PLANS 128
+#define MAX_TABLE 1024 /* larger field numbers are looked up in the descriptor */
+static mplan_t plans[MAX_PLANS];
+static size_t n_plans;
+static pthread_mutex_t plans_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static uint8_t kind_of(ProtobufCType t) {
   switch (t) {
+  case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_ENUM: return K_U32;
+  case PROTOBUF_C_TYPE_SINT32: return K_S32;
+  case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_UINT64: return K_U64;
+  case PROTOBUF_C_TYPE_SINT64: return K_S64;
+  case PROTOBUF_C_TYPE_BOOL: return K_BOOL;
   case PROTOBUF_C_TYPE_SFIXED32: case PROTOBUF_C_TYPE_FIXED32: case PROTOBUF_C_TYPE_FLOAT:
-    return 5;
+    return K_F32;
   case PROTOBUF_C_TYPE_SFIXED64: case PROTOBUF_C_TYPE_FIXED64: case PROTOBUF_C_TYPE_DOUBLE:
-    return 1;
-  case PROTOBUF_C_TYPE_STRING: case PROTOBUF_C_TYPE_BYTES: case PROTOBUF_C_TYPE_MESSAGE:
-    return 2;
-  default:
-    return 0;
+    return K_F64;
+  case PROTOBUF_C_TYPE_STRING: return K_STRING;
+  case PROTOBUF_C_TYPE_BYTES: return K_BYTES;
+  default: return K_MESSAGE;
   }
 }
 
-/* The size of one element of type t in protobuf-c's structs and arrays. */
-static size_t element_size(ProtobufCType t) {
-  switch (t) {
-  case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
-  case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64: case PROTOBUF_C_TYPE_DOUBLE:
-    return 8;
-  case PROTOBUF_C_TYPE_BOOL: return sizeof(protobuf_c_boolean);
-  case PROTOBUF_C_TYPE_STRING: return sizeof(char *);
-  case PROTOBUF_C_TYPE_BYTES: return sizeof(ProtobufCBinaryData);
-  case PROTOBUF_C_TYPE_MESSAGE: return sizeof(ProtobufCMessage *);
+/* The size of one element of kind k in protobuf-c's structs and arrays. */
+static uint8_t size_of(uint8_t k) {
+  switch (k) {
+  case K_U64: case K_S64: case K_F64: return 8;
+  case K_BOOL: return sizeof(protobuf_c_boolean);
+  case K_STRING: return sizeof(char *);
+  case K_BYTES: return sizeof(ProtobufCBinaryData);
+  case K_MESSAGE: return sizeof(ProtobufCMessage *);
   default: return 4;
   }
 }
 
-/* Elements of type t in a packed run of len bytes (a varint ends at each
+static uint8_t wire_of(uint8_t k) {
+  switch (k) {
+  case K_F32: return 5;
+  case K_F64: return 1;
+  case K_STRING: case K_BYTES: case K_MESSAGE: return 2;
+  default: return 0;
+  }
+}
+
+/* The plan of md, built with those of the types it contains (plans_mu
+ * held). NULL when out of memory or of plan slots. */
+static const mplan_t *plan_build(const ProtobufCMessageDescriptor *md) {
+  for (size_t i = 0; i < n_plans; i++)
+    if (plans[i].md == md) return &plans[i];
+  if (n_plans == MAX_PLANS) return NULL;
+  mplan_t *mp = &plans[n_plans++];
+  uint32_t max_id = 0;
+  for (unsigned i = 0; i < md->n_fields; i++)
+    if (md->fields[i].id > max_id) max_id = md->fields[i].id;
+  uint32_t n = (max_id < MAX_TABLE ? max_id : MAX_TABLE) + 1;
+  fplan_t *fields = calloc(md->n_fields ? md->n_fields : 1, sizeof *fields);
+  const fplan_t **table = calloc(n, sizeof *table);
+  if (!fields || !table) {
+    free(fields);
+    free(table);
+    n_plans--;
+    return NULL;
+  }
+  *mp = (mplan_t){.md = md, .n_numbers = n, .by_number = table, .fields = fields};
+  for (unsigned i = 0; i < md->n_fields; i++) {
+    const ProtobufCFieldDescriptor *fd = &md->fields[i];
+    fplan_t *f = &fields[i];
+    f->kind = kind_of(fd->type);
+    f->wire = wire_of(f->kind);
+    f->elsize = size_of(f->kind);
+    f->repeated = fd->label == PROTOBUF_C_LABEL_REPEATED;
+    f->packable = f->repeated && f->wire != 2;
+    f->presence = (fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) ? P_ONEOF
+                  : fd->label == PROTOBUF_C_LABEL_OPTIONAL && f->kind != K_STRING &&
+                          f->kind != K_MESSAGE
+                      ? P_HAS
+                      : P_NONE;
+    f->id = fd->id;
+    f->offset = fd->offset;
+    f->qoffset = fd->quantifier_offset;
+    f->index = i;
+    f->fd = fd;
+    if (fd->id < n) table[fd->id] = f;
+  }
+  for (unsigned i = 0; i < md->n_fields; i++)
+    if (fields[i].kind == K_MESSAGE && !(fields[i].sub = plan_build(md->fields[i].descriptor)))
+      return NULL;
+  return mp;
+}
+
+static const mplan_t *plan_of(const ProtobufCMessageDescriptor *md) {
+  static _Atomic(const mplan_t *) last; /* the request types: one lookup without the lock */
+  const mplan_t *mp = last;
+  if (mp && mp->md == md) return mp;
+  pthread_mutex_lock(&plans_mu);
+  mp = plan_build(md);
+  pthread_mutex_unlock(&plans_mu);
+  if (mp) last = mp;
+  return mp;
+}
+
+static inline const fplan_t *field_of(const mplan_t *mp, uint32_t number) {
+  if (number < mp->n_numbers) return mp->by_number[number];
+  const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field(mp->md, number);
+  return fd ? &mp->fields[fd - mp->md->fields] : NULL;
+}
+
+/* ---- decoding ------------------------------------------------------------ */
+
+/* Elements of kind k in a packed run of len bytes (a varint ends at each
  * byte without the high bit; whether they are well formed is checked when
  * they are read). */
-static size_t packed_count(ProtobufCType t, const uint8_t *p, size_t len) {
-  switch (wire_of(t)) {
-  case 5: return len / 4;
-  case 1: return len / 8;
-  default: {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) n += !(p[i] & 0x80);
-    return n;
-  }
-  }
+static size_t packed_count(uint8_t wire, const uint8_t *p, size_t len) {
+  if (wire == 5) return len / 4;
+  if (wire == 1) return len / 8;
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++) n += !(p[i] & 0x80);
+  return n;
 }
 
 /* Elements of the repeated field f in the message bytes [p, end), p at a
  * tag. Stops at the first malformed field (where the decoding will fail). */
-static size_t count_elements(const ProtobufCFieldDescriptor *f, const uint8_t *p,
-                             const uint8_t *end) {
+static size_t count_elements(const fplan_t *f, const uint8_t *p, const uint8_t *end) {
   size_t n = 0;
-  bool packable = is_packable(f->type);
   while (p < end) {
     uint64_t tag;
     const uint8_t *value;
@@ -318,21 +415,15 @@ static size_t count_elements(const ProtobufCFieldDescriptor *f, const uint8_t *p
     if (!read_varint(&p, end, &tag) || !skip_value((unsigned)(tag & 7), &p, end, &value, &len))
       break;
     if ((tag >> 3) != f->id) continue;
-    n += (tag & 7) == 2 && packable ? packed_count(f->type, value, len) : 1;
+    n += (tag & 7) == 2 && f->packable ? packed_count(f->wire, value, len) : 1;
   }
   return n;
 }
 
-/* RFC 3629 (the same rules as utf8_check.c): ASCII passed over eight bytes
- * at a time. */
+/* RFC 3629 (the same rules as utf8_check.c). */
 static bool utf8_ok(const uint8_t *s, size_t len) {
   size_t i = 0;
   while (i < len) {
-    for (; i + 8 <= len; i += 8) {
-      uint64_t w;
-      memcpy(&w, s + i, 8);
-      if (w & 0x8080808080808080ull) break;
-    }
     while (i < len && s[i] < 0x80) i++;
     if (i == len) break;
     unsigned char c = s[i];
@@ -355,80 +446,93 @@ static bool utf8_ok(const uint8_t *s, size_t len) {
   return true;
 }
 
-static bool decode_into(dec_t *d, const ProtobufCMessageDescriptor *md, ProtobufCMessage *m,
-                        const uint8_t *p, const uint8_t *end, int depth);
+/* Copies len bytes to dst (NUL-terminated) and says whether they are all
+ * ASCII, eight at a time (telemetry's strings nearly always are). */
+static inline bool copy_ascii(char *dst, const uint8_t *src, size_t len) {
+  uint64_t high = 0;
+  size_t i = 0;
+  if (len >= 8) {
+    for (; i + 8 <= len; i += 8) {
+      uint64_t w;
+      memcpy(&w, src + i, 8);
+      memcpy(dst + i, &w, 8);
+      high |= w;
+    }
+    if (i < len) { /* the last 8 bytes, overlapping what was copied */
+      uint64_t w;
+      memcpy(&w, src + len - 8, 8);
+      memcpy(dst + len - 8, &w, 8);
+      high |= w;
+    }
+  } else {
+    for (; i < len; i++) {
+      dst[i] = (char)src[i];
+      high |= src[i];
+    }
+  }
+  dst[len] = '\0';
+  return !(high & 0x8080808080808080ull);
+}
 
-/* The message of field f in value[0..len), into *slot (merged into the
- * message already there when *slot is not NULL). */
-static bool message_value(dec_t *d, const ProtobufCFieldDescriptor *f, ProtobufCMessage **slot,
+static bool decode_into(dec_t *d, const mplan_t *mp, char *base, const uint8_t *p,
+                        const uint8_t *end, int depth);
+
+/* The message of field f in value[0..len) into *slot (merged into the
+ * message already there unless *slot is NULL). */
+static inline __attribute__((always_inline)) bool message_value(dec_t *d, const fplan_t *f, ProtobufCMessage **slot,
                           const uint8_t *value, size_t len, int depth, bool promised) {
-  const ProtobufCMessageDescriptor *md = f->descriptor;
   if (depth > d->lim->max_depth) {
     fail(d, VW_PB_TOO_DEEP);
     return false;
   }
   ProtobufCMessage *m = *slot;
   if (!m) {
+    const ProtobufCMessageDescriptor *md = f->sub->md;
     if (promised) d->promised -= rounded(md->sizeof_message); /* counted with its array */
-    m = dec_alloc(d, md->sizeof_message);
-    if (!m) return false;
+    if (!(m = dec_alloc(d, md->sizeof_message))) return false;
     md->message_init(m);
     *slot = m;
   }
-  return decode_into(d, md, m, value, value + len, depth);
+  return decode_into(d, f->sub, (char *)m, value, value + len, depth);
 }
 
-/* One value of field f (not a message) of wire type wire at value[0..len)
- * into out. */
-static inline bool scalar_value(dec_t *d, const ProtobufCMessageDescriptor *md,
-                                const ProtobufCFieldDescriptor *f, unsigned wire,
-                                const uint8_t *value, size_t len, void *out) {
-  if (wire != wire_of(f->type)) return false;
+/* One value of f of its own wire type at value[0..len) into out. */
+static inline __attribute__((always_inline)) bool store_value(dec_t *d, const mplan_t *mp, const fplan_t *f,
+                               const uint8_t *value, size_t len, void *out) {
   uint64_t v;
-  switch (f->type) {
-  case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_ENUM:
-    if (!read_varint(&value, value + len, &v)) return false;
-    *(uint32_t *)out = (uint32_t)v;
+  switch (f->kind) {
+  case K_U32: case K_S32: case K_U64: case K_S64: case K_BOOL:
+    if (len == 1) v = *value;
+    else if (!read_varint(&value, value + len, &v)) return false;
+    switch (f->kind) {
+    case K_U32: *(uint32_t *)out = (uint32_t)v; break;
+    case K_S32: *(int32_t *)out = (int32_t)((uint32_t)v >> 1) ^ -(int32_t)(v & 1); break;
+    case K_U64: *(uint64_t *)out = v; break;
+    case K_S64: *(int64_t *)out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1); break;
+    default: *(protobuf_c_boolean *)out = v != 0; break;
+    }
     return true;
-  case PROTOBUF_C_TYPE_SINT32:
-    if (!read_varint(&value, value + len, &v)) return false;
-    *(int32_t *)out = (int32_t)((uint32_t)v >> 1) ^ -(int32_t)(v & 1);
-    return true;
-  case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_UINT64:
-    if (!read_varint(&value, value + len, &v)) return false;
-    *(uint64_t *)out = v;
-    return true;
-  case PROTOBUF_C_TYPE_SINT64:
-    if (!read_varint(&value, value + len, &v)) return false;
-    *(int64_t *)out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-    return true;
-  case PROTOBUF_C_TYPE_BOOL:
-    if (!read_varint(&value, value + len, &v)) return false;
-    *(protobuf_c_boolean *)out = v != 0;
-    return true;
-  case PROTOBUF_C_TYPE_SFIXED32: case PROTOBUF_C_TYPE_FIXED32: case PROTOBUF_C_TYPE_FLOAT: {
+  case K_F32: {
     uint32_t u = load32(value);
     memcpy(out, &u, 4);
     return true;
   }
-  case PROTOBUF_C_TYPE_SFIXED64: case PROTOBUF_C_TYPE_FIXED64: case PROTOBUF_C_TYPE_DOUBLE: {
+  case K_F64: {
     uint64_t u = load64(value);
     memcpy(out, &u, 8);
     return true;
   }
-  case PROTOBUF_C_TYPE_STRING: {
+  case K_STRING: {
     char *s = dec_alloc(d, len + 1);
     if (!s) return false;
-    memcpy(s, value, len);
-    s[len] = '\0';
-    if (!d->bad_field && !utf8_ok(value, len)) { /* reported once the rest is known good */
-      d->bad_msg = md;
-      d->bad_field = f;
+    if (!copy_ascii(s, value, len) && !d->bad_field && !utf8_ok(value, len)) {
+      d->bad_msg = mp->md; /* reported once the rest is known good */
+      d->bad_field = f->fd;
     }
     *(char **)out = s;
     return true;
   }
-  case PROTOBUF_C_TYPE_BYTES: {
+  default: { /* K_BYTES */
     ProtobufCBinaryData *b = out;
     b->len = len;
     b->data = NULL;
@@ -438,117 +542,110 @@ static inline bool scalar_value(dec_t *d, const ProtobufCMessageDescriptor *md,
     }
     return true;
   }
-  default:
-    return false;
   }
 }
 
-/* The elements of a packed run value[0..len) of field f, appended at
+/* The elements of a packed run value[0..len) of f appended at
  * array[*n..room). */
-static bool packed_values(dec_t *d, const ProtobufCMessageDescriptor *md,
-                          const ProtobufCFieldDescriptor *f, const uint8_t *value, size_t len,
-                          char *array, size_t *n, size_t room) {
-  size_t es = element_size(f->type);
-  unsigned wire = wire_of(f->type);
+static bool packed_values(dec_t *d, const mplan_t *mp, const fplan_t *f, const uint8_t *value,
+                          size_t len, char *array, size_t *n, size_t room) {
   const uint8_t *p = value, *end = value + len;
-  if ((wire == 5 && len % 4) || (wire == 1 && len % 8)) return false;
+  if ((f->wire == 5 && len % 4) || (f->wire == 1 && len % 8)) return false;
   while (p < end) {
     const uint8_t *v = p;
-    if (wire == 5) p += 4;
-    else if (wire == 1) p += 8;
+    if (f->wire == 5) p += 4;
+    else if (f->wire == 1) p += 8;
     else {
       uint64_t ignored;
       if (!read_varint(&p, end, &ignored)) return false;
     }
-    size_t vlen = (size_t)(p - v);
-    if (*n >= room || !scalar_value(d, md, f, wire, v, vlen, array + *n * es)) return false;
+    if (*n >= room || !store_value(d, mp, f, v, (size_t)(p - v), array + *n * f->elsize))
+      return false;
     (*n)++;
   }
   return true;
 }
 
-static bool decode_into(dec_t *d, const ProtobufCMessageDescriptor *md, ProtobufCMessage *m,
-                        const uint8_t *p, const uint8_t *end, int depth) {
+static bool decode_into(dec_t *d, const mplan_t *mp, char *base, const uint8_t *p,
+                        const uint8_t *end, int depth) {
   if (depth > d->depth) d->depth = depth;
-  char *base = (char *)m;
-  uint64_t seen = 0;          /* repeated fields whose array this frame has made */
-  uint32_t room[SEEN_BITS];   /* and each array's size */
-  const ProtobufCFieldDescriptor *f = NULL;
+  uint64_t seen = 0;        /* repeated fields whose array this frame has made */
+  uint32_t room[SEEN_BITS]; /* and each array's size */
+  const fplan_t *f = NULL;
+  uint32_t number_of_f = 0; /* no field is numbered 0 */
   while (p < end) {
     const uint8_t *at_tag = p;
     uint64_t tag;
+    if (*p < 0x80) tag = *p++;
+    else if (!read_varint(&p, end, &tag) || tag > UINT32_MAX) goto malformed;
+    uint32_t number = (uint32_t)(tag >> 3);
+    unsigned wire = (unsigned)(tag & 7);
     const uint8_t *value;
     size_t len;
-    if (!read_varint(&p, end, &tag) || tag > UINT32_MAX || (tag >> 3) == 0) goto malformed;
-    unsigned wire = (unsigned)(tag & 7);
-    if (!skip_value(wire, &p, end, &value, &len)) goto malformed;
-    unsigned number = (unsigned)(tag >> 3);
-    if (!f || f->id != number) { /* repeated fields come in runs */
-      /* most OTLP messages number their fields 1..n: index them directly */
-      if (number <= md->n_fields && md->fields[number - 1].id == number)
-        f = &md->fields[number - 1];
-      else f = protobuf_c_message_descriptor_get_field(md, number);
-      if (!f) continue; /* unknown: skipped */
+    if (number == 0 || !skip_value(wire, &p, end, &value, &len)) goto malformed;
+    if (number != number_of_f) { /* repeated fields come in runs */
+      f = field_of(mp, number);
+      number_of_f = number;
     }
-    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-      size_t *n = (size_t *)(base + f->quantifier_offset);
+    if (!f) continue; /* unknown: skipped */
+    bool packed = false;
+    if (wire != f->wire) {
+      if (!(wire == 2 && f->packable)) goto malformed;
+      packed = true;
+    }
+    void *out;
+    if (f->repeated) {
+      size_t *n = (size_t *)(base + f->qoffset);
       char **array = (char **)(base + f->offset);
-      size_t i = (size_t)(f - md->fields), es = element_size(f->type), size;
-      uint64_t bit = i < SEEN_BITS ? (uint64_t)1 << i : 0;
-      if (bit && (seen & bit)) {
-        size = room[i];
+      uint64_t bit = f->index < SEEN_BITS ? (uint64_t)1 << f->index : 0;
+      size_t size;
+      if (seen & bit) {
+        size = room[f->index];
       } else { /* this frame's first element: the array for all of them */
         size_t more = count_elements(f, at_tag, end);
         if (more == 0) {
-          if (wire == 2 && is_packable(f->type) && len == 0) continue; /* an empty packed run */
+          if (packed && len == 0) continue; /* an empty packed run */
           goto malformed;
         }
         size = *n + more;
-        if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
-            !promise(d, more, ((const ProtobufCMessageDescriptor *)f->descriptor)->sizeof_message))
-          return false;
-        char *grown = dec_alloc(d, size * es);
+        if (f->kind == K_MESSAGE && !promise(d, more, f->sub->md->sizeof_message)) return false;
+        char *grown = dec_alloc(d, size * f->elsize);
         if (!grown) return false;
-        if (*n) memcpy(grown, *array, *n * es); /* a merged message's earlier elements */
+        if (*n) memcpy(grown, *array, *n * f->elsize); /* a merged message's earlier elements */
         *array = grown;
         if (bit) {
           seen |= bit;
-          room[i] = (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size);
+          room[f->index] = (uint32_t)(size > UINT32_MAX ? UINT32_MAX : size);
         }
       }
-      if (wire == 2 && is_packable(f->type)) {
-        if (!packed_values(d, md, f, value, len, *array, n, size)) goto malformed;
+      if (packed) {
+        if (!packed_values(d, mp, f, value, len, *array, n, size)) goto malformed;
         continue;
       }
       if (*n >= size) goto malformed;
-      if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-        if (wire != 2) goto malformed;
-        ProtobufCMessage **slot = (ProtobufCMessage **)*array + *n;
-        *slot = NULL;
-        if (!message_value(d, f, slot, value, len, depth + 1, true)) goto malformed;
-      } else if (!scalar_value(d, md, f, wire, value, len, *array + *n * es)) {
-        goto malformed;
-      }
+      out = *array + *n * f->elsize;
       (*n)++;
-      continue;
+      if (f->kind == K_MESSAGE) {
+        *(ProtobufCMessage **)out = NULL;
+        if (!message_value(d, f, out, value, len, depth + 1, true)) goto malformed;
+        continue;
+      }
+    } else {
+      out = base + f->offset;
+      if (f->presence == P_ONEOF) {
+        uint32_t *which = (uint32_t *)(base + f->qoffset);
+        if (*which != f->id && f->kind == K_MESSAGE)
+          *(ProtobufCMessage **)out = NULL; /* another member was set: not merged into */
+        *which = f->id;
+      } else if (f->presence == P_HAS) {
+        *(protobuf_c_boolean *)(base + f->qoffset) = 1;
+      }
+      if (f->kind == K_MESSAGE) {
+        if (!message_value(d, f, out, value, len, depth + 1, false)) goto malformed;
+        continue;
+      }
     }
-    void *member = base + f->offset;
-    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-      uint32_t *which = (uint32_t *)(base + f->quantifier_offset);
-      if (*which != f->id && f->type == PROTOBUF_C_TYPE_MESSAGE)
-        *(ProtobufCMessage **)member = NULL; /* another member was set: not merged into */
-      *which = f->id;
-    } else if (f->label == PROTOBUF_C_LABEL_OPTIONAL && f->type != PROTOBUF_C_TYPE_STRING &&
-               f->type != PROTOBUF_C_TYPE_MESSAGE) {
-      *(protobuf_c_boolean *)(base + f->quantifier_offset) = 1;
-    }
-    if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-      if (wire != 2) goto malformed;
-      if (!message_value(d, f, (ProtobufCMessage **)member, value, len, depth + 1, false))
-        goto malformed;
-    } else if (!scalar_value(d, md, f, wire, value, len, member)) {
-      goto malformed;
-    }
+    if (!store_value(d, mp, f, value, len, out)) goto malformed;
   }
   return true;
 malformed: /* unless a nested failure has set its status, it is the framing */
@@ -560,12 +657,15 @@ vw_pb_status_t vw_pb_decode(const ProtobufCMessageDescriptor *desc, const uint8_
                             size_t len, const vw_pb_limits_t *lim, vw_pb_result_t *out) {
   dec_t d = {.a = &thread_arena, .lim = lim, .status = VW_PB_OK};
   *out = (vw_pb_result_t){0};
+  const mplan_t *mp = plan_of(desc);
   ProtobufCMessage *m = NULL;
-  if (lim->max_depth >= 1 && (m = dec_alloc(&d, desc->sizeof_message))) {
-    desc->message_init(m);
-    decode_into(&d, desc, m, data, data + len, 1);
+  if (!mp) {
+    fail(&d, VW_PB_NO_MEMORY);
   } else if (lim->max_depth < 1) {
     fail(&d, VW_PB_TOO_DEEP);
+  } else if ((m = dec_alloc(&d, desc->sizeof_message))) {
+    desc->message_init(m);
+    decode_into(&d, mp, (char *)m, data, data + len, 1);
   }
   if (d.status == VW_PB_OK && d.bad_field) d.status = VW_PB_BAD_UTF8;
   out->depth = d.depth;
