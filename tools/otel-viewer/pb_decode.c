@@ -45,6 +45,25 @@
 #define RESERVE_STEP ((size_t)16 << 10) /* the pool is drawn from in steps of at least this */
 #define SEEN_BITS 64                    /* fields tracked per message (OTLP's have < 20) */
 
+/* Under AddressSanitizer the arena's free space is poisoned and each
+ * allocation is followed by a poisoned red zone, so that a write past what
+ * was allocated is caught as it would be with malloc. */
+#if defined(__SANITIZE_ADDRESS__)
+#define VW_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define VW_ASAN 1
+#endif
+#endif
+#ifdef VW_ASAN
+#include <sanitizer/asan_interface.h>
+#define REDZONE 16u
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define REDZONE 0u
+#endif
+
 typedef struct block {
   struct block *next;
   size_t size;
@@ -64,6 +83,7 @@ static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 static void blocks_free(block_t *b) {
   while (b) {
     block_t *next = b->next;
+    ASAN_UNPOISON_MEMORY_REGION(b->data, b->size);
     free(b);
     b = next;
   }
@@ -88,6 +108,7 @@ static bool arena_add_block(arena_t *a, size_t need) {
   }
   b->next = a->head;
   b->size = size;
+  ASAN_POISON_MEMORY_REGION(b->data, size);
   a->head = b;
   a->cur = b->data;
   a->end = b->data + size;
@@ -116,6 +137,7 @@ void vw_pb_arena_reset(void) {
   if (a->head) {
     a->cur = a->head->data;
     a->end = a->head->data + a->head->size;
+    ASAN_POISON_MEMORY_REGION(a->head->data, a->head->size);
   }
   a->used = 0;
 }
@@ -137,13 +159,14 @@ static void fail(dec_t *d, vw_pb_status_t st) {
 
 static size_t rounded(size_t n) { return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1); }
 
-static void *alloc_slow(dec_t *d, size_t need) {
-  arena_t *a = d->a;
-  size_t max = d->lim->max_bytes;
-  size_t committed = a->used + d->promised;
+/* Counts need more bytes (allocated or promised) against the budget and
+ * draws the pool for them: afterwards reserved >= used + promised + need.
+ * False (status set) when over the budget or refused by the pool. */
+static bool reserve(dec_t *d, size_t need) {
+  size_t max = d->lim->max_bytes, committed = d->a->used + d->promised;
   if (need > max || committed > max - need) {
     fail(d, VW_PB_TOO_LARGE);
-    return NULL;
+    return false;
   }
   if (need > d->reserved - committed) {
     size_t want = committed + need;
@@ -152,10 +175,16 @@ static void *alloc_slow(dec_t *d, size_t need) {
     if (want > max) want = max;
     if (d->lim->take && !d->lim->take(d->lim->ctx, want - d->reserved)) {
       fail(d, VW_PB_BUSY);
-      return NULL;
+      return false;
     }
     d->reserved = want;
   }
+  return true;
+}
+
+static void *alloc_slow(dec_t *d, size_t need) {
+  arena_t *a = d->a;
+  if (!reserve(d, need)) return NULL;
   if (need > (size_t)(a->end - a->cur) && !arena_add_block(a, need)) {
     fail(d, VW_PB_NO_MEMORY);
     return NULL;
@@ -171,14 +200,17 @@ static void *alloc_slow(dec_t *d, size_t need) {
 static inline void *dec_alloc(dec_t *d, size_t n) {
   arena_t *a = d->a;
   if (n <= (size_t)1 << 40) {
-    size_t need = rounded(n);
+    size_t need = rounded(n) + REDZONE;
+    void *p;
     if (need <= (size_t)(a->end - a->cur) && need <= d->reserved - a->used - d->promised) {
-      void *p = a->cur;
+      p = a->cur;
       a->cur += need;
       a->used += need;
-      return p;
+    } else if (!(p = alloc_slow(d, need))) {
+      return NULL;
     }
-    return alloc_slow(d, need);
+    ASAN_UNPOISON_MEMORY_REGION(p, n);
+    return p;
   }
   fail(d, VW_PB_TOO_LARGE);
   return NULL;
@@ -189,11 +221,12 @@ static inline void *dec_alloc(dec_t *d, size_t n) {
  * before anything is written); false (status set) when over it. */
 static bool promise(dec_t *d, size_t n, size_t each) {
   size_t max = d->lim->max_bytes, committed = d->a->used + d->promised;
-  each = rounded(each);
+  each = rounded(each) + REDZONE;
   if (n > (max - committed) / each) {
     fail(d, VW_PB_TOO_LARGE);
     return false;
   }
+  if (!reserve(d, n * each)) return false;
   d->promised += n * each;
   return true;
 }
@@ -488,7 +521,8 @@ static inline __attribute__((always_inline)) bool message_value(dec_t *d, const 
   ProtobufCMessage *m = *slot;
   if (!m) {
     const ProtobufCMessageDescriptor *md = f->sub->md;
-    if (promised) d->promised -= rounded(md->sizeof_message); /* counted with its array */
+    if (promised) /* counted with its array */
+      d->promised -= rounded(md->sizeof_message) + REDZONE;
     if (!(m = dec_alloc(d, md->sizeof_message))) return false;
     md->message_init(m);
     *slot = m;

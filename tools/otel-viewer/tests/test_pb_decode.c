@@ -11,7 +11,8 @@
  * keeping its last member; and refused: a wire type that does not match
  * the field, groups, field number 0, lengths past the end, varints over 10
  * bytes, packed fixed-size runs of the wrong length, strings that are not
- * UTF-8 (naming the field), nesting past the limit.
+ * UTF-8 (naming the field), nesting past the limit. And the pool is drawn
+ * for everything a request takes.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -37,7 +38,7 @@ typedef Opentelemetry__Proto__Metrics__V1__HistogramDataPoint HistogramPoint;
 
 /* ---- a small protobuf writer -------------------------------------------- */
 typedef struct w {
-  uint8_t b[4096];
+  uint8_t b[16384];
   size_t n;
 } w_t;
 
@@ -423,6 +424,47 @@ static void test_nesting_past_the_limit_is_too_deep(void **state) {
   assert_int_equal(r.depth, 38);
 }
 
+/* ---- the pool ------------------------------------------------------------ */
+typedef struct pool {
+  size_t drawn, cap;
+} pool_t;
+
+static bool pool_take(void *ctx, size_t n) {
+  pool_t *p = ctx;
+  if (n > p->cap - p->drawn) return false;
+  p->drawn += n;
+  return true;
+}
+
+/* 150 spans, whose structs are counted ahead: everything the
+ * request takes is drawn from the pool first, and a pool too small for it
+ * refuses it (BUSY) even though the budget would allow it. */
+static void test_the_pool_is_drawn_for_all_a_request_takes(void **state) {
+  (void)state;
+  w_t span = {.n = 0};
+  canonical_span(&span);
+  static w_t scope, rs, req;
+  scope.n = rs.n = req.n = 0;
+  for (int i = 0; i < 150; i++) bytes(&scope, 2, span.b, span.n);
+  bytes(&rs, 2, scope.b, scope.n);
+  bytes(&req, 1, rs.b, rs.n);
+  pool_t pool = {.drawn = 0, .cap = SIZE_MAX};
+  vw_pb_limits_t lim = {.max_depth = VW_MAX_NESTING, .max_bytes = (size_t)1 << 20,
+                        .take = pool_take, .ctx = &pool};
+  vw_pb_result_t r;
+  const ProtobufCMessageDescriptor *d = vw_request_descriptor(VW_TRACES);
+  assert_int_equal(vw_pb_decode(d, req.b, req.n, &lim, &r), VW_PB_OK);
+  assert_true(r.used > 150 * sizeof(Span));
+  assert_int_equal(r.reserved, pool.drawn);
+  assert_true(pool.drawn >= r.used);
+  size_t used = r.used;
+  vw_pb_arena_reset();
+  pool = (pool_t){.drawn = 0, .cap = used - 1};
+  assert_int_equal(vw_pb_decode(d, req.b, req.n, &lim, &r), VW_PB_BUSY);
+  assert_int_equal(r.reserved, pool.drawn);
+  assert_true(pool.drawn < used);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_app_exports_decode_as_protobuf_c_unpacks_them),
@@ -435,6 +477,7 @@ int main(void) {
       cmocka_unit_test(test_what_the_encoding_refuses_is_malformed),
       cmocka_unit_test(test_a_string_that_is_not_utf8_is_named),
       cmocka_unit_test(test_nesting_past_the_limit_is_too_deep),
+      cmocka_unit_test(test_the_pool_is_drawn_for_all_a_request_takes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

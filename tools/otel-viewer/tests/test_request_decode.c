@@ -233,6 +233,25 @@ static void test_requests_decoded_at_once_share_a_pool(void **state) {
   free(pb);
 }
 
+/* An accepted request holds exactly what its decoding took, the structs
+ * counted ahead for a repeated message field included (a thousand spans:
+ * more than the first step drawn from the pool), and gives it all back. */
+static void test_an_accepted_request_holds_what_it_took(void **state) {
+  (void)state;
+  size_t len;
+  uint8_t *body = hostile_empty_spans(2000, &len);
+  vw_request_t req;
+  char why[200];
+  assert_int_equal(vw_decode_request(VW_TRACES, body, len, false, MAX_BODY, &req, why, sizeof why),
+                   VW_DECODE_OK);
+  assert_true(req.reserved >= 990 * sizeof(Opentelemetry__Proto__Trace__V1__Span));
+  assert_true(req.reserved < ((size_t)1 << 20));
+  assert_int_equal(vw_decode_pool_used(), req.reserved);
+  vw_request_release(&req);
+  assert_int_equal(vw_decode_pool_used(), 0);
+  free(body);
+}
+
 /* What a civetweb worker does with the deepest body accepted, on a thread
  * with the same stack (102400 bytes, minus what civetweb itself uses
  * before the handler: 23 KiB measured, 32 KiB taken here). */
@@ -324,6 +343,7 @@ int main(void) {
       cmocka_unit_test(test_issue_body_deep_anyvalue_json_is_refused),
       cmocka_unit_test(test_issue_body_empty_spans_is_too_large),
       cmocka_unit_test(test_budget_is_what_decoding_takes),
+      cmocka_unit_test(test_an_accepted_request_holds_what_it_took),
       cmocka_unit_test(test_repeated_singular_message_is_refused_by_the_arena),
       cmocka_unit_test(test_bad_framing_is_invalid),
       cmocka_unit_test(test_requests_decoded_at_once_share_a_pool),
