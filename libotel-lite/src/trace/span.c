@@ -248,7 +248,7 @@ static bool refs_drop_last(otel_span_t *s, unsigned n) {
 
 /* Frees a span whose last reference is gone. */
 static void span_free(otel_span_t *s) {
-  otel__arena_cleanup(&s->arena);
+  if (s->arena.head) otel__arena_cleanup(&s->arena); /* most spans never overflow */
   otel__span_pool_put(s->recording ? 1 : 0, s);
 }
 
@@ -359,23 +359,37 @@ static bool choose_parent(const otel_span_start_options_t *o, otel_span_context_
   return false;
 }
 
-static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
-static void pool_init(void) {
+/* The pool's block sizes, set before main (the first span may start on
+ * any thread): a pthread_once on every span start cost a call. */
+__attribute__((constructor)) static void pool_init(void) {
   otel__span_pool_set_size(0, sizeof(otel_span_t));
   otel__span_pool_set_size(1, RECORDING_SIZE);
 }
 
 static otel_span_t *span_new(bool recording) {
-  pthread_once(&pool_once, pool_init);
   otel_span_t *s = otel__span_pool_get(recording ? 1 : 0);
   if (!s) return NULL;
   /* Field by field: a memset of the whole struct compiles to `rep stos`,
-   * which took a third of an unsampled span's time. A field added to
-   * otel_span_t or otel_span_data_t must be set here (the assertions below
-   * are a reminder). */
+   * which took a third of an unsampled span's time. First what any span's
+   * readers look at (its context, trace state, references, end and
+   * storage); a non-recording span's other fields are never read (every
+   * change and read of them checks `recording` first, and only recording
+   * spans reach the processors), so only a recording span sets them. A
+   * field added to otel_span_t or otel_span_data_t must be set here (the
+   * assertions below are a reminder). */
   otel_span_data_t *d = &s->data;
   memset(&d->context, 0, sizeof(d->context));
   memset(d->parent_span_id, 0, sizeof(d->parent_span_id));
+  d->trace_state = NULL;
+  atomic_init(&s->refs, 1);
+  s->recording = recording;
+  s->is_static = false;
+  s->arena.head = NULL; /* otel__arena_init(&s->arena, 1024), without the call */
+  s->arena.block_size = 1024;
+  atomic_flag_clear_explicit(&s->lock, memory_order_relaxed); /* unshared yet: no fence */
+  atomic_init(&s->ended, false);
+  s->tracer = NULL;
+  if (!recording) return s;
   d->parent_is_remote = false;
   d->name = NULL;
   d->kind = OTEL_SPAN_KIND_INTERNAL;
@@ -391,19 +405,11 @@ static otel_span_t *span_new(bool recording) {
   d->dropped_links = 0;
   d->status = OTEL_SPAN_STATUS_UNSET;
   d->status_description = NULL;
-  d->trace_state = NULL;
   d->resource = NULL;
   d->scope_name = NULL;
   d->scope_version = NULL;
-  atomic_init(&s->refs, 1);
-  s->recording = recording;
-  s->is_static = false;
-  otel__arena_init(&s->arena, 1024);
-  atomic_flag_clear_explicit(&s->lock, memory_order_relaxed); /* unshared yet: no fence */
-  atomic_init(&s->ended, false);
-  s->tracer = NULL;
-  s->attrs = recording ? (otel_attr_t *)s->inline_room : NULL;
-  s->attr_cap = recording ? INLINE_ATTRS : 0;
+  s->attrs = (otel_attr_t *)s->inline_room;
+  s->attr_cap = INLINE_ATTRS;
   s->events = NULL;
   s->event_cap = 0;
   s->links = NULL;
@@ -427,11 +433,11 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
   if (has_parent) {
     memcpy(ctx.trace_id, parent.trace_id, 16);
     ctx.trace_flags = parent.trace_flags & (OTEL_TRACE_FLAG_SAMPLED | OTEL_TRACE_FLAG_RANDOM);
+    otel__generate_span_ids(NULL, ctx.span_id);
   } else {
-    otel_generate_trace_id(ctx.trace_id);
+    otel__generate_span_ids(ctx.trace_id, ctx.span_id);
     ctx.trace_flags = OTEL_TRACE_FLAG_RANDOM; /* our trace ids are fully random */
   }
-  otel_generate_span_id(ctx.span_id);
 
   otel_tracer_provider_t *tp = tracer ? tracer->provider : NULL;
   otel_span_kind_t kind = o->kind ? o->kind : OTEL_SPAN_KIND_INTERNAL;
