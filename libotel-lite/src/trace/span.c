@@ -249,27 +249,6 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
   (*count)++;
 }
 
-/* Appends attr to a new span's own list when its key is a literal of our
- * instrumentation, distinct from every key on the list (KEY_STATIC_NEW):
- * list_set_attr without its generic list arguments, when the list has
- * room under the limit (else list_set_attr counts it dropped). The span is
- * not shared yet. */
-static inline void append_static_attr(otel_span_t *s, const otel_attr_t *attr, uint32_t limit,
-                                      uint32_t max_len) {
-  size_t i = s->data.attr_count;
-  if (i >= limit || i == s->attr_cap) {
-    list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs, limit,
-                  attr, KEY_STATIC_NEW);
-    return;
-  }
-  if (!attr->key || !attr->key[0] || !valid_attr_type(attr->type)) return;
-  if (!copy_attr(s, &s->attrs[i], attr, attr->key, max_len)) {
-    s->data.dropped_attrs++;
-    return;
-  }
-  s->data.attr_count = i + 1;
-}
-
 /* Sets a scalar attribute (string, bool, int, double) on the span's own
  * list: the common case of list_set_attr, with the list in locals and the
  * key and value copied and checked in one pass each. Anything else (an
@@ -565,8 +544,7 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
     s->data.scope_name = tracer->name;
     s->data.scope_version = tracer->version;
     if (key_mode == KEY_STATIC_NEW) {
-      for (size_t i = 0; i < o->attr_count; i++)
-        append_static_attr(s, &o->attrs[i], lim->attribute_count, lim->attribute_value_length);
+      for (size_t i = 0; i < o->attr_count; i++) span_set_attr(s, &o->attrs[i], KEY_STATIC_NEW);
     } else {
       for (size_t i = 0; i < o->attr_count; i++)
         list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs,
