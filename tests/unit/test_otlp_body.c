@@ -18,7 +18,7 @@ static void test_last_release_frees(void **state) {
   (void)state;
   uint8_t *data = malloc(5);
   memcpy(data, "hello", 5);
-  otel__otlp_body_t *b = otel__otlp_body_adopt(data, 5);
+  otel__otlp_body_t *b = otel__otlp_body_adopt(data, data, 5);
   assert_non_null(b);
   assert_ptr_equal(b->data, data);
   assert_int_equal(b->len, 5);

@@ -13,13 +13,14 @@
 
 #include <stdlib.h>
 
-otel__otlp_body_t *otel__otlp_body_adopt(uint8_t *data, size_t len) {
+otel__otlp_body_t *otel__otlp_body_adopt(uint8_t *base, uint8_t *data, size_t len) {
   otel__otlp_body_t *b = malloc(sizeof(*b));
   if (!b) {
-    free(data);
+    free(base);
     return NULL;
   }
   atomic_init(&b->refs, 1);
+  b->base = base;
   b->data = data;
   b->len = len;
   return b;
@@ -29,6 +30,6 @@ void otel__otlp_body_ref(otel__otlp_body_t *b) { atomic_fetch_add_explicit(&b->r
 
 void otel__otlp_body_release(otel__otlp_body_t *b) {
   if (!b || atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) != 1) return;
-  free(b->data);
+  free(b->base);
   free(b);
 }

@@ -152,7 +152,7 @@ otel_err_t otel__otlp_client_send(otel__otlp_client_t *c, const uint8_t *body, s
   memset(res, 0, sizeof(*res));
   uint8_t *copy = malloc(len ? len : 1);
   if (copy && len) memcpy(copy, body, len);
-  otel__otlp_body_t *b = copy ? otel__otlp_body_adopt(copy, len) : NULL;
+  otel__otlp_body_t *b = copy ? otel__otlp_body_adopt(copy, copy, len) : NULL;
   if (!b) return res->err = OTEL_ENOMEM;
   otel_err_t err = otel__otlp_client_send_body(c, b, res);
   otel__otlp_body_release(b);

@@ -46,13 +46,14 @@ otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts,
  * slices) takes another, and the last release frees them. */
 typedef struct otel__otlp_body {
   atomic_uint refs;
-  uint8_t *data; /* malloc'd */
+  uint8_t *base; /* malloc'd */
+  uint8_t *data; /* the request: len bytes inside base */
   size_t len;
 } otel__otlp_body_t;
 
-/* A body of data (malloc'd, len bytes) with one reference, owning data
- * from now on; NULL (data freed) when out of memory. */
-otel__otlp_body_t *otel__otlp_body_adopt(uint8_t *data, size_t len);
+/* A body of len bytes at data inside base (malloc'd) with one reference,
+ * owning base from now on; NULL (base freed) when out of memory. */
+otel__otlp_body_t *otel__otlp_body_adopt(uint8_t *base, uint8_t *data, size_t len);
 void otel__otlp_body_ref(otel__otlp_body_t *body);
 /* Drops a reference; the last frees data and the body. NULL: no-op. */
 void otel__otlp_body_release(otel__otlp_body_t *body);

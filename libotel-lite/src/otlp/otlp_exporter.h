@@ -27,6 +27,10 @@ otel_err_t otel__otlp_exporter_create(const otel_otlp_options_t *opts, otel_sign
  * error is returned for the processor to count. */
 otel_err_t otel__otlp_exporter_send(otel__otlp_exporter_t *x, uint8_t *body, size_t len,
                                     size_t n);
+/* The same for len bytes at data inside base (malloc'd, owned from now
+ * on): otel__otlp_encode_spans_at's output. */
+otel_err_t otel__otlp_exporter_send_at(otel__otlp_exporter_t *x, uint8_t *base, uint8_t *data,
+                                       size_t len, size_t n);
 
 /* From any thread: the send in flight and every later one end at once
  * (the shutdown deadline). */
