@@ -495,8 +495,25 @@ _Static_assert(sizeof(otel_span_data_t) == 184, "otel_span_data_t changed: updat
 _Static_assert(offsetof(otel_span_t, inline_room) == 288, "otel_span_t changed: update span_new()");
 #endif
 
+/* Adds a start attribute whose key and string value are both literals of
+ * our instrumentation (otel__tracer_start_span_literals): the attribute
+ * as given, when the list has room and no value length limit applies;
+ * otherwise as any static attribute. The span is not shared yet. */
+static void span_put_literal(otel_span_t *s, const otel_attr_t *attr) {
+  size_t n = s->data.attr_count;
+  const otel_span_limits_t *lim = &s->tracer->provider->limits;
+  if (attr->type != OTEL_ATTR_TYPE_STRING || !attr->value.s || !attr->key || !attr->key[0] ||
+      lim->attribute_value_length || n >= lim->attribute_count || n == s->attr_cap) {
+    span_set_attr(s, attr, KEY_STATIC_NEW);
+    return;
+  }
+  s->attrs[n] = *attr;
+  s->data.attr_count = n + 1;
+}
+
 static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
-                               const otel_span_start_options_t *opts, key_mode_t key_mode) {
+                               const otel_span_start_options_t *opts, key_mode_t key_mode,
+                               uint32_t literal_values) {
   const otel_span_start_options_t *o = opts ? opts : &default_options;
   otel_span_context_t parent;
   const char *parent_ts;
@@ -544,7 +561,10 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
     s->data.scope_name = tracer->name;
     s->data.scope_version = tracer->version;
     if (key_mode == KEY_STATIC_NEW) {
-      for (size_t i = 0; i < o->attr_count; i++) span_set_attr(s, &o->attrs[i], KEY_STATIC_NEW);
+      for (size_t i = 0; i < o->attr_count; i++) {
+        if (i < 32 && (literal_values >> i & 1)) span_put_literal(s, &o->attrs[i]);
+        else span_set_attr(s, &o->attrs[i], KEY_STATIC_NEW);
+      }
     } else {
       for (size_t i = 0; i < o->attr_count; i++)
         list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs,
@@ -573,12 +593,18 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
 
 otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
                                     const otel_span_start_options_t *opts) {
-  return start_span(tracer, name, opts, KEY_COPY);
+  return start_span(tracer, name, opts, KEY_COPY, 0);
 }
 
 otel_span_t *otel__tracer_start_span_static(otel_tracer_t *tracer, const char *name,
                                             const otel_span_start_options_t *opts) {
-  return start_span(tracer, name, opts, KEY_STATIC_NEW);
+  return start_span(tracer, name, opts, KEY_STATIC_NEW, 0);
+}
+
+otel_span_t *otel__tracer_start_span_literals(otel_tracer_t *tracer, const char *name,
+                                              const otel_span_start_options_t *opts,
+                                              uint32_t literal_values) {
+  return start_span(tracer, name, opts, KEY_STATIC_NEW, literal_values);
 }
 
 /* ---- changes ---------------------------------------------------------------- */

@@ -62,6 +62,13 @@ otel_err_t otel__span_exporter_force_flush(otel_span_exporter_t *e, uint32_t tim
 otel_span_t *otel__tracer_start_span_static(otel_tracer_t *tracer, const char *name,
                                             const otel_span_start_options_t *opts);
 void otel__span_set_attribute_static(otel_span_t *span, const otel_attr_t *attr);
+/* otel__tracer_start_span_static where the start attributes whose bit is
+ * set in literal_values (bit i for opts->attrs[i], i < 32) are strings
+ * whose value is a string literal too (ASCII, never freed): kept as given,
+ * not copied. */
+otel_span_t *otel__tracer_start_span_literals(otel_tracer_t *tracer, const char *name,
+                                              const otel_span_start_options_t *opts,
+                                              uint32_t literal_values);
 /* The number of attributes span holds (0 for a non-recording span). */
 size_t otel__span_attr_count(otel_span_t *span);
 /* otel__span_set_attribute_static for a key that none of the span's first
