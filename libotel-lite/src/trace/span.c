@@ -650,9 +650,7 @@ size_t otel__span_attr_count(otel_span_t *span) {
 void otel__span_set_attribute_static_new(otel_span_t *span, const otel_attr_t *attr, size_t known) {
   if (!span_writable(span)) return;
   if (!span_lock_writable(span)) return;
-  key_mode_t mode = span->data.attr_count == known ? KEY_STATIC_NEW : KEY_STATIC;
-  list_set_attr(span, &span->attrs, &span->data.attr_count, &span->attr_cap,
-                &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count, attr, mode);
+  span_set_attr(span, attr, span->data.attr_count == known ? KEY_STATIC_NEW : KEY_STATIC);
   span->data.attrs = span->attrs;
   span_unlock(span);
 }
