@@ -228,8 +228,8 @@ static void bench_encode(void) {
   for (int r = 0; r < RUNS; r++) {
     double t0 = now_ns();
     for (int i = 0; i < 20; i++) {
-      uint8_t *buf;
-      otel__otlp_encode_spans(kept, kept_n, &buf, &bytes);
+      uint8_t *buf, *data; /* as the exporter encodes: no move to the buffer's start */
+      otel__otlp_encode_spans_at(kept, kept_n, &buf, &data, &bytes);
       free(buf);
     }
     per[r] = 20.0 * kept_n / ((now_ns() - t0) / 1e9);

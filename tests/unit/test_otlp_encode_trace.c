@@ -1,5 +1,7 @@
 /* test_otlp_encode_trace.c: otlp_encode_trace.c writes the wire format
- * itself, so its bytes are checked two ways: decoded with protobuf-c (our
+ * itself, backwards in one pass (otlp_wire_back.c: attributes, the
+ * request, the buffer growing from a first guess of its size), so its
+ * bytes are checked two ways: decoded with protobuf-c (our
  * .proto files), every field equals the span it came from; and packed
  * again by protobuf-c, they are the same bytes (fields in number order,
  * defaults left out, lengths right). Spans from two resources and three
@@ -339,11 +341,54 @@ static void test_encode_large_batch_repacks_identically(void **state) {
   free(buf);
 }
 
+/* A span far bigger than the writer's first buffer (a guess from the
+ * spans before it): the buffer grows in the middle of the span, several
+ * times, and the bytes are still the ones protobuf-c packs. */
+static void test_encode_span_bigger_than_the_first_buffer(void **state) {
+  fixture_t *f = *state;
+  uint8_t *buf;
+  size_t len;
+  assert_int_equal(otel__otlp_encode_spans(f->spans, f->n, &buf, &len), OTEL_OK); /* a small guess */
+  free(buf);
+  enum { BIG = 100000 };
+  char *big = malloc(BIG + 1);
+  for (size_t k = 0; k < BIG; k++) big[k] = (char)('a' + k % 26);
+  big[BIG] = '\0';
+  otel_tracer_t *c = otel_tracer_provider_get_tracer(f->tp[1], "scope.c", "0.1");
+  otel_span_t *span = otel_tracer_start_span(c, "big", &(otel_span_start_options_t){.root = true});
+  otel_span_set_attribute_str(span, "before", "small");
+  otel_span_set_attribute_str(span, "big", big);
+  otel_span_add_event_at(span, big + BIG - 5000, 1, NULL, 0);
+  otel_span_end(span);
+  const otel_span_data_t *d = otel_memory_span_exporter_get(f->mem[1], 2);
+  assert_non_null(d);
+  const otel_span_data_t *batch[] = {f->spans[0], d, f->spans[1]};
+  assert_int_equal(otel__otlp_encode_spans(batch, 3, &buf, &len), OTEL_OK);
+  assert_true(len > BIG + 5000);
+  req_t *req = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+      NULL, len, buf);
+  assert_non_null(req);
+  uint8_t *again = malloc(len);
+  assert_int_equal(protobuf_c_message_get_packed_size(&req->base), len);
+  protobuf_c_message_pack(&req->base, again);
+  assert_memory_equal(again, buf, len);
+  pb_span_t *got = req->resource_spans[1]->scope_spans[0]->spans[0];
+  assert_string_equal(got->name, "big");
+  assert_int_equal(got->n_attributes, 2);
+  assert_string_equal(got->attributes[1]->value->string_value, big);
+  assert_string_equal(got->events[0]->name, big + BIG - 5000);
+  free(again);
+  free(big);
+  opentelemetry__proto__collector__trace__v1__export_trace_service_request__free_unpacked(req, NULL);
+  free(buf);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_encode_spans_decode_to_the_spans_and_repack_identically),
       cmocka_unit_test(test_encode_each_span_alone_and_none),
       cmocka_unit_test(test_encode_large_batch_repacks_identically),
+      cmocka_unit_test(test_encode_span_bigger_than_the_first_buffer),
   };
   return cmocka_run_group_tests_name("otlp_encode_trace", tests, setup, teardown);
 }

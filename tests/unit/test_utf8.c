@@ -2,7 +2,9 @@
  * every sequence length is kept byte for byte; each byte of an invalid
  * sequence (a stray continuation byte, a truncated sequence, an overlong
  * form, a surrogate, a code point above U+10FFFF, 0xF5..0xFF) becomes
- * U+FFFD; otel__utf8_clean_len is exactly what otel__utf8_put_clean writes. */
+ * U+FFFD; otel__utf8_clean_len is exactly what otel__utf8_put_clean writes;
+ * otel__utf8_is_ascii sees a non-ASCII byte at every position of text of
+ * every length up to 40 (its word, overlapping-tail and short paths). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,10 +63,26 @@ static void test_utf8_each_invalid_byte_becomes_fffd(void **state) {
   CLEAN("Mozilla \xE9t\xE9", "Mozilla " FFFD "t" FFFD); /* Latin-1 text */
 }
 
+static void test_utf8_is_ascii_every_position(void **state) {
+  (void)state;
+  char buf[48];
+  for (size_t len = 0; len <= 40; len++) {
+    memset(buf, 'a', sizeof buf);
+    buf[len] = (char)0xC3; /* just past the text: never looked at */
+    assert_true(otel__utf8_is_ascii(buf, len));
+    for (size_t i = 0; i < len; i++) {
+      buf[i] = (char)0x80;
+      assert_false(otel__utf8_is_ascii(buf, len));
+      buf[i] = 'a';
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_utf8_valid_text_is_kept),
       cmocka_unit_test(test_utf8_each_invalid_byte_becomes_fffd),
+      cmocka_unit_test(test_utf8_is_ascii_every_position),
   };
   return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
 }

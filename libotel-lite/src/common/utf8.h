@@ -23,16 +23,26 @@ size_t otel__utf8_clean_len(const char *s, size_t len);
 
 /* Whether s[0..len) is ASCII (so valid UTF-8), checked inline eight bytes
  * a step: most telemetry text is short ASCII, for which the call to
- * otel__utf8_clean_len cost more than the check. */
+ * otel__utf8_clean_len cost more than the check. The tail is one more
+ * (overlapping) word, and text under 8 bytes two or three loads, not a
+ * loop over its bytes. */
 static inline bool otel__utf8_is_ascii(const char *s, size_t len) {
-  uint64_t acc = 0;
-  size_t i = 0;
-  for (; i + 8 <= len; i += 8) {
-    uint64_t w;
-    memcpy(&w, s + i, 8);
+  uint64_t acc = 0, w;
+  if (len >= 8) {
+    for (size_t i = 0; i + 8 < len; i += 8) {
+      memcpy(&w, s + i, 8);
+      acc |= w;
+    }
+    memcpy(&w, s + len - 8, 8);
     acc |= w;
+  } else if (len >= 4) {
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + len - 4, 4);
+    acc = a | b;
+  } else if (len) {
+    acc = (unsigned char)s[0] | (unsigned char)s[len / 2] | (unsigned char)s[len - 1];
   }
-  for (; i < len; i++) acc |= (unsigned char)s[i];
   return !(acc & 0x8080808080808080ull);
 }
 

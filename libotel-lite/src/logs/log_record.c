@@ -15,6 +15,7 @@
 
 #include "internal.h"
 #include "logs_internal.h"
+#include "utf8.h"
 
 /* ---- Severity ------------------------------------------------------------ */
 static const char *const severity_names[25] = {
@@ -69,12 +70,14 @@ size_t otel__utf8_cut(const char *s, size_t len, size_t max) {
 typedef struct rec_impl {
   otel_log_record_t pub; /* first: a pub pointer is an impl pointer */
   atomic_int refs;
+  bool ascii; /* otel__log_record_text_is_ascii */
 } rec_impl_t;
 
 /* Bump cursor over the record's block; a NULL base only measures. */
 typedef struct cursor {
   char *base;
   size_t off;
+  bool ascii; /* every string copied so far is ASCII */
 } cursor_t;
 
 static void *take(cursor_t *c, size_t n, size_t align) {
@@ -87,6 +90,7 @@ static void *take(cursor_t *c, size_t n, size_t align) {
 static const char *take_str(cursor_t *c, const char *s, size_t n) {
   char *p = take(c, n + 1, 1);
   if (p) {
+    if (c->ascii && !otel__utf8_is_ascii(s, n)) c->ascii = false;
     if (n) memcpy(p, s, n);
     p[n] = '\0';
   }
@@ -166,7 +170,7 @@ otel_log_record_t *otel__log_record_create(const otel__log_record_src_t *src,
   size_t n_attrs = usable < max_attrs ? usable : max_attrs;
   size_t body_len = src->body ? otel__utf8_cut(src->body, src->body_len, max_body) : 0;
 
-  cursor_t c = {NULL, 0};
+  cursor_t c = {NULL, 0, true};
   layout(&c, NULL, src, body_len, n_attrs);
   rec_impl_t *impl = malloc(c.off);
   if (!impl) return NULL;
@@ -189,10 +193,13 @@ otel_log_record_t *otel__log_record_create(const otel__log_record_src_t *src,
   r->logger = logger;
   r->resource = resource;
   atomic_init(&impl->refs, 1);
-  c = (cursor_t){(char *)impl, 0};
+  c = (cursor_t){(char *)impl, 0, true};
   layout(&c, impl, src, body_len, n_attrs);
+  impl->ascii = c.ascii;
   return r;
 }
+
+bool otel__log_record_text_is_ascii(const otel_log_record_t *r) { return ((const rec_impl_t *)r)->ascii; }
 
 const otel_log_record_t *otel_log_record_retain(const otel_log_record_t *rec) {
   if (rec) atomic_fetch_add_explicit(&((rec_impl_t *)rec)->refs, 1, memory_order_relaxed);

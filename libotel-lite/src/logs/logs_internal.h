@@ -68,6 +68,11 @@ otel_log_record_t *otel__log_record_create(const otel__log_record_src_t *src,
                                            const otel_resource_t *resource,
                                            size_t max_body, size_t max_attrs);
 
+/* Whether every text of r (severity text, body, event name, attribute keys
+ * and string values) is ASCII, so valid UTF-8: the OTLP encoder then
+ * writes it without checking it again. Measured as the record is copied. */
+bool otel__log_record_text_is_ascii(const otel_log_record_t *r);
+
 /* Largest n <= len such that s[0..n) does not end inside a UTF-8 sequence. */
 size_t otel__utf8_cut(const char *s, size_t len, size_t max);
 

@@ -150,6 +150,18 @@ static uint64_t jittered(otel__otlp_client_t *c, uint64_t backoff) {
 otel_err_t otel__otlp_client_send(otel__otlp_client_t *c, const uint8_t *body, size_t len,
                                   otel__otlp_result_t *res) {
   memset(res, 0, sizeof(*res));
+  uint8_t *copy = malloc(len ? len : 1);
+  if (copy && len) memcpy(copy, body, len);
+  otel__otlp_body_t *b = copy ? otel__otlp_body_adopt(copy, copy, len) : NULL;
+  if (!b) return res->err = OTEL_ENOMEM;
+  otel_err_t err = otel__otlp_client_send_body(c, b, res);
+  otel__otlp_body_release(b);
+  return err;
+}
+
+otel_err_t otel__otlp_client_send_body(otel__otlp_client_t *c, otel__otlp_body_t *body,
+                                       otel__otlp_result_t *res) {
+  memset(res, 0, sizeof(*res));
   if (!c) return res->err = OTEL_EINVAL;
   uint64_t start = otel__monotonic_ns();
   uint64_t deadline = start + (uint64_t)c->opts.timeout_ms * 1000000ull;
@@ -167,7 +179,7 @@ otel_err_t otel__otlp_client_send(otel__otlp_client_t *c, const uint8_t *body, s
     }
     otel__otlp_attempt_t a;
     memset(&a, 0, sizeof(a));
-    c->transport->send(c->ctx, body, len, (uint32_t)((deadline - now) / 1000000ull) + 1, &a);
+    c->transport->send(c->ctx, body, (uint32_t)((deadline - now) / 1000000ull) + 1, &a);
     res->attempts++;
     res->rejected = a.rejected;
     snprintf(res->message, sizeof(res->message), "%s", a.message);

@@ -12,6 +12,10 @@
 
 #include "otel/exporter_otlp.h"
 
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
 typedef struct otel__otlp_client otel__otlp_client_t;
 
 /* What one send ended with, for the exporter to count and report. */
@@ -37,11 +41,32 @@ void otel__otlp_drop_invalid_headers(otel_otlp_options_t *o);
 otel_err_t otel__otlp_client_create(const otel_otlp_options_t *opts,
                                     otel__otlp_client_t **out);
 
-/* Sends body (borrowed, len bytes), blocking the calling (exporter) thread at
+/* An encoded request (otlp_body.c), reference-counted: the exporter holds
+ * one reference, a transport that keeps the bytes past its send (gRPC's
+ * slices) takes another, and the last release frees them. */
+typedef struct otel__otlp_body {
+  atomic_uint refs;
+  uint8_t *base; /* malloc'd */
+  uint8_t *data; /* the request: len bytes inside base */
+  size_t len;
+} otel__otlp_body_t;
+
+/* A body of len bytes at data inside base (malloc'd) with one reference,
+ * owning base from now on; NULL (base freed) when out of memory. */
+otel__otlp_body_t *otel__otlp_body_adopt(uint8_t *base, uint8_t *data, size_t len);
+void otel__otlp_body_ref(otel__otlp_body_t *body);
+/* Drops a reference; the last frees data and the body. NULL: no-op. */
+void otel__otlp_body_release(otel__otlp_body_t *body);
+
+/* Sends body (the caller keeps its reference), blocking the calling (exporter) thread at
  * most opts.timeout_ms in total, retries included. Retries only what the
  * OTLP spec calls retryable (gRPC UNAVAILABLE, RESOURCE_EXHAUSTED with
  * RetryInfo, ...; HTTP 429, 502, 503, 504), honouring Retry-After /
  * RetryInfo. Thread-safe for one caller at a time (exports are serial). */
+otel_err_t otel__otlp_client_send_body(otel__otlp_client_t *client, otel__otlp_body_t *body,
+                                       otel__otlp_result_t *out_result);
+
+/* The same for len bytes at body (borrowed: copied first; for tests). */
 otel_err_t otel__otlp_client_send(otel__otlp_client_t *client,
                                   const uint8_t *body, size_t len,
                                   otel__otlp_result_t *out_result);

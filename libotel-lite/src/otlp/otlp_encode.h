@@ -14,4 +14,11 @@
 otel_err_t otel__otlp_encode_spans(const otel_span_data_t *const *spans, size_t n,
                                    uint8_t **out, size_t *out_len);
 
+/* The same without moving the bytes to the start of their buffer: the
+ * request is [*data, *data + *len) inside *base (malloc'd: free() it),
+ * written backwards from the buffer's end (otlp_wire_back.h). For the
+ * exporter, which sends them from there. */
+otel_err_t otel__otlp_encode_spans_at(const otel_span_data_t *const *spans, size_t n, uint8_t **base,
+                                      uint8_t **data, size_t *len);
+
 #endif /* OTEL_OTLP_ENCODE_H */

@@ -8,20 +8,31 @@
  * (otlp_client.h).
  * Like every string the encoders write, bodies, severity texts, event
  * names and attributes that are not valid UTF-8 get U+FFFD in place of
- * the bad bytes (utf8.h).
+ * the bad bytes (utf8.h); a record whose text is all ASCII (measured when
+ * it was copied, log_record.c) is written without that check.
  */
 #include <string.h>
 
 #include "logs_internal.h"
 #include "otlp_wire.h"
 
-/* A string field of cleaned text, left out when empty (proto3). */
-static size_t clean_string_size(unsigned field, const char *s, size_t len) {
-  return s && len ? wire_string_size(field, s, len) : 0;
+/* A string field of s[0..len): written as it is when the record's text is
+ * known ASCII (otel__log_record_text_is_ascii), else cleaned. */
+static size_t text_size(unsigned field, const char *s, size_t len, bool ascii) {
+  return wire_len_field(field, ascii ? len : otel__utf8_clean_len(s, len));
 }
 
-static uint8_t *put_clean_string(uint8_t *p, unsigned field, const char *s, size_t len) {
-  return s && len ? wire_put_string(p, field, s, len) : p;
+static uint8_t *put_text(uint8_t *p, unsigned field, const char *s, size_t len, bool ascii) {
+  return ascii ? wire_put_bytes(p, field, s, len) : wire_put_string(p, field, s, len);
+}
+
+/* The same, left out when empty (proto3). */
+static size_t opt_text_size(unsigned field, const char *s, size_t len, bool ascii) {
+  return s && len ? text_size(field, s, len, ascii) : 0;
+}
+
+static uint8_t *put_opt_text(uint8_t *p, unsigned field, const char *s, size_t len, bool ascii) {
+  return s && len ? put_text(p, field, s, len, ascii) : p;
 }
 
 static bool nonzero(const uint8_t *p, size_t n) {
@@ -30,42 +41,37 @@ static bool nonzero(const uint8_t *p, size_t n) {
   return false;
 }
 
-/* The body AnyValue's content: string_value = 1, written even when empty
- * (a oneof member). */
-static size_t body_size(const otel_log_record_t *r) {
-  return wire_string_size(1, r->body, r->body_len);
-}
-
 static bool has_ids(const otel_log_record_t *r) {
   return nonzero(r->trace_id, 16) && nonzero(r->span_id, 8);
 }
 
 /* LogRecord content, fields in number order: time 1, severity_number 2,
- * severity_text 3, body 5, attributes 6, dropped 7, flags 8, trace_id 9,
- * span_id 10, observed_time 11, event_name 12. */
+ * severity_text 3, body 5 (an AnyValue whose string_value 1 is written
+ * even when empty: a oneof member), attributes 6, dropped 7, flags 8,
+ * trace_id 9, span_id 10, observed_time 11, event_name 12. */
 static size_t record_size(const otel_log_record_t *r) {
-  bool ids = has_ids(r);
+  bool ids = has_ids(r), ascii = otel__log_record_text_is_ascii(r);
   return wire_opt_fixed64_size(1, r->timestamp_ns) + wire_opt_varint_size(2, (uint64_t)r->severity) +
-         clean_string_size(3, r->severity_text, strlen(r->severity_text)) +
-         (r->body ? wire_len_field(5, body_size(r)) : 0) +
-         otel__wire_attrs_size(6, r->attrs, r->attr_count, false) +
+         opt_text_size(3, r->severity_text, strlen(r->severity_text), ascii) +
+         (r->body ? wire_len_field(5, text_size(1, r->body, r->body_len, ascii)) : 0) +
+         otel__wire_attrs_size(6, r->attrs, r->attr_count, ascii) +
          wire_opt_varint_size(7, r->dropped_attributes_count) +
          (ids ? wire_opt_fixed32_size(8, r->trace_flags) + wire_len_field(9, 16) + wire_len_field(10, 8) : 0) +
          wire_opt_fixed64_size(11, r->observed_timestamp_ns) +
-         (r->event_name ? clean_string_size(12, r->event_name, strlen(r->event_name)) : 0);
+         (r->event_name ? opt_text_size(12, r->event_name, strlen(r->event_name), ascii) : 0);
 }
 
 static uint8_t *put_record(uint8_t *p, const otel_log_record_t *r) {
-  bool ids = has_ids(r);
+  bool ids = has_ids(r), ascii = otel__log_record_text_is_ascii(r);
   p = wire_put_opt_fixed64(p, 1, r->timestamp_ns);
   p = wire_put_opt_varint(p, 2, (uint64_t)r->severity);
-  p = put_clean_string(p, 3, r->severity_text, strlen(r->severity_text));
+  p = put_opt_text(p, 3, r->severity_text, strlen(r->severity_text), ascii);
   if (r->body) {
     p = wire_put_tag(p, 5, WIRE_LEN);
-    p = wire_put_varint(p, body_size(r));
-    p = wire_put_string(p, 1, r->body, r->body_len);
+    p = wire_put_varint(p, text_size(1, r->body, r->body_len, ascii));
+    p = put_text(p, 1, r->body, r->body_len, ascii);
   }
-  p = otel__wire_put_attrs(p, 6, r->attrs, r->attr_count, false);
+  p = otel__wire_put_attrs(p, 6, r->attrs, r->attr_count, ascii);
   p = wire_put_opt_varint(p, 7, r->dropped_attributes_count);
   if (ids) {
     p = wire_put_opt_fixed32(p, 8, r->trace_flags);
@@ -73,7 +79,7 @@ static uint8_t *put_record(uint8_t *p, const otel_log_record_t *r) {
     p = wire_put_bytes(p, 10, r->span_id, 8);
   }
   p = wire_put_opt_fixed64(p, 11, r->observed_timestamp_ns);
-  if (r->event_name) p = put_clean_string(p, 12, r->event_name, strlen(r->event_name));
+  if (r->event_name) p = put_opt_text(p, 12, r->event_name, strlen(r->event_name), ascii);
   return p;
 }
 

@@ -50,10 +50,18 @@ otel_err_t otel__otlp_exporter_create(const otel_otlp_options_t *opts, otel_sign
   return OTEL_OK;
 }
 
-otel_err_t otel__otlp_exporter_send(otel__otlp_exporter_t *x, const uint8_t *body, size_t len,
+otel_err_t otel__otlp_exporter_send(otel__otlp_exporter_t *x, uint8_t *body, size_t len,
                                     size_t n) {
+  return otel__otlp_exporter_send_at(x, body, body, len, n);
+}
+
+otel_err_t otel__otlp_exporter_send_at(otel__otlp_exporter_t *x, uint8_t *base, uint8_t *data,
+                                       size_t len, size_t n) {
   otel__otlp_result_t res = {0};
-  otel_err_t err = otel__otlp_client_send(x->client, body, len, &res);
+  otel__otlp_body_t *b = base ? otel__otlp_body_adopt(base, data, len) : NULL;
+  if (!b) return OTEL_ENOMEM;
+  otel_err_t err = otel__otlp_client_send_body(x->client, b, &res);
+  otel__otlp_body_release(b);
   const char *items = signal_names[x->signal].items;
   if (err)
     otel__diag(OTEL_DIAG_WARN, signal_names[x->signal].export_kind,

@@ -19,12 +19,18 @@ typedef struct otel__otlp_exporter otel__otlp_exporter_t;
 otel_err_t otel__otlp_exporter_create(const otel_otlp_options_t *opts, otel_signal_t signal,
                                       otel__otlp_exporter_t **out);
 
-/* Sends one encoded Export*ServiceRequest (body borrowed, len bytes) of n
+/* Sends one encoded Export*ServiceRequest (body: malloc'd, len bytes,
+ * owned by the exporter from now on and freed when the transport is done
+ * with it; NULL: out of memory, OTEL_ENOMEM) of n
  * items. A failure or a partial success is reported through
  * self-diagnostics (naming the endpoint and the signal's items); the
  * error is returned for the processor to count. */
-otel_err_t otel__otlp_exporter_send(otel__otlp_exporter_t *x, const uint8_t *body, size_t len,
+otel_err_t otel__otlp_exporter_send(otel__otlp_exporter_t *x, uint8_t *body, size_t len,
                                     size_t n);
+/* The same for len bytes at data inside base (malloc'd, owned from now
+ * on): otel__otlp_encode_spans_at's output. */
+otel_err_t otel__otlp_exporter_send_at(otel__otlp_exporter_t *x, uint8_t *base, uint8_t *data,
+                                       size_t len, size_t n);
 
 /* From any thread: the send in flight and every later one end at once
  * (the shutdown deadline). */

@@ -7,16 +7,12 @@
 
 #include "otlp_exporter.h"
 
-#include <stdlib.h>
-
 static otel_err_t otlp_export(void *ctx, const otel_log_record_t *const *recs, size_t n) {
   uint8_t *body;
   size_t len;
   otel_err_t err = otel__otlp_encode_logs(recs, n, &body, &len);
   if (err) return err;
-  err = otel__otlp_exporter_send(ctx, body, len, n);
-  free(body);
-  return err;
+  return otel__otlp_exporter_send(ctx, body, len, n);
 }
 
 static void otlp_shutdown(void *ctx) { otel__otlp_exporter_destroy(ctx); }

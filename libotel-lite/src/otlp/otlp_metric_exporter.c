@@ -9,17 +9,13 @@
 
 #include "otlp_exporter.h"
 
-#include <stdlib.h>
-
 static otel_err_t otlp_export(void *ctx, const otel_metric_batch_t *b) {
   if (b->stream_count == 0) return OTEL_OK;
   uint8_t *body;
   size_t len;
   otel_err_t err = otel__otlp_encode_metrics(b, &body, &len);
   if (err) return err;
-  err = otel__otlp_exporter_send(ctx, body, len, b->stream_count);
-  free(body);
-  return err;
+  return otel__otlp_exporter_send(ctx, body, len, b->stream_count);
 }
 
 static void otlp_shutdown(void *ctx) { otel__otlp_exporter_destroy(ctx); }

@@ -8,16 +8,12 @@
 #include "otlp_encode.h"
 #include "otlp_exporter.h"
 
-#include <stdlib.h>
-
 static otel_err_t otlp_export(void *ctx, const otel_span_data_t *const *spans, size_t n) {
-  uint8_t *body;
+  uint8_t *base, *data;
   size_t len;
-  otel_err_t err = otel__otlp_encode_spans(spans, n, &body, &len);
+  otel_err_t err = otel__otlp_encode_spans_at(spans, n, &base, &data, &len);
   if (err) return err;
-  err = otel__otlp_exporter_send(ctx, body, len, n);
-  free(body);
-  return err;
+  return otel__otlp_exporter_send_at(ctx, base, data, len, n);
 }
 
 static void otlp_shutdown(void *ctx) { otel__otlp_exporter_destroy(ctx); }

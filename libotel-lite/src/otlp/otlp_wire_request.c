@@ -118,8 +118,8 @@ otel_err_t otel__wire_encode_request(const otel__wire_request_t *r, uint8_t **ou
       p = wire_put_tag(p, 2, WIRE_LEN); /* scope_spans / scope_logs */
       p = wire_put_varint(p, scopes[si].size);
       p = wire_put_bytes(p, 1, scopes[si].scope.data, scopes[si].scope.len);
+      /* no prefetch here: pass 1 has just read every item */
       for (size_t i = scopes[si].first; i != SIZE_MAX; i = next[i]) {
-        prefetch(r, i + OTEL__WIRE_PREFETCH_AHEAD);
         p = wire_put_tag(p, 2, WIRE_LEN); /* spans / log_records */
         p = wire_put_varint(p, sizes[i]);
         p = r->put_item(p, r->items[i]);

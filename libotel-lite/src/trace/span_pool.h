@@ -3,7 +3,7 @@
  * span_pool.h: recycling of span memory. Spans are made on application
  * threads and freed on the exporter thread; through malloc that costs a
  * cross-thread free and arena lock contention per span. The pool keeps
- * freed blocks in per-thread magazines of 64 and trades full and empty
+ * freed blocks in per-thread magazines of 16 and trades full and empty
  * magazines through one global stack, so a span costs no malloc in the
  * steady state. Internal to libotel-lite.
  */
@@ -13,9 +13,11 @@
 #include <stddef.h>
 
 /* Block sizes the pool serves (anything else goes to malloc). */
-#define OTEL__SPAN_POOL_CLASSES 2
+#define OTEL__SPAN_POOL_CLASSES 3
+/* Blocks per magazine: at most two magazines' worth sit idle on a thread. */
+#define OTEL__SPAN_POOL_MAGAZINE 16
 
-/* Returns a block of the size class (0 or 1) given at init, or NULL. */
+/* Returns a block of the size class (0 to OTEL__SPAN_POOL_CLASSES - 1) given at init, or NULL. */
 void *otel__span_pool_get(int size_class);
 /* Returns a block obtained from otel__span_pool_get(size_class). */
 void otel__span_pool_put(int size_class, void *block);

@@ -242,7 +242,18 @@ static uint32_t retry_info_ms(const grpc_metadata_array *trailers) {
   return 0;
 }
 
-static void grpc_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeout_ms,
+static void release_body(void *body) { otel__otlp_body_release(body); }
+
+/* A slice of the body's bytes, not a copy: it holds a reference to the
+ * body, dropped when gRPC is done with the slice (possibly after
+ * grpc_send returned: the write of a cancelled call can still be queued). */
+static grpc_slice body_slice_of(otel__otlp_body_t *body) {
+  if (!body->len) return grpc_empty_slice();
+  otel__otlp_body_ref(body);
+  return grpc_slice_new_with_user_data(body->data, body->len, release_body, body);
+}
+
+static void grpc_send(void *ctx, otel__otlp_body_t *body, uint32_t timeout_ms,
                       otel__otlp_attempt_t *out) {
   grpc_transport_t *g = ctx;
   gpr_timespec deadline = gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
@@ -251,7 +262,7 @@ static void grpc_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeo
   grpc_call *call = grpc_channel_create_call(g->channel, NULL, GRPC_PROPAGATE_DEFAULTS, cq,
                                              grpc_slice_from_static_string(g->method), NULL,
                                              deadline, NULL);
-  grpc_slice body_slice = grpc_slice_from_copied_buffer((const char *)body, len);
+  grpc_slice body_slice = body_slice_of(body);
   grpc_byte_buffer *request = grpc_raw_byte_buffer_create(&body_slice, 1);
   grpc_slice_unref(body_slice);
   grpc_byte_buffer *response = NULL;

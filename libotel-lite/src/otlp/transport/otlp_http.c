@@ -167,9 +167,11 @@ static void error_message(const buffer_t *resp, long status, otel__otlp_attempt_
   if (st) google__rpc__status__free_unpacked(st, NULL);
 }
 
-static void http_send(void *ctx, const uint8_t *body, size_t len, uint32_t timeout_ms,
+static void http_send(void *ctx, otel__otlp_body_t *request, uint32_t timeout_ms,
                       otel__otlp_attempt_t *out) {
   http_t *h = ctx;
+  const uint8_t *body = request->data; /* libcurl is done with it when perform returns */
+  size_t len = request->len;
   uint8_t *zipped = NULL;
   size_t zipped_len = 0;
   if (h->gzip) {

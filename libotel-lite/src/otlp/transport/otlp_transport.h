@@ -21,9 +21,9 @@ struct otel__otlp_transport_type {
   const char *name;
   /* Returns a context for opts (borrowed for the call, copied if kept). */
   void *(*create)(const otel_otlp_options_t *opts);
-  /* One request, within timeout_ms. */
-  void (*send)(void *ctx, const uint8_t *body, size_t len, uint32_t timeout_ms,
-               otel__otlp_attempt_t *out);
+  /* One request, within timeout_ms. body is the caller's reference: a
+   * transport that keeps the bytes after it returns takes its own. */
+  void (*send)(void *ctx, otel__otlp_body_t *body, uint32_t timeout_ms, otel__otlp_attempt_t *out);
   /* From any thread: makes the running send return at once, and every
    * later one fail at once (err OTEL_ECANCELED). For the shutdown deadline. */
   void (*cancel)(void *ctx);
