@@ -553,9 +553,21 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
   otel_tracer_provider_t *tp = tracer ? tracer->provider : NULL;
   otel_span_kind_t kind = o->kind ? o->kind : OTEL_SPAN_KIND_INTERNAL;
   otel_sampling_decision_t decision = OTEL_SAMPLING_DROP;
-  if (tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed))
-    decision = otel_sampler_should_sample(tp->sampler, has_parent ? &parent : NULL,
-                                          ctx.trace_id, name, kind, o->attrs, o->attr_count);
+  if (tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed)) {
+    switch (tp->sampler_shortcut) { /* the parent is valid (choose_parent) */
+    case OTEL__SAMPLER_ON: decision = OTEL_SAMPLING_RECORD_AND_SAMPLE; break;
+    case OTEL__SAMPLER_OFF: decision = OTEL_SAMPLING_DROP; break;
+    case OTEL__SAMPLER_PARENT_OR_ON:
+      decision = !has_parent || (parent.trace_flags & OTEL_TRACE_FLAG_SAMPLED)
+                     ? OTEL_SAMPLING_RECORD_AND_SAMPLE
+                     : OTEL_SAMPLING_DROP;
+      break;
+    case OTEL__SAMPLER_ASK:
+      decision = otel_sampler_should_sample(tp->sampler, has_parent ? &parent : NULL,
+                                            ctx.trace_id, name, kind, o->attrs, o->attr_count);
+      break;
+    }
+  }
   if (decision == OTEL_SAMPLING_RECORD_AND_SAMPLE) ctx.trace_flags |= OTEL_TRACE_FLAG_SAMPLED;
   else ctx.trace_flags &= (uint8_t)~OTEL_TRACE_FLAG_SAMPLED;
 

@@ -33,9 +33,22 @@ struct otel_span_exporter {
   void *ctx;
 };
 
+/* What a sampler decides from the parent alone, so that span start need
+ * not call it (otel__sampler_shortcut): always, never, the parent's
+ * sampled flag or else always (parentbased_always_on, the default), or
+ * ask the sampler. */
+typedef enum {
+  OTEL__SAMPLER_ASK,
+  OTEL__SAMPLER_ON,
+  OTEL__SAMPLER_OFF,
+  OTEL__SAMPLER_PARENT_OR_ON
+} otel__sampler_shortcut_t;
+otel__sampler_shortcut_t otel__sampler_shortcut(const otel_sampler_t *s);
+
 struct otel_tracer_provider {
   otel_resource_t *resource;
   otel_sampler_t *sampler;
+  otel__sampler_shortcut_t sampler_shortcut; /* of sampler, set with it */
   otel_span_limits_t limits;
   otel_span_processor_t *processors[OTEL__MAX_PROCESSORS];
   size_t processor_count;
