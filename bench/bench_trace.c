@@ -14,6 +14,19 @@
  *   ring of 2048 fills in a few hundred microseconds at these rates, so a
  *   longer gap or wake-up of the exporter thread drops spans whatever the
  *   SDK does; the figures tell a run's drops from a bug.
+ *
+ * `bench_trace count MODE N` runs N operations of one kind untimed and
+ * prints nothing but the processor's counts: for callgrind, whose
+ * instruction counts (unlike wall time on a shared machine) are the same
+ * from run to run. MODE is sampled (start + 3 attributes + end, batch
+ * processor), unsampled (start + end) or propagation (inject + extract).
+ * Instructions per operation, every thread included (the batch worker's
+ * export and release of each span too): the difference of two runs over
+ * the difference of their N,
+ *   for n in 10000 110000; do valgrind --tool=callgrind \
+ *     --callgrind-out-file=/tmp/bt.$n build/bench/bench_trace count sampled $n; done
+ * (callgrind_annotate's totals; divide by 100,000). The producer's thread
+ * alone: add --toggle-collect=count_loop to one run and divide by N.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -294,7 +307,58 @@ static void bench_wakeups(void) {
          w.latency_ns[WAKES * 99 / 100] / 1e3, w.latency_ns[WAKES - 1] / 1e3, over, GAP_NS / 1e3);
 }
 
-int main(void) {
+/* The untimed loops of `count` mode (see the top). */
+static __attribute__((noinline)) void count_loop(const char *mode, otel_tracer_provider_t *tp,
+                                                 otel_tracer_t *t, long n) {
+  if (strcmp(mode, "sampled") == 0) {
+    /* a flush every 1,000 spans: under callgrind, which runs one thread at
+     * a time, the ring otherwise fills and a run's count depends on how
+     * many spans were dropped (released on this thread) rather than
+     * exported (released on the worker's) */
+    for (long i = 0; i < n; i++) {
+      sampled_span(t);
+      if (i % 1000 == 999) otel_tracer_provider_force_flush(tp, 30000);
+    }
+  } else if (strcmp(mode, "unsampled") == 0) {
+    for (long i = 0; i < n; i++) otel_span_end(otel_tracer_start_span(t, "GET /", NULL));
+  } else {
+    otel_span_context_t sc;
+    otel_traceparent_parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", &sc);
+    const otel_propagator_t *p = otel_propagator_tracecontext();
+    struct carrier c;
+    for (long i = 0; i < n; i++) {
+      otel_propagator_inject(p, &sc, NULL, NULL, carrier_set, &c);
+      otel_context_t ctx = OTEL_CONTEXT_INIT;
+      otel_propagator_extract(p, carrier_get, &c, &ctx);
+      otel_context_cleanup(&ctx);
+    }
+  }
+}
+
+static int count_mode(const char *mode, long n) {
+  if (strcmp(mode, "sampled") && strcmp(mode, "unsampled") && strcmp(mode, "propagation")) {
+    fprintf(stderr, "bench_trace count: MODE is sampled, unsampled or propagation\n");
+    return 2;
+  }
+  otel_span_processor_t *bsp;
+  otel_tracer_provider_t *tp =
+      provider(strcmp(mode, "unsampled") ? otel_sampler_always_on() : otel_sampler_always_off(), &bsp);
+  count_loop(mode, tp, otel_tracer_provider_get_tracer(tp, "bench", "1"), n);
+  otel_tracer_provider_force_flush(tp, 30000);
+  otel_span_processor_stats_t st;
+  otel_span_processor_get_stats(bsp, &st);
+  printf("%s: %ld operations, %llu spans queued, %llu dropped\n", mode, n,
+         (unsigned long long)st.queued, (unsigned long long)st.dropped);
+  otel_tracer_provider_destroy(tp);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 4 && strcmp(argv[1], "count") == 0) return count_mode(argv[2], atol(argv[3]));
+  if (argc != 1) {
+    fprintf(stderr, "usage: bench_trace [count sampled|unsampled|propagation N]\n");
+    return 2;
+  }
   printf("libotel-lite tracing benchmark (median of %d runs)\n", RUNS);
   bench_sampled();
   bench_unsampled();

@@ -4,8 +4,8 @@
  * It builds one ExportTraceServiceRequest shaped like the workshop app's
  * exports (one resource with the SDK's attributes, one scope, SPANS spans
  * with HTTP attributes, one event each), packs it, and then for each of
- * LOOPS rounds gives it new trace ids, unpacks it with the viewer's arena
- * and ingests it (vw_ingest_request, the path both transports take) into
+ * LOOPS rounds gives it new trace ids, decodes it as the viewer does
+ * (vw_pb_decode) and ingests it (vw_ingest_request, the path both transports take) into
  * a store of 1000 traces, so that eviction runs as in a long session.
  *
  * Printed: ns per span (wall clock, median of 7 runs: a noisy figure on a
@@ -167,14 +167,19 @@ static double run(fixture_t *f, unsigned loops) {
   for (unsigned r = 0; r < loops; r++) {
     fixture_ids(f, r);
     size_t len = protobuf_c_message_pack(&f->req.base, buf);
-    ProtobufCMessage *req = protobuf_c_message_unpack(d, vw_unpack_arena(), len, buf);
-    if (!req) { fprintf(stderr, "unpack failed\n"); exit(1); }
+    vw_pb_limits_t lim = {.max_depth = VW_MAX_NESTING, .max_bytes = (size_t)64 << 20};
+    vw_pb_result_t dec;
+    if (vw_pb_decode(d, buf, len, &lim, &dec) != VW_PB_OK) {
+      fprintf(stderr, "decode failed\n");
+      exit(1);
+    }
+    ProtobufCMessage *req = dec.msg;
     vw_slice_t raw = {buf, len};
     double t0 = now_ns();
     ProtobufCMessage *resp = vw_ingest_request(in, VW_TRACES, req, &raw);
     spent += now_ns() - t0;
     protobuf_c_message_free_unpacked(resp, NULL);
-    vw_unpack_arena_reset();
+    vw_pb_arena_reset();
   }
   free(buf);
   vw_ingest_destroy(in);

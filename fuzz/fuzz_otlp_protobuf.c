@@ -2,14 +2,14 @@
  *
  * fuzz_otlp_protobuf.c: an OTLP protobuf request body as otel-viewer
  * receives it over HTTP or gRPC, for the three signals: the gzip path
- * (vw_gunzip, under the --max-body limit), the wire walks (vw_wire_check
- * before protobuf-c unpacks anything, vw_wire_slices over what was
- * accepted), decoding and ingest (otlp_ingest.h). The first input byte
+ * (vw_gunzip, under the --max-body limit), the one-pass decoder
+ * (vw_pb_decode, pb_decode.c) on its own, the wire walk of vw_wire_slices,
+ * and decoding and ingest as the transports do them (otlp_ingest.h). The first input byte
  * chooses: bits 0-1 the signal (traces, metrics, logs; 3 is traces), bit 2
  * gzip (inflated to at most 1 MiB: the 8 MiB seed of issue 18 meets the
  * gzip-bomb refusal, its 20 KB version the decode budget); the rest is the
- * body. Properties: the wire check stops at the
- * nesting limit; the slices it finds lie inside the body.
+ * body. Properties: the decoder stops at the nesting
+ * limit and within its budget; the slices lie inside the body.
  */
 #include "otlp_ingest.h"
 
@@ -27,11 +27,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     body = plain;
     len = plain_len;
   }
-  vw_wire_shape_t shape;
-  vw_wire_verdict_t v = vw_wire_check(vw_request_descriptor(sig), body, len, VW_MAX_NESTING,
-                                      vw_decode_budget(len, FUZZ_MAX_BODY), &shape);
-  FUZZ_CHECK(shape.depth <= VW_MAX_NESTING);
-  FUZZ_CHECK(v != VW_WIRE_OK || shape.decoded_bytes <= vw_decode_budget(len, FUZZ_MAX_BODY));
+  vw_pb_limits_t lim = {.max_depth = VW_MAX_NESTING,
+                        .max_bytes = vw_decode_budget(len, FUZZ_MAX_BODY)};
+  vw_pb_result_t r;
+  vw_pb_status_t st = vw_pb_decode(vw_request_descriptor(sig), body, len, &lim, &r);
+  FUZZ_CHECK(r.depth <= VW_MAX_NESTING);
+  FUZZ_CHECK(r.used <= lim.max_bytes);
+  FUZZ_CHECK((st == VW_PB_OK) == (r.msg != NULL));
+  FUZZ_CHECK(st != VW_PB_BAD_UTF8 || (r.bad_message && r.bad_field));
+  if (st == VW_PB_OK) vw_pb_arena_reset();
   if (sig != VW_METRICS) {
     vw_slice_t *slices;
     size_t n = vw_wire_slices(body, len, &slices);

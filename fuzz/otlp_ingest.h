@@ -2,7 +2,7 @@
  *
  * otlp_ingest.h: what the two OTLP fuzz targets do with a body once they
  * have it, the way the viewer's transports do: vw_decode_request (the
- * wire check, protobuf-c or the JSON decoder, the UTF-8 check) under a
+ * one-pass protobuf decoder, or the JSON decoder and its UTF-8 check) under a
  * --max-body of 1 MiB, then vw_ingest_request into a small store
  * with a JSON-lines file (/dev/null), and then the query API and the pages
  * that read what was stored. A fresh store per input keeps runs

@@ -6,12 +6,13 @@ client) -> an upstream that is not there. Both export over OTLP to the real
 viewer. Checks: one trace; each CLIENT span is the parent of the next
 SERVER span; the stable HTTP semantic-convention attributes; 5xx answers and
 failed transfers are ERROR spans; a malformed traceparent starts a new trace,
-one named TraceParent is taken (header names are case-insensitive);
+one named TraceParent is taken (header names are case-insensitive), one
+sent twice is joined (so invalid);
 the HTTP server and client duration histograms count each request once.
 """
 import sys
 
-from harness import Process, Viewer, attr, free_port, http
+from harness import Process, Viewer, attr, free_port, http, raw_request
 
 failures = []
 
@@ -94,6 +95,22 @@ try:
     server = [s for t in answer["traces"] for s in t["spans"] if s["service"] == "gateway" and s["kind"] == 2]
     expect(server and server[0].get("parentSpanId") == parent,
            f"a TraceParent header was not taken as the remote parent: {server[:1]}")
+
+    # a header sent twice is one value joined by a comma (RFC 9110): two
+    # traceparent lines make an invalid one, so the request starts a new
+    # trace rather than taking either line as its parent
+    tid2, parent2 = "6c9f0008a9149214e37ac744924ad71d", "fff2ac8fd4d2c285"
+    one = f"00-{tid2}-{parent2}-01"
+    raw_request(gateway.port, (f"GET /?location=Oslo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                               f"traceparent: {one}\r\ntraceparent: {one}\r\n"
+                               f"Connection: close\r\n\r\n").encode())
+    answer = viewer.wait_for("/api/traces?service=gateway",
+                             lambda a: any(attr(s, "url.query") == "location=Oslo"
+                                           for t in a["traces"] for s in t["spans"]))
+    oslo = [s for t in answer["traces"] for s in t["spans"]
+            if s["service"] == "gateway" and s["kind"] == 2 and attr(s, "url.query") == "location=Oslo"]
+    expect(oslo and not oslo[0].get("parentSpanId") and oslo[0].get("traceId") != tid2,
+           f"a traceparent sent twice was taken as the parent: {oslo[:1]}")
 finally:
     for p in (frontend, gateway):
         rc = p.stop()

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -361,8 +362,46 @@ static void test_span_text_stored_as_valid_utf8(void **state) {
   assert_string_equal(d->status_description, "503 \xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
+/* An attribute set again replaces the first (ASCII or not, whatever its
+ * type); keys and values are the span's copies, not the caller's buffers;
+ * text of every length (0 to 20 bytes: the copy works in words and
+ * pieces of words) is kept byte for byte. */
+static void test_span_attribute_set_again_replaced_and_copied(void **state) {
+  struct fixture *f = *state;
+  otel_span_t *s = otel_tracer_start_span(f->tracer, "attrs", NULL);
+  char key[32], value[32];
+  strcpy(key, "http.route");
+  strcpy(value, "/a");
+  otel_span_set_attribute_str(s, key, value);
+  otel_span_set_attribute_int(s, "cl\xC3\xA9", 1);
+  otel_span_set_attribute_int(s, "cl\xC3\xA9", 2);
+  otel_span_set_attribute_str(s, "http.route", "/b");
+  memset(key, 'x', sizeof(key) - 1); /* the caller's buffers change */
+  memset(value, 'y', sizeof(value) - 1);
+  const char *texts[] = {"", "a", "ab", "abc", "abcd", "abcde", "abcdefg", "abcdefgh",
+                         "abcdefghi", "abcdefghijklmno", "abcdefghijklmnop", "abcdefghijklmnopqrst"};
+  for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+    snprintf(key, sizeof(key), "k%zu", i);
+    otel_span_set_attribute_str(s, key, texts[i]);
+  }
+  otel_span_end(s);
+  const otel_span_data_t *d = find(f, "attrs");
+  assert_int_equal(d->attr_count, 2 + sizeof(texts) / sizeof(texts[0]));
+  assert_string_equal(d->attrs[0].key, "http.route");
+  assert_string_equal(d->attrs[0].value.s, "/b");
+  assert_string_equal(d->attrs[1].key, "cl\xC3\xA9");
+  assert_int_equal(d->attrs[1].value.i, 2);
+  for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+    snprintf(key, sizeof(key), "k%zu", i);
+    assert_string_equal(d->attrs[2 + i].key, key);
+    assert_string_equal(d->attrs[2 + i].value.s, texts[i]);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_span_attribute_set_again_replaced_and_copied, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_span_child_of_current_has_parent_ids, setup, teardown),
       cmocka_unit_test_setup_teardown(test_span_text_stored_as_valid_utf8, setup, teardown),
       cmocka_unit_test_setup_teardown(test_span_scoped_ends_on_early_return, setup, teardown),

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -89,11 +90,35 @@ static void test_traceparent_round_trip_lowercase(void **state) {
   assert_string_equal(out, "00-" TID "-" SID "-01");
 }
 
+/* Every byte value is written as its two lower-case hex digits, in both
+ * ids, and parses back to itself. */
+static void test_traceparent_every_byte_value(void **state) {
+  (void)state;
+  for (int b = 0; b < 256; b++) {
+    otel_span_context_t sc = {.trace_flags = 1};
+    for (int i = 0; i < 16; i++) sc.trace_id[i] = (uint8_t)(i == 15 ? b : b ^ 0x5a);
+    for (int i = 0; i < 8; i++) sc.span_id[i] = (uint8_t)(i == 0 ? b : b ^ 0xa5);
+    char out[OTEL_TRACEPARENT_LEN + 1], want[OTEL_TRACEPARENT_LEN + 1];
+    otel_traceparent_format(&sc, out);
+    int n = snprintf(want, sizeof want, "00-");
+    for (int i = 0; i < 16; i++) n += snprintf(want + n, sizeof want - (size_t)n, "%02x", sc.trace_id[i]);
+    n += snprintf(want + n, sizeof want - (size_t)n, "-");
+    for (int i = 0; i < 8; i++) n += snprintf(want + n, sizeof want - (size_t)n, "%02x", sc.span_id[i]);
+    snprintf(want + n, sizeof want - (size_t)n, "-01");
+    assert_string_equal(out, want);
+    otel_span_context_t back;
+    assert_true(otel_traceparent_parse(out, &back));
+    assert_memory_equal(back.trace_id, sc.trace_id, 16);
+    assert_memory_equal(back.span_id, sc.span_id, 8);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_traceparent_parse_table),
       cmocka_unit_test(test_traceparent_parse_null_invalid),
       cmocka_unit_test(test_traceparent_round_trip_lowercase),
+      cmocka_unit_test(test_traceparent_every_byte_value),
   };
   return cmocka_run_group_tests_name("traceparent", tests, NULL, NULL);
 }

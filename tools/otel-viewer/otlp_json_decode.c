@@ -15,7 +15,7 @@
  * bracket) and its values and strings, which bound the size of cJSON's
  * tree; then every allocation of the message is counted against what the
  * tree leaves of max_bytes, and messages nest at most VW_MAX_NESTING deep
- * (the request is 1), as wire_check.c allows for protobuf.
+ * (the request is 1), as pb_decode.c allows for protobuf.
  */
 #include "viewer.h"
 

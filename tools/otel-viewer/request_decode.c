@@ -4,19 +4,20 @@
  * message, for both transports (and the fuzz targets). Nothing a body says
  * can crash the viewer or make one request take more than its budget:
  *
- *   protobuf  vw_wire_check first (nesting depth, decoded size, framing),
- *             then protobuf-c into this thread's unpack arena, capped at
- *             the same budget as a backstop
- *   JSON      vw_json_to_pb, which checks its text the same way first
+ *   protobuf  vw_pb_decode, in one pass into this thread's arena: nesting
+ *             depth, decoded size (drawn from the pool below as it grows),
+ *             framing and the UTF-8 of every string as it goes
+ *   JSON      vw_json_to_pb, which checks its text the same way first;
+ *             then every string is checked for UTF-8
  *
- * then every string is checked for UTF-8 (refused whole, as the Collector
- * does). The reason of a refusal names the limit that was crossed; the
+ * A string that is not UTF-8 refuses the request whole, as the Collector
+ * does. The reason of a refusal names the limit that was crossed; the
  * transports turn INVALID into 400 / INVALID_ARGUMENT and TOO_LARGE into
  * 413 / RESOURCE_EXHAUSTED.
  *
  * All requests decoded at the same time share one pool of
- * VW_DECODE_POOL_PER_MAX_BODY x --max-body: each holds what its wire check
- * counted (JSON: its whole budget) until it is released. The viewer has
+ * VW_DECODE_POOL_PER_MAX_BODY x --max-body: each holds what its decoding
+ * took (JSON: its whole budget) until it is released. The viewer has
  * 128 HTTP workers; without the pool as many 8 MiB exports at once could
  * take 128 x 128 MiB. A request that does not fit is BUSY: 503 /
  * UNAVAILABLE, which OTLP clients retry with backoff.
@@ -100,41 +101,38 @@ static vw_decode_status_t decode_json(vw_signal_t sig, const uint8_t *body, size
   return VW_DECODE_INVALID;
 }
 
+static bool pool_take_cb(void *max_body, size_t n) { return pool_take(n, *(size_t *)max_body); }
+
 static vw_decode_status_t decode_protobuf(vw_signal_t sig, const uint8_t *body, size_t len,
                                           size_t budget, size_t max_body, vw_request_t *req,
                                           char *why, size_t size) {
-  const ProtobufCMessageDescriptor *desc = vw_request_descriptor(sig);
   req->json = false;
-  vw_wire_shape_t shape;
-  switch (vw_wire_check(desc, body, len, VW_MAX_NESTING, budget, &shape)) {
-  case VW_WIRE_OK: break;
-  case VW_WIRE_TOO_DEEP: too_deep(why, size); return VW_DECODE_INVALID;
-  case VW_WIRE_TOO_LARGE: too_large(why, size, budget); return VW_DECODE_TOO_LARGE;
-  case VW_WIRE_MALFORMED:
+  vw_pb_limits_t lim = {.max_depth = VW_MAX_NESTING, .max_bytes = budget,
+                        .take = pool_take_cb, .ctx = &max_body};
+  vw_pb_result_t r;
+  vw_pb_status_t st = vw_pb_decode(vw_request_descriptor(sig), body, len, &lim, &r);
+  if (st == VW_PB_OK) { /* hold only what it took */
+    pool_give(r.reserved - r.used);
+    req->reserved = r.used;
+    req->msg = r.msg;
+    return VW_DECODE_OK;
+  }
+  pool_give(r.reserved);
+  switch (st) {
+  case VW_PB_TOO_DEEP: too_deep(why, size); return VW_DECODE_INVALID;
+  case VW_PB_TOO_LARGE: too_large(why, size, budget); return VW_DECODE_TOO_LARGE;
+  case VW_PB_BUSY: busy(why, size); return VW_DECODE_BUSY;
+  case VW_PB_NO_MEMORY:
+    snprintf(why, size, "the viewer is out of memory: retry later");
+    return VW_DECODE_BUSY;
+  case VW_PB_BAD_UTF8:
+    snprintf(why, size, "string field contains invalid UTF-8 (%s.%s)", r.bad_message,
+             r.bad_field);
+    return VW_DECODE_INVALID;
+  default:
     snprintf(why, size, "could not decode the request: invalid protobuf");
     return VW_DECODE_INVALID;
   }
-  if (!pool_take(shape.decoded_bytes, max_body)) {
-    busy(why, size);
-    return VW_DECODE_BUSY;
-  }
-  req->reserved = shape.decoded_bytes;
-  vw_unpack_arena_limit(shape.decoded_bytes ? shape.decoded_bytes : 1);
-  req->msg = protobuf_c_message_unpack(desc, vw_unpack_arena(), len, body);
-  if (req->msg) return VW_DECODE_OK;
-  bool exhausted = vw_unpack_arena_exhausted();
-  vw_unpack_arena_reset();
-  pool_give(req->reserved);
-  req->reserved = 0;
-  if (exhausted) { /* only a singular message field given more than once gets here */
-    snprintf(why, size,
-             "request too large once decoded: over the %zu bytes its fields allow (a message "
-             "field given more than once is merged; no encoder writes that)",
-             shape.decoded_bytes);
-    return VW_DECODE_TOO_LARGE;
-  }
-  snprintf(why, size, "could not decode the request: invalid protobuf");
-  return VW_DECODE_INVALID;
 }
 
 vw_decode_status_t vw_decode_request(vw_signal_t sig, const uint8_t *body, size_t len, bool json,
@@ -145,7 +143,7 @@ vw_decode_status_t vw_decode_request(vw_signal_t sig, const uint8_t *body, size_
   vw_decode_status_t st =
       json ? decode_json(sig, body, len, budget, max_body, req, why, why_size)
            : decode_protobuf(sig, body, len, budget, max_body, req, why, why_size);
-  if (st != VW_DECODE_OK) return st;
+  if (st != VW_DECODE_OK || !json) return st; /* protobuf: checked as it was decoded */
   if (vw_find_invalid_utf8(req->msg, why, why_size)) {
     vw_request_release(req);
     return VW_DECODE_INVALID;
@@ -156,7 +154,7 @@ vw_decode_status_t vw_decode_request(vw_signal_t sig, const uint8_t *body, size_
 void vw_request_release(vw_request_t *req) {
   if (!req->msg) return;
   if (req->json) protobuf_c_message_free_unpacked(req->msg, NULL);
-  else vw_unpack_arena_reset();
+  else vw_pb_arena_reset();
   req->msg = NULL;
   pool_give(req->reserved);
   req->reserved = 0;

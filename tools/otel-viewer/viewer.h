@@ -260,20 +260,46 @@ cJSON *vw_resource_json(const ProtobufCMessage *resource);
  * that do not unpack (then nothing was added). */
 bool vw_add_origin_json(cJSON *obj, const vw_origin_t *o);
 
-/* ---- unpack_arena.c: this thread's allocator for unpacking requests ----- */
+/* ---- pb_decode.c: OTLP/protobuf -> protobuf-c structs, in one pass ------ */
 
-/* Pass to protobuf_c_message_unpack(); never free_unpacked() the result:
- * call vw_unpack_arena_reset() when done with it (frees it all at once). */
-ProtobufCAllocator *vw_unpack_arena(void);
-void vw_unpack_arena_reset(void);
-/* Until the next reset, this thread's arena hands out at most max_bytes in
- * all (0: no limit); an allocation past that fails, and
- * vw_unpack_arena_exhausted() then says so. A backstop behind
- * vw_wire_check, whose estimate is what refuses a request first. */
-void vw_unpack_arena_limit(size_t max_bytes);
-bool vw_unpack_arena_exhausted(void);
+typedef enum vw_pb_status {
+  VW_PB_OK = 0,
+  VW_PB_MALFORMED, /* not the protobuf encoding of the message (framing, wire types) */
+  VW_PB_TOO_DEEP,  /* messages nested deeper than max_depth */
+  VW_PB_TOO_LARGE, /* decoding would take more than max_bytes */
+  VW_PB_BAD_UTF8,  /* a string field is not UTF-8 (only when all else was good) */
+  VW_PB_BUSY,      /* take refused more of the pool */
+  VW_PB_NO_MEMORY  /* malloc failed */
+} vw_pb_status_t;
 
-/* ---- wire_check.c: a packed request's shape, before protobuf-c sees it -- */
+typedef struct vw_pb_limits {
+  int max_depth;    /* the request is depth 1 */
+  size_t max_bytes; /* of arena (structs, arrays, strings, bytes; 8-byte rounded) */
+  /* called to draw n more bytes from the caller's pool before the arena
+   * hands them out (NULL: no pool); false refuses (VW_PB_BUSY) */
+  bool (*take)(void *ctx, size_t n);
+  void *ctx;
+} vw_pb_limits_t;
+
+typedef struct vw_pb_result {
+  ProtobufCMessage *msg; /* VW_PB_OK: the request, in this thread's arena */
+  int depth;             /* deepest message seen (the request is 1) */
+  size_t used;           /* arena bytes the request took (up to the failure) */
+  size_t reserved;       /* bytes drawn through take, whatever the status: the
+                            caller gives them back */
+  const char *bad_message, *bad_field; /* VW_PB_BAD_UTF8: where (short names) */
+} vw_pb_result_t;
+
+/* Decodes data as a message of type desc into protobuf-c's structs within
+ * lim (see pb_decode.c for what is accepted). On VW_PB_OK out->msg stays
+ * valid until vw_pb_arena_reset() on the same thread (never
+ * free_unpacked() it); on any other status nothing is kept. */
+vw_pb_status_t vw_pb_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+                            size_t len, const vw_pb_limits_t *lim, vw_pb_result_t *out);
+/* Frees what this thread's decoded request took (keeps one block). */
+void vw_pb_arena_reset(void);
+
+/* ---- request limits (pb_decode.c, otlp_json_decode.c, request_decode.c) -- */
 
 /* The deepest nesting of messages a request may have, the request itself
  * counting as 1: an attribute of a span is at depth 6 (request,
@@ -298,30 +324,6 @@ bool vw_unpack_arena_exhausted(void);
 #define VW_DECODED_PER_BODY_BYTE 32
 #define VW_DECODED_PER_MAX_BODY 8
 size_t vw_decode_budget(size_t len, size_t max_body);
-
-typedef enum vw_wire_verdict {
-  VW_WIRE_OK = 0,
-  VW_WIRE_MALFORMED, /* framing protobuf-c would refuse (bad varint, length past the end) */
-  VW_WIRE_TOO_DEEP,  /* messages nested deeper than max_depth */
-  VW_WIRE_TOO_LARGE  /* decoding would allocate more than max_decoded bytes */
-} vw_wire_verdict_t;
-
-typedef struct vw_wire_shape {
-  int depth;             /* deepest message seen (the request is 1) */
-  size_t messages;       /* messages walked */
-  size_t decoded_bytes;  /* what unpacking takes from vw_unpack_arena: an upper bound
-                            when no singular message field is given twice (no encoder
-                            does; protobuf-c merges them, allocating more), which the
-                            arena, capped at this, refuses */
-} vw_wire_shape_t;
-
-/* Walks data as a message of type desc without unpacking it (reads tags,
- * varints and lengths, descends into message fields by their
- * descriptors) and stops at the first limit crossed. shape (may be NULL)
- * gets what was seen up to there. Pure; recursion at most max_depth deep. */
-vw_wire_verdict_t vw_wire_check(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
-                                size_t len, int max_depth, size_t max_decoded,
-                                vw_wire_shape_t *shape);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes). */
 void vw_hex(const uint8_t *b, size_t n, char *out);

@@ -28,9 +28,18 @@ static _Thread_local uint64_t request_start_ns;
 static _Thread_local char request_method[16], request_route[64];
 static otel_instrument_t *duration_histogram, *active_requests;
 
+/* The request headers begin_request reads, found in one pass over them
+ * (five scans, one per name, took a third of begin_request): the first
+ * value of each and whether it is repeated. */
+enum { H_TRACEPARENT, H_TRACESTATE, H_BAGGAGE, H_HOST, H_USER_AGENT, H_COUNT };
+static const char *const header_names[H_COUNT] = {"traceparent", "tracestate", "baggage", "host",
+                                                  "user-agent"};
+
 /* Header carrier over civetweb's request: repeated headers are joined. */
 struct carrier {
   const struct mg_request_info *ri;
+  const char *value[H_COUNT]; /* first value, or NULL */
+  bool repeated[H_COUNT];
   char joined[1024];
 };
 
@@ -40,8 +49,32 @@ static bool same_header(const char *a, const char *b) {
   return (a[0] | 0x20) == (b[0] | 0x20) && !strcasecmp(a, b);
 }
 
-static const char *carrier_get(void *c, const char *key) {
-  struct carrier *car = c;
+/* Which of header_names name is, or H_COUNT. */
+static int header_index(const char *name) {
+  switch (name[0] | 0x20) {
+  case 't':
+    if (!strcasecmp(name, "traceparent")) return H_TRACEPARENT;
+    if (!strcasecmp(name, "tracestate")) return H_TRACESTATE;
+    return H_COUNT;
+  case 'b': return !strcasecmp(name, "baggage") ? H_BAGGAGE : H_COUNT;
+  case 'h': return !strcasecmp(name, "host") ? H_HOST : H_COUNT;
+  case 'u': return !strcasecmp(name, "user-agent") ? H_USER_AGENT : H_COUNT;
+  default: return H_COUNT;
+  }
+}
+
+static void carrier_scan(struct carrier *car) {
+  for (int k = 0; k < H_COUNT; k++) car->value[k] = NULL, car->repeated[k] = false;
+  for (int i = 0; i < car->ri->num_headers; i++) {
+    int k = header_index(car->ri->http_headers[i].name);
+    if (k == H_COUNT) continue;
+    if (car->value[k]) car->repeated[k] = true;
+    else car->value[k] = car->ri->http_headers[i].value;
+  }
+}
+
+/* A repeated header's values joined by commas (NULL when too long). */
+static const char *carrier_join(struct carrier *car, const char *key) {
   const char *first = NULL;
   size_t n = 0;
   for (int i = 0; i < car->ri->num_headers; i++) {
@@ -59,6 +92,13 @@ static const char *carrier_get(void *c, const char *key) {
   return n ? car->joined : first;
 }
 
+static const char *carrier_get(void *c, const char *key) {
+  struct carrier *car = c;
+  int k = header_index(key);
+  if (k == H_COUNT) return carrier_join(car, key); /* a field we did not look for */
+  return car->repeated[k] ? carrier_join(car, header_names[k]) : car->value[k];
+}
+
 /* Copies src into dst[cap] (cut to fit), like snprintf "%s" without its
  * format parsing; returns the length copied. */
 static size_t copy_text(char *dst, size_t cap, const char *src) {
@@ -67,12 +107,6 @@ static size_t copy_text(char *dst, size_t cap, const char *src) {
   memcpy(dst, src, n);
   dst[n] = '\0';
   return n;
-}
-
-static const char *header(const struct mg_request_info *ri, const char *name) {
-  for (int i = 0; i < ri->num_headers; i++)
-    if (same_header(ri->http_headers[i].name, name)) return ri->http_headers[i].value;
-  return NULL;
 }
 
 static const char *match_route(const char *path) {
@@ -102,6 +136,7 @@ static int on_begin_request(struct mg_connection *conn) {
   }
   struct carrier car; /* joined is written before it is read: not zeroed (1 kB a request) */
   car.ri = ri;
+  carrier_scan(&car);
   otel_context_t parent = OTEL_CONTEXT_INIT;
   otel_propagator_extract(otel_propagation_get_global(), carrier_get, &car, &parent);
 
@@ -116,7 +151,7 @@ static int on_begin_request(struct mg_connection *conn) {
 
   char host[256];
   host[0] = '\0';
-  const char *h = header(ri, "Host");
+  const char *h = car.value[H_HOST]; /* the first, as before */
   if (h) {
     copy_text(host, sizeof host, h);
     char *colon = strrchr(host, ':');
@@ -134,7 +169,7 @@ static int on_begin_request(struct mg_connection *conn) {
   attrs[n++] = OTEL_ATTR_STR("client.address", ri->remote_addr);
   attrs[n++] = OTEL_ATTR_INT("client.port", ri->remote_port);
   if (ri->http_version) attrs[n++] = OTEL_ATTR_STR("network.protocol.version", ri->http_version);
-  const char *ua = header(ri, "User-Agent");
+  const char *ua = car.value[H_USER_AGENT];
   if (ua) attrs[n++] = OTEL_ATTR_STR("user_agent.original", ua);
 
   otel_span_start_options_t so = {.kind = OTEL_SPAN_KIND_SERVER, .remote_parent = &parent,

@@ -87,9 +87,57 @@ static void *span_alloc(otel_span_t *s, size_t n) {
   return otel__arena_alloc(&s->arena, n);
 }
 
+/* Copies src[0..n) and a NUL to dst and says whether it was ASCII: each
+ * word is OR-ed into the check as it is copied (one pass, where a check
+ * then a memcpy call cost twice as much for the short text of spans). */
+static inline bool copy_ascii(char *dst, const char *src, size_t n) {
+  uint64_t acc = 0, w;
+  if (n >= 8) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      memcpy(&w, src + i, 8);
+      memcpy(dst + i, &w, 8);
+      acc |= w;
+    }
+    if (i < n) { /* the last eight bytes, overlapping the words before */
+      memcpy(&w, src + n - 8, 8);
+      memcpy(dst + n - 8, &w, 8);
+      acc |= w;
+    }
+  } else if (n >= 4) {
+    uint32_t x, y;
+    memcpy(&x, src, 4);
+    memcpy(&y, src + n - 4, 4);
+    memcpy(dst, &x, 4);
+    memcpy(dst + n - 4, &y, 4);
+    acc = x | y;
+  } else if (n) {
+    unsigned char x = (unsigned char)src[0], y = (unsigned char)src[n / 2],
+                  z = (unsigned char)src[n - 1];
+    dst[0] = (char)x, dst[n / 2] = (char)y, dst[n - 1] = (char)z;
+    acc = x | y | z;
+  }
+  dst[n] = '\0';
+  return !(acc & 0x8080808080808080ull);
+}
+
+/* Copies str[0..n) into span storage as valid UTF-8 (each invalid byte
+ * becomes U+FFFD): checked once here, the exporters write span text as it
+ * is (otel_span_data_t). */
+static char *span_copy_text(otel_span_t *s, const char *str, size_t n) {
+  char *p = span_alloc(s, n + 1);
+  if (!p) return NULL;
+  if (copy_ascii(p, str, n)) return p;
+  size_t clean = otel__utf8_clean_len(str, n);
+  if (clean == n) return p; /* valid UTF-8, copied already */
+  char *q = span_alloc(s, clean + 1); /* (p's room is lost: invalid text is rare) */
+  if (!q) return NULL;
+  *otel__utf8_put_clean((uint8_t *)q, str, n) = '\0';
+  return q;
+}
+
 /* Copies at most max bytes of str (0: all), cut on a UTF-8 boundary, as
- * valid UTF-8 (each invalid byte becomes U+FFFD): checked once here, the
- * exporters write span text as it is (otel_span_data_t). */
+ * span_copy_text does. */
 static char *span_strdup(otel_span_t *s, const char *str, uint32_t max) {
   if (!str) str = "";
   size_t n = strlen(str);
@@ -97,20 +145,7 @@ static char *span_strdup(otel_span_t *s, const char *str, uint32_t max) {
     n = max;
     while (n > 0 && ((unsigned char)str[n] & 0xc0) == 0x80) n--;
   }
-  size_t clean = otel__utf8_is_ascii(str, n) ? n : otel__utf8_clean_len(str, n);
-  char *p = span_alloc(s, clean + 1);
-  if (!p) return NULL;
-  *otel__utf8_put((uint8_t *)p, str, n, clean) = '\0';
-  return p;
-}
-
-/* Copies str[0..n), valid UTF-8 already. */
-static char *span_copy_valid(otel_span_t *s, const char *str, size_t n) {
-  char *p = span_alloc(s, n + 1);
-  if (!p) return NULL;
-  memcpy(p, str, n);
-  p[n] = '\0';
-  return p;
+  return span_copy_text(s, str, n);
 }
 
 /* Deep-copies attr's value into span storage. Returns false on OOM. */
@@ -164,23 +199,31 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
                           key_mode_t mode) {
   if (!attr || !attr->key || !attr->key[0] || !valid_attr_type(attr->type)) return;
   uint32_t max_len = s->tracer->provider->limits.attribute_value_length;
-  otel_attr_t cleaned;
-  size_t key_len = mode == KEY_COPY ? strlen(attr->key) : 0;
-  if (mode == KEY_COPY && !otel__utf8_is_ascii(attr->key, key_len) &&
-      otel__utf8_clean_len(attr->key, key_len) != key_len) {
-    /* kept keys are valid UTF-8 (span_strdup): compare this one as kept */
-    cleaned = *attr;
-    cleaned.key = span_strdup(s, attr->key, 0);
-    if (!cleaned.key) {
-      (*dropped)++;
-      return;
+  /* Kept keys are valid UTF-8. A key equal to one of them byte for byte is
+   * valid too, so the key is compared as given first, and checked only
+   * when it is new (its copy checks it); an invalid one is then compared
+   * again once cleaned, as it would be kept. */
+  const char *key = attr->key;
+  size_t key_len = 0;
+  for (int pass = 0; pass < 2; pass++) {
+    for (size_t i = 0; mode != KEY_STATIC_NEW && i < *count; i++) {
+      if ((*list)[i].key == key ||
+          ((*list)[i].key[0] == key[0] && strcmp((*list)[i].key, key) == 0)) {
+        copy_attr(s, &(*list)[i], attr, (*list)[i].key, max_len);
+        return;
+      }
     }
-    attr = &cleaned;
-  }
-  for (size_t i = 0; mode != KEY_STATIC_NEW && i < *count; i++) {
-    if ((*list)[i].key == attr->key ||
-        ((*list)[i].key[0] == attr->key[0] && strcmp((*list)[i].key, attr->key) == 0)) {
-      copy_attr(s, &(*list)[i], attr, (*list)[i].key, max_len);
+    if (mode != KEY_COPY || pass == 1) break;
+    key_len = strlen(key);
+    char *copy = span_alloc(s, key_len + 1);
+    if (copy && (copy_ascii(copy, key, key_len) ||
+                 otel__utf8_clean_len(key, key_len) == key_len)) {
+      key = copy; /* valid, and compared already */
+      break;
+    }
+    key = copy ? span_copy_text(s, key, key_len) : NULL; /* cleaned, compared next pass */
+    if (!key) {
+      (*dropped)++;
       return;
     }
   }
@@ -199,35 +242,65 @@ static void list_set_attr(otel_span_t *s, otel_attr_t **list, size_t *count, siz
     *list = grown;
     *cap = ncap;
   }
-  const char *key = mode != KEY_COPY   ? attr->key
-                    : attr == &cleaned ? cleaned.key
-                                       : span_copy_valid(s, attr->key, key_len);
-  if (!key || !copy_attr(s, &(*list)[*count], attr, key, max_len)) {
+  if (!copy_attr(s, &(*list)[*count], attr, key, max_len)) {
     (*dropped)++;
     return;
   }
   (*count)++;
 }
 
-/* Appends attr to a new span's own list when its key is a literal of our
- * instrumentation, distinct from every key on the list (KEY_STATIC_NEW):
- * list_set_attr without its generic list arguments, when the list has
- * room under the limit (else list_set_attr counts it dropped). The span is
- * not shared yet. */
-static inline void append_static_attr(otel_span_t *s, const otel_attr_t *attr, uint32_t limit,
-                                      uint32_t max_len) {
-  size_t i = s->data.attr_count;
-  if (i >= limit || i == s->attr_cap) {
-    list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs, limit,
-                  attr, KEY_STATIC_NEW);
-    return;
+/* Sets a scalar attribute (string, bool, int, double) on the span's own
+ * list: the common case of list_set_attr, with the list in locals and the
+ * key and value copied and checked in one pass each. Anything else (an
+ * array, a full list, a limit to apply, text that is not ASCII) goes to
+ * list_set_attr, which takes every case; the fast path has changed
+ * nothing by then but used some inline room. Span locked. */
+static void span_set_attr(otel_span_t *s, const otel_attr_t *attr, key_mode_t mode) {
+  const char *key = attr ? attr->key : NULL;
+  const otel_span_limits_t *lim = &s->tracer->provider->limits;
+  if (!key || !key[0] || attr->type < OTEL_ATTR_TYPE_STRING || attr->type > OTEL_ATTR_TYPE_DOUBLE ||
+      lim->attribute_value_length)
+    goto generic;
+  otel_attr_t *list = s->attrs;
+  size_t n = s->data.attr_count;
+  otel_attr_t *dst = NULL;
+  if (mode != KEY_STATIC_NEW) {
+    for (size_t i = 0; i < n; i++) {
+      const char *k = list[i].key;
+      if (k == key || (k[0] == key[0] && strcmp(k, key) == 0)) {
+        dst = &list[i];
+        key = k;
+        break;
+      }
+    }
   }
-  if (!attr->key || !attr->key[0] || !valid_attr_type(attr->type)) return;
-  if (!copy_attr(s, &s->attrs[i], attr, attr->key, max_len)) {
-    s->data.dropped_attrs++;
-    return;
+  if (!dst) {
+    if (n >= lim->attribute_count || n == s->attr_cap) goto generic;
+    if (mode == KEY_COPY) {
+      size_t key_len = strlen(key);
+      char *copy = span_alloc(s, key_len + 1);
+      if (!copy || !copy_ascii(copy, key, key_len)) goto generic;
+      key = copy;
+    }
   }
-  s->data.attr_count = i + 1;
+  otel_attr_t a = *attr;
+  a.key = key;
+  if (a.type == OTEL_ATTR_TYPE_STRING) {
+    const char *str = a.value.s ? a.value.s : "";
+    size_t len = strlen(str);
+    char *copy = span_alloc(s, len + 1);
+    if (!copy || !copy_ascii(copy, str, len)) goto generic;
+    a.value.s = copy;
+  }
+  if (!dst) {
+    dst = &list[n];
+    s->data.attr_count = n + 1;
+  }
+  *dst = a;
+  return;
+generic:
+  list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs,
+                lim->attribute_count, attr, mode);
 }
 
 /* ---- references ---------------------------------------------------------- */
@@ -248,7 +321,7 @@ static bool refs_drop_last(otel_span_t *s, unsigned n) {
 
 /* Frees a span whose last reference is gone. */
 static void span_free(otel_span_t *s) {
-  otel__arena_cleanup(&s->arena);
+  if (s->arena.head) otel__arena_cleanup(&s->arena); /* most spans never overflow */
   otel__span_pool_put(s->recording ? 1 : 0, s);
 }
 
@@ -359,23 +432,37 @@ static bool choose_parent(const otel_span_start_options_t *o, otel_span_context_
   return false;
 }
 
-static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
-static void pool_init(void) {
+/* The pool's block sizes, set before main (the first span may start on
+ * any thread): a pthread_once on every span start cost a call. */
+__attribute__((constructor)) static void pool_init(void) {
   otel__span_pool_set_size(0, sizeof(otel_span_t));
   otel__span_pool_set_size(1, RECORDING_SIZE);
 }
 
 static otel_span_t *span_new(bool recording) {
-  pthread_once(&pool_once, pool_init);
   otel_span_t *s = otel__span_pool_get(recording ? 1 : 0);
   if (!s) return NULL;
   /* Field by field: a memset of the whole struct compiles to `rep stos`,
-   * which took a third of an unsampled span's time. A field added to
-   * otel_span_t or otel_span_data_t must be set here (the assertions below
-   * are a reminder). */
+   * which took a third of an unsampled span's time. First what any span's
+   * readers look at (its context, trace state, references, end and
+   * storage); a non-recording span's other fields are never read (every
+   * change and read of them checks `recording` first, and only recording
+   * spans reach the processors), so only a recording span sets them. A
+   * field added to otel_span_t or otel_span_data_t must be set here (the
+   * assertions below are a reminder). */
   otel_span_data_t *d = &s->data;
   memset(&d->context, 0, sizeof(d->context));
   memset(d->parent_span_id, 0, sizeof(d->parent_span_id));
+  d->trace_state = NULL;
+  atomic_init(&s->refs, 1);
+  s->recording = recording;
+  s->is_static = false;
+  s->arena.head = NULL; /* otel__arena_init(&s->arena, 1024), without the call */
+  s->arena.block_size = 1024;
+  atomic_flag_clear_explicit(&s->lock, memory_order_relaxed); /* unshared yet: no fence */
+  atomic_init(&s->ended, false);
+  s->tracer = NULL;
+  if (!recording) return s;
   d->parent_is_remote = false;
   d->name = NULL;
   d->kind = OTEL_SPAN_KIND_INTERNAL;
@@ -391,19 +478,11 @@ static otel_span_t *span_new(bool recording) {
   d->dropped_links = 0;
   d->status = OTEL_SPAN_STATUS_UNSET;
   d->status_description = NULL;
-  d->trace_state = NULL;
   d->resource = NULL;
   d->scope_name = NULL;
   d->scope_version = NULL;
-  atomic_init(&s->refs, 1);
-  s->recording = recording;
-  s->is_static = false;
-  otel__arena_init(&s->arena, 1024);
-  atomic_flag_clear_explicit(&s->lock, memory_order_relaxed); /* unshared yet: no fence */
-  atomic_init(&s->ended, false);
-  s->tracer = NULL;
-  s->attrs = recording ? (otel_attr_t *)s->inline_room : NULL;
-  s->attr_cap = recording ? INLINE_ATTRS : 0;
+  s->attrs = (otel_attr_t *)s->inline_room;
+  s->attr_cap = INLINE_ATTRS;
   s->events = NULL;
   s->event_cap = 0;
   s->links = NULL;
@@ -427,11 +506,11 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
   if (has_parent) {
     memcpy(ctx.trace_id, parent.trace_id, 16);
     ctx.trace_flags = parent.trace_flags & (OTEL_TRACE_FLAG_SAMPLED | OTEL_TRACE_FLAG_RANDOM);
+    otel__generate_span_ids(NULL, ctx.span_id);
   } else {
-    otel_generate_trace_id(ctx.trace_id);
+    otel__generate_span_ids(ctx.trace_id, ctx.span_id);
     ctx.trace_flags = OTEL_TRACE_FLAG_RANDOM; /* our trace ids are fully random */
   }
-  otel_generate_span_id(ctx.span_id);
 
   otel_tracer_provider_t *tp = tracer ? tracer->provider : NULL;
   otel_span_kind_t kind = o->kind ? o->kind : OTEL_SPAN_KIND_INTERNAL;
@@ -465,8 +544,7 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
     s->data.scope_name = tracer->name;
     s->data.scope_version = tracer->version;
     if (key_mode == KEY_STATIC_NEW) {
-      for (size_t i = 0; i < o->attr_count; i++)
-        append_static_attr(s, &o->attrs[i], lim->attribute_count, lim->attribute_value_length);
+      for (size_t i = 0; i < o->attr_count; i++) span_set_attr(s, &o->attrs[i], KEY_STATIC_NEW);
     } else {
       for (size_t i = 0; i < o->attr_count; i++)
         list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs,
@@ -522,8 +600,7 @@ static inline bool span_lock_writable(otel_span_t *s) {
 static void set_attribute(otel_span_t *span, const otel_attr_t *attr, key_mode_t mode) {
   if (!span_writable(span)) return;
   if (!span_lock_writable(span)) return;
-  list_set_attr(span, &span->attrs, &span->data.attr_count, &span->attr_cap,
-                &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count, attr, mode);
+  span_set_attr(span, attr, mode);
   span->data.attrs = span->attrs;
   span_unlock(span);
 }

@@ -2,7 +2,8 @@
  *
  * span_pool.c: magazine allocator for span blocks (see span_pool.h).
  * Each thread has, per size class, one magazine to take from and one to
- * give back to. A full "give" magazine goes onto the global stack of full
+ * give back to (a block given back goes into the take magazine first
+ * while it has room: freed on the thread that took it). A full "give" magazine goes onto the global stack of full
  * magazines; an empty "take" magazine is swapped for a full one from that
  * stack, or filled by malloc. The global stack is capped, beyond which
  * blocks are freed, so memory follows the peak of spans in flight. A
@@ -98,7 +99,16 @@ void *otel__span_pool_get(int c) {
 }
 
 void otel__span_pool_put(int c, void *block) {
-  magazine_t *m = mags.give[c];
+  /* a block freed on the thread that takes (a span that was not sampled,
+   * or dropped): back into the magazine it came from, last in first out,
+   * so that the next span reuses it still in cache, with no trip through
+   * the global stack */
+  magazine_t *m = mags.take[c];
+  if (m && m->count < MAG_SIZE) {
+    m->blocks[m->count++] = block;
+    return;
+  }
+  m = mags.give[c];
   if (!m) {
     if (!mags.registered) register_thread();
     m = mags.give[c] = calloc(1, sizeof(*m));

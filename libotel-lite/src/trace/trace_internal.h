@@ -70,6 +70,10 @@ size_t otel__span_attr_count(otel_span_t *span);
  * otherwise (something set more meanwhile) keys are compared as usual. */
 void otel__span_set_attribute_static_new(otel_span_t *span, const otel_attr_t *attr, size_t known);
 
+/* Fills span_id and, unless NULL, trace_id with fresh random ids (never
+ * all zeros): otel_generate_span_id and otel_generate_trace_id in one call. */
+void otel__generate_span_ids(uint8_t trace_id[16], uint8_t span_id[8]);
+
 /* Asks the CPU to start loading a finished span's memory (its struct and
  * inline attributes): an exporter reading a batch of spans that ended
  * long ago otherwise waits on a cache miss for each of them in turn. */

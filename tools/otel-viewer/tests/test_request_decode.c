@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * test_request_decode.c: the viewer's decoding of request bodies within its
- * limits (wire_check.c, request_decode.c, the JSON checks of
+ * limits (pb_decode.c, request_decode.c, the JSON checks of
  * otlp_json_decode.c), on the exact bodies of issue 18 that broke it: an
  * AnyValue array nested 5,000 deep is refused (400, naming the limit)
- * before protobuf-c sees it, 8 MiB of empty spans is refused as too large
- * (413) before anything is allocated, the same as JSON, and what is
+ * at the limit, 8 MiB of empty spans is refused as too large (413)
+ * before the spans are allocated, the same as JSON, and what is
  * accepted at the limit decodes, ingests and renders as JSON on a thread
  * with the 100 KiB stack of a civetweb worker.
  */
@@ -28,6 +28,15 @@
 #define SPAN_ATTR_MAX ((VW_MAX_NESTING - 6) / 2)
 #define LOG_BODY_MAX ((VW_MAX_NESTING - 5) / 2)
 
+/* vw_pb_decode of a traces request under max_bytes, without a pool. */
+static vw_pb_status_t pb_decode(const uint8_t *body, size_t len, size_t max_bytes,
+                                vw_pb_result_t *r) {
+  vw_pb_limits_t lim = {.max_depth = VW_MAX_NESTING, .max_bytes = max_bytes};
+  vw_pb_status_t st = vw_pb_decode(vw_request_descriptor(VW_TRACES), body, len, &lim, r);
+  if (st == VW_PB_OK) vw_pb_arena_reset();
+  return st;
+}
+
 static vw_decode_status_t decode(vw_signal_t sig, const void *body, size_t len, bool json,
                                  char *why) {
   vw_request_t req;
@@ -42,11 +51,9 @@ static void test_issue_body_deep_anyvalue_is_refused_naming_the_limit(void **sta
   uint8_t *body = hostile_deep_anyvalue(5000, &len);
   assert_non_null(body);
   assert_in_range(len, 30000, 40000); /* the issue's body: about 34 KB */
-  vw_wire_shape_t shape;
-  assert_int_equal(vw_wire_check(vw_request_descriptor(VW_TRACES), body, len, VW_MAX_NESTING,
-                                 vw_decode_budget(len, MAX_BODY), &shape),
-                   VW_WIRE_TOO_DEEP);
-  assert_int_equal(shape.depth, VW_MAX_NESTING);
+  vw_pb_result_t r;
+  assert_int_equal(pb_decode(body, len, vw_decode_budget(len, MAX_BODY), &r), VW_PB_TOO_DEEP);
+  assert_int_equal(r.depth, VW_MAX_NESTING);
   char why[200];
   assert_int_equal(decode(VW_TRACES, body, len, false, why), VW_DECODE_INVALID);
   assert_non_null(strstr(why, "nested too deeply"));
@@ -102,13 +109,11 @@ static void test_issue_body_empty_spans_is_too_large(void **state) {
   uint8_t *body = hostile_empty_spans((size_t)8 << 20, &len);
   assert_non_null(body);
   assert_in_range(len, (8u << 20) - 64, 8u << 20);
-  vw_wire_shape_t shape;
-  assert_int_equal(vw_wire_check(vw_request_descriptor(VW_TRACES), body, len, VW_MAX_NESTING,
-                                 vw_decode_budget(len, MAX_BODY), &shape),
-                   VW_WIRE_TOO_LARGE);
-  /* stopped once over the budget (128 MiB), not four million spans later */
-  assert_true(shape.messages < 1000000);
-  assert_int_equal(shape.decoded_bytes, vw_decode_budget(len, MAX_BODY));
+  vw_pb_result_t r;
+  assert_int_equal(pb_decode(body, len, vw_decode_budget(len, MAX_BODY), &r), VW_PB_TOO_LARGE);
+  /* refused at the array of four million spans, before any was allocated
+   * (the structs they would take are counted first) */
+  assert_true(r.used < 4096);
   char why[200];
   assert_int_equal(decode(VW_TRACES, body, len, false, why), VW_DECODE_TOO_LARGE);
   assert_non_null(strstr(why, "too large once decoded"));
@@ -119,43 +124,29 @@ static void test_issue_body_empty_spans_is_too_large(void **state) {
   free(json);
 }
 
-/* The estimate is an upper bound of what protobuf-c takes from the arena:
- * with the arena capped at the estimate unpacking succeeds; capped lower,
- * it fails and the arena says it was the cap. */
-static void test_estimate_bounds_the_arena(void **state) {
+/* What a request takes is exactly what the decoder draws: capped at that
+ * it decodes; capped lower, it is refused as too large. */
+static void test_budget_is_what_decoding_takes(void **state) {
   (void)state;
-  size_t len;
   uint8_t *bodies[3];
   size_t lens[3];
   bodies[0] = hostile_empty_spans(100000, &lens[0]);
   bodies[1] = hostile_deep_anyvalue(SPAN_ATTR_MAX, &lens[1]);
   bodies[2] = hostile_empty_spans(40, &lens[2]);
   for (int i = 0; i < 3; i++) {
-    vw_wire_shape_t shape;
-    assert_int_equal(vw_wire_check(vw_request_descriptor(VW_TRACES), bodies[i], lens[i],
-                                   VW_MAX_NESTING, SIZE_MAX, &shape),
-                     VW_WIRE_OK);
-    vw_unpack_arena_limit(shape.decoded_bytes);
-    ProtobufCMessage *m = protobuf_c_message_unpack(vw_request_descriptor(VW_TRACES),
-                                                    vw_unpack_arena(), lens[i], bodies[i]);
-    assert_non_null(m);
-    assert_false(vw_unpack_arena_exhausted());
-    vw_unpack_arena_reset();
-    vw_unpack_arena_limit(shape.decoded_bytes / 2);
-    m = protobuf_c_message_unpack(vw_request_descriptor(VW_TRACES), vw_unpack_arena(), lens[i],
-                                  bodies[i]);
-    assert_null(m);
-    assert_true(vw_unpack_arena_exhausted());
-    vw_unpack_arena_reset();
+    vw_pb_result_t r;
+    assert_int_equal(pb_decode(bodies[i], lens[i], SIZE_MAX, &r), VW_PB_OK);
+    size_t used = r.used;
+    assert_true(used > 0);
+    assert_int_equal(pb_decode(bodies[i], lens[i], used, &r), VW_PB_OK);
+    assert_int_equal(pb_decode(bodies[i], lens[i], used / 2, &r), VW_PB_TOO_LARGE);
     free(bodies[i]);
   }
-  (void)len;
 }
 
-/* ResourceSpans.resource given n times, one attribute each: protobuf-c
- * merges the occurrences (an array of 2, 3, ... n attributes: quadratic),
- * which the estimate does not model; the arena, capped at the estimate,
- * refuses it at once with 413, and no byte of the pool stays held. */
+/* ResourceSpans.resource given n times, one attribute each: the
+ * occurrences are merged (an array of 2, 3, ... n attributes: quadratic),
+ * which the budget refuses with 413, and no byte of the pool stays held. */
 static void test_repeated_singular_message_is_refused_by_the_arena(void **state) {
   (void)state;
   size_t n = 100000, k, r, o, len;
@@ -168,7 +159,7 @@ static void test_repeated_singular_message_is_refused_by_the_arena(void **state)
   uint8_t *body = hostile__wrap(rs, n * o, 1, &len);
   char why[200];
   assert_int_equal(decode(VW_TRACES, body, len, false, why), VW_DECODE_TOO_LARGE);
-  assert_non_null(strstr(why, "merged"));
+  assert_non_null(strstr(why, "too large once decoded"));
   assert_int_equal(vw_decode_pool_used(), 0);
   free(body);
 }
@@ -184,9 +175,8 @@ static void test_bad_framing_is_invalid(void **state) {
   static const size_t lens[] = {4, 5, 2, 2};
   char why[200];
   for (size_t i = 0; i < 4; i++) {
-    assert_int_equal(vw_wire_check(vw_request_descriptor(VW_TRACES), cases[i], lens[i],
-                                   VW_MAX_NESTING, SIZE_MAX, NULL),
-                     VW_WIRE_MALFORMED);
+    vw_pb_result_t r;
+    assert_int_equal(pb_decode(cases[i], lens[i], SIZE_MAX, &r), VW_PB_MALFORMED);
     assert_int_equal(decode(VW_TRACES, cases[i], lens[i], false, why), VW_DECODE_INVALID);
   }
 }
@@ -214,7 +204,7 @@ static void test_requests_decoded_at_once_share_a_pool(void **state) {
                                      max_body, &held[4], why, sizeof why),
                    VW_DECODE_BUSY);
   assert_non_null(strstr(why, "retry later"));
-  /* a protobuf request holds only what its wire check counted (about 1 KB) */
+  /* a protobuf request holds only what its decoding took (about 1 KB) */
   vw_request_t small;
   vw_request_release(&held[0]);
   assert_int_equal(vw_decode_request(VW_TRACES, pb, len, false, max_body, &small, why, sizeof why),
@@ -241,6 +231,25 @@ static void test_requests_decoded_at_once_share_a_pool(void **state) {
   assert_int_equal(decode(VW_TRACES, "{", 1, true, why), VW_DECODE_INVALID);
   assert_int_equal(vw_decode_pool_used(), 0);
   free(pb);
+}
+
+/* An accepted request holds exactly what its decoding took, the structs
+ * counted ahead for a repeated message field included (a thousand spans:
+ * more than the first step drawn from the pool), and gives it all back. */
+static void test_an_accepted_request_holds_what_it_took(void **state) {
+  (void)state;
+  size_t len;
+  uint8_t *body = hostile_empty_spans(2000, &len);
+  vw_request_t req;
+  char why[200];
+  assert_int_equal(vw_decode_request(VW_TRACES, body, len, false, MAX_BODY, &req, why, sizeof why),
+                   VW_DECODE_OK);
+  assert_true(req.reserved >= 990 * sizeof(Opentelemetry__Proto__Trace__V1__Span));
+  assert_true(req.reserved < ((size_t)1 << 20));
+  assert_int_equal(vw_decode_pool_used(), req.reserved);
+  vw_request_release(&req);
+  assert_int_equal(vw_decode_pool_used(), 0);
+  free(body);
 }
 
 /* What a civetweb worker does with the deepest body accepted, on a thread
@@ -333,7 +342,8 @@ int main(void) {
       cmocka_unit_test(test_nesting_up_to_the_limit_is_accepted),
       cmocka_unit_test(test_issue_body_deep_anyvalue_json_is_refused),
       cmocka_unit_test(test_issue_body_empty_spans_is_too_large),
-      cmocka_unit_test(test_estimate_bounds_the_arena),
+      cmocka_unit_test(test_budget_is_what_decoding_takes),
+      cmocka_unit_test(test_an_accepted_request_holds_what_it_took),
       cmocka_unit_test(test_repeated_singular_message_is_refused_by_the_arena),
       cmocka_unit_test(test_bad_framing_is_invalid),
       cmocka_unit_test(test_requests_decoded_at_once_share_a_pool),
