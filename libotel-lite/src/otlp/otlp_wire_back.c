@@ -37,8 +37,7 @@ static void string_field(otel__wback_t *w, unsigned field, const char *s, bool v
   if (!s) s = "";
   size_t len = strlen(s), n = valid ? len : otel__utf8_clean_len(s, len);
   if (!otel__wback_room(w, n + 12)) return;
-  w->p -= n;
-  otel__utf8_put(w->p, s, len, n);
+  wb_text(w, s, len, n);
   wb_header(w, field, n);
 }
 
@@ -95,31 +94,32 @@ void otel__wback_attrs(otel__wback_t *w, unsigned field, const otel_attr_t *attr
   for (size_t i = n; i-- > 0;) {
     const otel_attr_t *a = &attrs[i];
     if (!a->key || !a->key[0]) continue;
-    size_t kv_mark = otel__wback_len(w);
     size_t key_len = strlen(a->key), key_n = valid ? key_len : otel__utf8_clean_len(a->key, key_len);
+    uint8_t *p, *kv_end;
     if (a->type == OTEL_ATTR_TYPE_STRING) { /* the common case: one room for the whole KeyValue */
       const char *s = a->value.s ? a->value.s : "";
       size_t len = strlen(s), clean = valid ? len : otel__utf8_clean_len(s, len);
-      if (!otel__wback_room(w, key_n + clean + 4 * 12)) return;
-      w->p -= clean;
-      otel__utf8_put(w->p, s, len, clean);
-      wb_header(w, 1, clean);                  /* AnyValue.string_value */
-      wb_header(w, 2, wire_len_field(1, clean)); /* KeyValue.value */
+      if (!otel__wback_room(w, key_n + clean + 5 * 12)) return;
+      p = kv_end = w->p;
+      p = bk_text(p, s, len, clean);
+      p = bk_header(p, 1, clean);                  /* AnyValue.string_value */
+      p = bk_header(p, 2, (size_t)(kv_end - p));   /* KeyValue.value */
     } else if (a->type == OTEL_ATTR_TYPE_INT) {
-      if (!otel__wback_room(w, key_n + 4 * 12)) return;
-      wb_varint(w, (uint64_t)a->value.i);
-      wb_tag(w, 3, WIRE_VARINT);
-      wb_header(w, 2, 1 + wire_varint_len((uint64_t)a->value.i));
+      if (!otel__wback_room(w, key_n + 5 * 12)) return;
+      p = kv_end = w->p;
+      p = bk_tag(bk_varint(p, (uint64_t)a->value.i), 3, WIRE_VARINT);
+      p = bk_header(p, 2, (size_t)(kv_end - p));
     } else {
-      size_t mark = otel__wback_len(w);
+      size_t kv_mark = otel__wback_len(w);
       any(w, a, valid);
-      if (!otel__wback_room(w, key_n + 3 * 12)) return;
-      wb_header(w, 2, otel__wback_len(w) - mark);
+      if (!otel__wback_room(w, key_n + 4 * 12)) return;
+      wb_header(w, 2, otel__wback_len(w) - kv_mark);
+      p = w->p;
+      kv_end = w->end - kv_mark;
     }
-    w->p -= key_n;
-    otel__utf8_put(w->p, a->key, key_len, key_n);
-    wb_header(w, 1, key_n);
-    wb_header(w, field, otel__wback_len(w) - kv_mark);
+    p = bk_text(p, a->key, key_len, key_n);
+    p = bk_header(p, 1, key_n);
+    w->p = bk_header(p, field, (size_t)(kv_end - p));
   }
 }
 
