@@ -12,10 +12,12 @@
 
 #include <stddef.h>
 
-/* Block sizes the pool serves (anything else goes to malloc). */
-#define OTEL__SPAN_POOL_CLASSES 2
+/* Block sizes the pool serves (anything else goes to malloc): 0 and 1 for
+ * spans (span.c), 2 for log records (log_record.c), which are made and
+ * freed on different threads the same way. */
+#define OTEL__SPAN_POOL_CLASSES 3
 
-/* Returns a block of the size class (0 or 1) given at init, or NULL. */
+/* Returns a block of the size class given at init, or NULL. */
 void *otel__span_pool_get(int size_class);
 /* Returns a block obtained from otel__span_pool_get(size_class). */
 void otel__span_pool_put(int size_class, void *block);
