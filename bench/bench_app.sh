@@ -5,7 +5,8 @@
 # disabled (OTEL_SDK_DISABLED=true), alternating, 3 rounds each; prints
 # requests/s and p50/p99 latency (medians of the rounds, each after a
 # second of warm-up), the ratio, and
-# the resident memory (RSS) of each service after the load, and the CPU
+# the resident memory (RSS) of each service after the load (split into
+# anonymous and file-backed memory, with the thread count), and the CPU
 # time each process spent per request (the viewer included: on a 2-core
 # machine the receiver competes with the services for the same cores).
 # Export is OTLP/gRPC, the default; OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
@@ -58,8 +59,19 @@ round() { # disabled(true|false) -> "req/s p50_ms p99_ms"
   done
   : > "$work/rss.$1"
   for p in "${pids[@]}"; do ps -o rss= -o comm= -p "$p" | awk '{printf "%s=%.1fMB ", $2, $1/1024}' >> "$work/rss.$1"; done
+  : > "$work/split.$1"
+  for p in "${pids[@]}"; do rss_split "$p" >> "$work/split.$1"; done
   stop_all
   awk '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {print r, p50, p99}' "$work/wrk.out"
+}
+# where a process's resident memory is: anonymous (malloc arenas, the main
+# heap, thread stacks) against file-backed (mostly the shared libraries'
+# code and relocated data), and its thread count
+rss_split() {
+  awk -v name="$(ps -o comm= -p "$1")" -v threads="$(ls "/proc/$1/task" | wc -l)" '
+    /^[0-9a-f]+-[0-9a-f]+ / { file = ($6 != "" && $6 !~ /^\[/) }
+    /^Rss:/ { if (file) f += $2; else a += $2 }
+    END { printf "%s=%.1f+%.1fMB/%dthr ", name, a / 1024, f / 1024, threads }' "/proc/$1/smaps"
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in clock ticks
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000} printf "%.2f", v}' <<<"$1"; }
@@ -83,6 +95,8 @@ pairs=$(for i in 0 1 2; do echo "$(col 1 "${on[$i]}") $(col 1 "${off[$i]}")" | a
 echo "  ratio per pair of neighbouring rounds: $pairs"
 echo "  RSS after the instrumented load: $(cat "$work/rss.false")"
 echo "  RSS after the load without telemetry: $(cat "$work/rss.true")"
+echo "  of which anonymous+file-backed/threads, instrumented: $(cat "$work/split.false")"
+echo "  of which anonymous+file-backed/threads, without telemetry: $(cat "$work/split.true")"
 echo "  CPU per request, instrumented (last round): $(cat "$work/cpu.false")"
 echo "  CPU per request, without telemetry (last round): $(cat "$work/cpu.true")"
 kill "$viewer" 2>/dev/null || true

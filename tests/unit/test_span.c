@@ -178,6 +178,39 @@ static void test_span_attributes_replace_and_types(void **state) {
   assert_string_equal(d->attrs[22].key, "extra.19");
 }
 
+/* Spans get a small block or a big one by the number of attributes they
+ * start with (span.c, SMALL_START_ATTRS); either way, attributes and text
+ * beyond its inline room go to the arena and every one comes back intact
+ * (under ASan an overrun of either block's room fails here too). */
+static void test_span_block_sizes_keep_every_attribute(void **state) {
+  struct fixture *f = *state;
+  static const size_t start_counts[] = {0, 1, 6, 7, 12, 14, 15};
+  char keys[40][16], values[40][80];
+  for (int i = 0; i < 40; i++) {
+    snprintf(keys[i], sizeof(keys[i]), "key.%d", i);
+    /* 9 to 70 bytes: the string room fills at a different attribute each time */
+    snprintf(values[i], sizeof(values[i]), "%0*d", 9 + (i * 13) % 62, i);
+  }
+  for (size_t c = 0; c < sizeof(start_counts) / sizeof(start_counts[0]); c++) {
+    size_t n0 = start_counts[c];
+    otel_attr_t start[15];
+    for (size_t i = 0; i < n0; i++) start[i] = OTEL_ATTR_STR(keys[i], values[i]);
+    char name[32];
+    snprintf(name, sizeof(name), "blocks.%d", (int)n0);
+    otel_span_start_options_t o = {.attrs = start, .attr_count = n0};
+    otel_span_t *s = otel_tracer_start_span(f->tracer, name, &o);
+    for (size_t i = n0; i < 40; i++) otel_span_set_attribute_str(s, keys[i], values[i]);
+    otel_span_end(s);
+    const otel_span_data_t *d = find(f, name);
+    assert_string_equal(d->name, name);
+    assert_int_equal(d->attr_count, 40);
+    for (size_t i = 0; i < 40; i++) {
+      assert_string_equal(d->attrs[i].key, keys[i]);
+      assert_string_equal(d->attrs[i].value.s, values[i]);
+    }
+  }
+}
+
 /* otel__span_set_attribute_static_new (the civetweb server span's status
  * code) appends without comparing keys only while the span holds just its
  * start attributes; a key set meanwhile is replaced, never duplicated. */
@@ -409,6 +442,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_span_out_of_order_end_restores_live_parent, setup, teardown),
       cmocka_unit_test_setup_teardown(test_span_explicit_remote_parent_and_root, setup, teardown),
       cmocka_unit_test_setup_teardown(test_span_attributes_replace_and_types, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_span_block_sizes_keep_every_attribute, setup, teardown),
       cmocka_unit_test_setup_teardown(test_span_static_new_attribute_replaces_a_key_set_meanwhile, setup, teardown),
       cmocka_unit_test(test_span_limits_drop_and_count),
       cmocka_unit_test_setup_teardown(test_span_status_ok_is_final, setup, teardown),

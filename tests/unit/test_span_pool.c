@@ -1,5 +1,5 @@
 /* test_span_pool.c: the span block pool (span_pool.c). Blocks come and go
- * in magazines of 64: a full magazine given back on one thread (the
+ * in magazines (OTEL__SPAN_POOL_MAGAZINE blocks): a full magazine given back on one thread (the
  * exporter's) is the next one taken on any thread (the application's),
  * block for block, last in first out, with no malloc or free in between;
  * a thread's magazines are kept when it exits; the two size classes are
@@ -19,7 +19,7 @@
 
 #include "span_pool.h"
 
-#define MAG 64
+#define MAG OTEL__SPAN_POOL_MAGAZINE
 
 typedef struct job {
   int size_class;
@@ -59,7 +59,7 @@ static int setup(void **state) {
 static void test_full_magazine_goes_to_the_next_taker(void **state) {
   (void)state;
   job_t made = {.size_class = 1}, again = {.size_class = 1};
-  on_thread(take_then_give, &made); /* 64 blocks made, then given back */
+  on_thread(take_then_give, &made); /* a magazine of blocks made, then given back */
   for (int i = 0; i < MAG; i++) {
     assert_non_null(made.blocks[i]);
     memset(made.blocks[i], 0xab, 512); /* the whole class size is usable */

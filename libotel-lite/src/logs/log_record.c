@@ -82,7 +82,9 @@ typedef struct rec_impl {
  * (a line of text and a few attributes) come from the span pool's
  * magazines (span_pool.h) instead. */
 #define POOLED_BLOCK 512
-__attribute__((constructor)) static void pool_init(void) { otel__span_pool_set_size(2, POOLED_BLOCK); }
+__attribute__((constructor)) static void pool_init(void) {
+  otel__span_pool_set_size(OTEL__SPAN_POOL_LOG_RECORD, POOLED_BLOCK);
+}
 
 /* Bump cursor over the record's block; a NULL base only measures. */
 typedef struct cursor {
@@ -184,7 +186,7 @@ otel_log_record_t *otel__log_record_create(const otel__log_record_src_t *src,
   cursor_t c = {NULL, 0, true};
   layout(&c, NULL, src, body_len, n_attrs);
   bool pooled = c.off <= POOLED_BLOCK;
-  rec_impl_t *impl = pooled ? otel__span_pool_get(2) : malloc(c.off);
+  rec_impl_t *impl = pooled ? otel__span_pool_get(OTEL__SPAN_POOL_LOG_RECORD) : malloc(c.off);
   if (!impl) return NULL;
   impl->pooled = pooled;
   otel_log_record_t *r = &impl->pub;
@@ -223,6 +225,6 @@ void otel_log_record_release(const otel_log_record_t *rec) {
   if (!rec) return;
   rec_impl_t *impl = (rec_impl_t *)rec;
   if (atomic_fetch_sub_explicit(&impl->refs, 1, memory_order_acq_rel) != 1) return;
-  if (impl->pooled) otel__span_pool_put(2, impl);
+  if (impl->pooled) otel__span_pool_put(OTEL__SPAN_POOL_LOG_RECORD, impl);
   else free(impl);
 }

@@ -28,13 +28,30 @@
 #include <string.h>
 
 /* Room inside a recording span's block for its first attributes and their
- * strings: enough for an HTTP server span (about 12 attributes, 400 bytes
- * of keys and values), whose overflow otherwise took a 1 KB malloc per
- * request, a size for which glibc consolidates its free lists first. */
-#define INLINE_ATTRS 16
-#define INLINE_BYTES 640
+ * strings: enough for an HTTP server span (up to 12 attributes and under
+ * 200 bytes of values in the app under wrk; a browser's user agent adds
+ * about 150), whose overflow otherwise took a 1 KB malloc per request, a
+ * size for which glibc consolidates its free lists first. No more: a full
+ * span queue holds 2048 of these blocks, and at 16 attributes and 640
+ * bytes (1472-byte blocks) they were most of a service's telemetry RSS. */
+#define INLINE_ATTRS 14
+#define INLINE_BYTES 384
 /* a recording span's block: the struct, then the inline room */
 #define RECORDING_SIZE (sizeof(otel_span_t) + INLINE_ATTRS * sizeof(otel_attr_t) + INLINE_BYTES)
+/* A span started with at most SMALL_START_ATTRS attributes (a client or
+ * internal span; a server span starts with about 10) gets a small block:
+ * two thirds of the app's spans, 5 attributes and under 128 bytes of
+ * values at most under wrk. It overflows into the arena as a big one
+ * does. */
+#define SMALL_START_ATTRS 6
+#define SMALL_INLINE_ATTRS 8
+#define SMALL_INLINE_BYTES 192
+#define SMALL_RECORDING_SIZE \
+  (sizeof(otel_span_t) + SMALL_INLINE_ATTRS * sizeof(otel_attr_t) + SMALL_INLINE_BYTES)
+/* the span pool's size classes: a non-recording span, a recording one, a small recording one */
+enum { BLOCK_NONRECORDING, BLOCK_RECORDING, BLOCK_SMALL };
+static const uint16_t inline_attrs[] = {0, INLINE_ATTRS, SMALL_INLINE_ATTRS};
+static const uint16_t inline_bytes[] = {0, INLINE_BYTES, SMALL_INLINE_BYTES};
 
 struct otel_span {
   otel_span_data_t data; /* first: (otel_span_data_t *) == (otel_span_t *) */
@@ -43,6 +60,7 @@ struct otel_span {
   _Alignas(64) atomic_uint refs;
   bool recording;
   bool is_static;
+  uint8_t block_class;       /* BLOCK_*: its span pool class and inline room */
   otel__arena_t arena;       /* overflow storage */
   /* the rest is the owning threads' */
   atomic_flag lock;
@@ -79,8 +97,8 @@ static inline void span_unlock(otel_span_t *s) {
 
 static void *span_alloc(otel_span_t *s, size_t n) {
   size_t aligned = (n + 7) & ~(size_t)7;
-  if (s->recording && s->bytes_used + aligned <= INLINE_BYTES) {
-    void *p = s->inline_room + INLINE_ATTRS * sizeof(otel_attr_t) + s->bytes_used;
+  if (s->bytes_used + aligned <= inline_bytes[s->block_class]) {
+    void *p = s->inline_room + inline_attrs[s->block_class] * sizeof(otel_attr_t) + s->bytes_used;
     s->bytes_used += aligned;
     return p;
   }
@@ -322,7 +340,7 @@ static bool refs_drop_last(otel_span_t *s, unsigned n) {
 /* Frees a span whose last reference is gone. */
 static void span_free(otel_span_t *s) {
   if (s->arena.head) otel__arena_cleanup(&s->arena); /* most spans never overflow */
-  otel__span_pool_put(s->recording ? 1 : 0, s);
+  otel__span_pool_put(s->block_class, s);
 }
 
 static void span_unref(otel_span_t *s) {
@@ -435,12 +453,14 @@ static bool choose_parent(const otel_span_start_options_t *o, otel_span_context_
 /* The pool's block sizes, set before main (the first span may start on
  * any thread): a pthread_once on every span start cost a call. */
 __attribute__((constructor)) static void pool_init(void) {
-  otel__span_pool_set_size(0, sizeof(otel_span_t));
-  otel__span_pool_set_size(1, RECORDING_SIZE);
+  otel__span_pool_set_size(BLOCK_NONRECORDING, sizeof(otel_span_t));
+  otel__span_pool_set_size(BLOCK_RECORDING, RECORDING_SIZE);
+  otel__span_pool_set_size(BLOCK_SMALL, SMALL_RECORDING_SIZE);
 }
 
-static otel_span_t *span_new(bool recording) {
-  otel_span_t *s = otel__span_pool_get(recording ? 1 : 0);
+static otel_span_t *span_new(int block_class) {
+  bool recording = block_class != BLOCK_NONRECORDING;
+  otel_span_t *s = otel__span_pool_get(block_class);
   if (!s) return NULL;
   /* Field by field: a memset of the whole struct compiles to `rep stos`,
    * which took a third of an unsampled span's time. First what any span's
@@ -462,6 +482,7 @@ static otel_span_t *span_new(bool recording) {
   atomic_flag_clear_explicit(&s->lock, memory_order_relaxed); /* unshared yet: no fence */
   atomic_init(&s->ended, false);
   s->tracer = NULL;
+  s->block_class = (uint8_t)block_class; /* span_free() returns the block to its class */
   if (!recording) return s;
   d->parent_is_remote = false;
   d->name = NULL;
@@ -482,7 +503,7 @@ static otel_span_t *span_new(bool recording) {
   d->scope_name = NULL;
   d->scope_version = NULL;
   s->attrs = (otel_attr_t *)s->inline_room;
-  s->attr_cap = INLINE_ATTRS;
+  s->attr_cap = inline_attrs[block_class];
   s->events = NULL;
   s->event_cap = 0;
   s->links = NULL;
@@ -522,7 +543,9 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
   else ctx.trace_flags &= (uint8_t)~OTEL_TRACE_FLAG_SAMPLED;
 
   bool recording = decision != OTEL_SAMPLING_DROP;
-  otel_span_t *s = span_new(recording);
+  otel_span_t *s = span_new(!recording                            ? BLOCK_NONRECORDING
+                            : o->attr_count > SMALL_START_ATTRS ? BLOCK_RECORDING
+                                                                : BLOCK_SMALL);
   if (!s) return &noop_span;
   s->tracer = tracer;
   s->data.context = ctx;
