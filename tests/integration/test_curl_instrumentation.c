@@ -369,6 +369,85 @@ static void test_duration_histogram_points(void **state) {
   assert_int_equal(seen.refused, 1);
 }
 
+/* A thread keeps the series of its last transfer (metrics_internal.h):
+ * each transfer is still counted under its own method and status as they
+ * change, and once otel_curl_instrument is given another meter, the
+ * series kept for the first one are not used. */
+struct tally {
+  uint64_t get_200, post_200, get_404, total;
+};
+
+static otel_err_t tally_points(void *ctx, const otel_metric_batch_t *batch) {
+  struct tally *t = ctx;
+  memset(t, 0, sizeof *t);
+  for (size_t i = 0; i < batch->stream_count; i++) {
+    const otel_metric_stream_t *st = &batch->streams[i];
+    if (strcmp(st->name, "http.client.request.duration") != 0) continue;
+    for (size_t j = 0; j < st->point_count; j++) {
+      const otel_metric_point_t *p = &st->points[j];
+      const otel_attr_t *method = attr(p->attrs, p->attr_count, "http.request.method");
+      const otel_attr_t *status = attr(p->attrs, p->attr_count, "http.response.status_code");
+      bool get = method && !strcmp(method->value.s, "GET");
+      if (get && status && status->value.i == 200) t->get_200 += p->count;
+      if (!get && status && status->value.i == 200) t->post_200 += p->count;
+      if (get && status && status->value.i == 404) t->get_404 += p->count;
+      t->total += p->count;
+    }
+  }
+  return OTEL_OK;
+}
+
+static struct tally collect_tally(otel_meter_provider_t *mp) {
+  struct tally t;
+  static const struct otel_metric_exporter_type type = {.name = "tally", .export_metrics = tally_points};
+  otel_metric_exporter_t *e = otel_metric_exporter_create(&type, &t);
+  assert_int_equal(otel_meter_provider_collect(mp, e), OTEL_OK);
+  otel_metric_exporter_destroy(e);
+  return t;
+}
+
+static void transfer(const char *method, const char *url, char *body) {
+  CURL *easy = new_handle(url, body);
+  curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method);
+  assert_int_equal(otel_curl_perform(easy), CURLE_OK);
+  curl_easy_cleanup(easy);
+}
+
+static void test_duration_kept_series_follow_the_transfer(void **state) {
+  struct fixture *f = *state;
+  char echo[128], missing[128], body[2048];
+  snprintf(echo, sizeof echo, "http://127.0.0.1:%d/echo", f->port);
+  snprintf(missing, sizeof missing, "http://127.0.0.1:%d/missing", f->port);
+  transfer("GET", echo, body);
+  transfer("GET", echo, body);
+  transfer("POST", echo, body);
+  transfer("GET", echo, body);
+  transfer("GET", missing, body);
+  transfer("GET", echo, body); /* the series kept when the meter changes */
+  struct tally t = collect_tally(f->mp);
+  assert_int_equal(t.get_200, 4);
+  assert_int_equal(t.post_200, 1);
+  assert_int_equal(t.get_404, 1);
+  assert_int_equal(t.total, 6);
+
+  otel_meter_provider_options_t mo;
+  otel_meter_provider_options_init(&mo);
+  otel_meter_provider_t *second;
+  assert_int_equal(otel_meter_provider_create(&mo, &second), OTEL_OK);
+  otel_curl_instrument(&(otel_curl_options_t){
+      .tracer = otel_tracer_provider_get_tracer(f->tp, "test", "1.0"),
+      .meter = otel_meter_provider_get_meter(second, "test", "1.0")});
+  transfer("GET", echo, body);
+  t = collect_tally(second);
+  assert_int_equal(t.get_200, 1);
+  assert_int_equal(t.total, 1);
+  t = collect_tally(f->mp);
+  assert_int_equal(t.get_200, 4);
+  assert_int_equal(t.total, 6);
+  otel_curl_instrument(NULL);
+  otel_meter_provider_destroy(second);
+}
+
 int main(void) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const struct CMUnitTest tests[] = {
@@ -381,6 +460,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_multi_transfer_gets_the_same_span, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refused_connection_is_an_error, setup, teardown),
       cmocka_unit_test_setup_teardown(test_duration_histogram_points, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_duration_kept_series_follow_the_transfer, setup, teardown),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   curl_global_cleanup();

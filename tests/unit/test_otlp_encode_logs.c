@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,6 +214,37 @@ static void test_otlp_encode_logs_groups_by_resource_and_scope(void **state) {
   otel_memory_log_exporter_destroy(mem2);
 }
 
+/* More scopes than the grouping's first array holds (8): twelve loggers,
+ * each record's own ScopeLogs, in first-use order. */
+static void test_otlp_encode_logs_many_scopes(void **state) {
+  fixture_t *f = *state;
+  enum { S = 12 };
+  for (int k = 0; k < S; k++) {
+    char name[16];
+    snprintf(name, sizeof name, "scope.%d", k);
+    otel_logger_t *l = otel_logger_provider_get_logger(f->lp, name, NULL);
+    assert_non_null(l);
+    otel_log_info(l, "record %d", k);
+  }
+  size_t n;
+  const otel_log_record_t **recs = collect(f, &n);
+  assert_int_equal(n, S);
+  req_t *req = round_trip(recs, n);
+  assert_int_equal(req->n_resource_logs, 1);
+  assert_int_equal(req->resource_logs[0]->n_scope_logs, S);
+  for (int k = 0; k < S; k++) {
+    char name[16], body[16];
+    snprintf(name, sizeof name, "scope.%d", k);
+    snprintf(body, sizeof body, "record %d", k);
+    Opentelemetry__Proto__Logs__V1__ScopeLogs *sl = req->resource_logs[0]->scope_logs[k];
+    assert_string_equal(sl->scope->name, name);
+    assert_int_equal(sl->n_log_records, 1);
+    assert_string_equal(sl->log_records[0]->body->string_value, body);
+  }
+  opentelemetry__proto__collector__logs__v1__export_logs_service_request__free_unpacked(req, NULL);
+  free(recs);
+}
+
 static void test_otlp_encode_logs_invalid_utf8_replaced(void **state) {
   fixture_t *f = *state;
   otel_log_info(f->a, "bad \xff byte, cut \xE2\x82 end, ok \xC3\xA9");
@@ -250,6 +282,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_otlp_encode_logs_round_trip_every_field, setup, teardown),
       cmocka_unit_test_setup_teardown(test_otlp_encode_logs_no_span_no_body_leaves_fields_empty, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_otlp_encode_logs_many_scopes, setup, teardown),
       cmocka_unit_test_setup_teardown(test_otlp_encode_logs_groups_by_resource_and_scope, setup, teardown),
       cmocka_unit_test_setup_teardown(test_otlp_encode_logs_invalid_utf8_replaced, setup, teardown),
       cmocka_unit_test_setup_teardown(test_otlp_encode_logs_invalid_utf8_after_ascii_runs, setup,

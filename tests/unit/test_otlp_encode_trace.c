@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -383,12 +384,56 @@ static void test_encode_span_bigger_than_the_first_buffer(void **state) {
   free(buf);
 }
 
+/* More resources and scopes than the grouping's first arrays hold (8):
+ * nine resources of two scopes each, interleaved, keep their order. */
+static void test_encode_many_resources_and_scopes(void **state) {
+  (void)state;
+  enum { R = 9 };
+  otel_tracer_provider_t *tp[R];
+  otel_span_exporter_t *mem[R];
+  const otel_span_data_t *spans[2 * R];
+  for (int k = 0; k < R; k++) {
+    char service[16];
+    snprintf(service, sizeof service, "service-%d", k);
+    tp[k] = provider(service, &mem[k], 128);
+  }
+  for (int round = 0; round < 2; round++)
+    for (int k = 0; k < R; k++) {
+      otel_tracer_t *t = otel_tracer_provider_get_tracer(tp[k], round ? "scope.two" : "scope.one", NULL);
+      otel_span_end(otel_tracer_start_span(t, round ? "second" : "first", NULL));
+      spans[round * R + k] = otel_memory_span_exporter_get(mem[k], (size_t)round);
+    }
+  uint8_t *buf;
+  size_t len;
+  assert_int_equal(otel__otlp_encode_spans(spans, 2 * R, &buf, &len), OTEL_OK);
+  req_t *req = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+      NULL, len, buf);
+  assert_non_null(req);
+  assert_int_equal(protobuf_c_message_get_packed_size(&req->base), len);
+  assert_int_equal(req->n_resource_spans, R);
+  for (int k = 0; k < R; k++) {
+    char service[16];
+    snprintf(service, sizeof service, "service-%d", k);
+    Opentelemetry__Proto__Trace__V1__ResourceSpans *rs = req->resource_spans[k];
+    assert_string_equal(service_of(rs->resource), service);
+    assert_int_equal(rs->n_scope_spans, 2);
+    assert_string_equal(rs->scope_spans[0]->scope->name, "scope.one");
+    assert_string_equal(rs->scope_spans[1]->scope->name, "scope.two");
+    assert_string_equal(rs->scope_spans[0]->spans[0]->name, "first");
+    assert_string_equal(rs->scope_spans[1]->spans[0]->name, "second");
+  }
+  opentelemetry__proto__collector__trace__v1__export_trace_service_request__free_unpacked(req, NULL);
+  free(buf);
+  for (int k = 0; k < R; k++) otel_tracer_provider_destroy(tp[k]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_encode_spans_decode_to_the_spans_and_repack_identically),
       cmocka_unit_test(test_encode_each_span_alone_and_none),
       cmocka_unit_test(test_encode_large_batch_repacks_identically),
       cmocka_unit_test(test_encode_span_bigger_than_the_first_buffer),
+      cmocka_unit_test(test_encode_many_resources_and_scopes),
   };
   return cmocka_run_group_tests_name("otlp_encode_trace", tests, setup, teardown);
 }

@@ -10,6 +10,7 @@
 #include "otel/propagation.h"
 
 #include "http_semconv.h"
+#include "metrics_internal.h"
 #include "trace_internal.h"
 
 #include <stdio.h>
@@ -20,10 +21,28 @@
 static otel_curl_options_t options;
 static otel_instrument_t *duration_histogram;
 
+/* The duration series this thread recorded to last, with the method,
+ * host, port and status that chose each: a client calls the same few
+ * upstreams again and again (the gateway: two, alternately), and a kept
+ * series is recorded to without comparing its attribute set again
+ * (metrics_internal.h). `generation` tells a series of an instrument made
+ * by an earlier otel_curl_instrument. */
+#define KEPT_SERIES 4
+static atomic_uint instruments_generation;
+typedef struct kept_series {
+  unsigned generation;
+  otel__series_t *series;
+  char method[16], host[128];
+  long port, status;
+} kept_series_t;
+static _Thread_local kept_series_t kept[KEPT_SERIES];
+static _Thread_local unsigned kept_next; /* the entry a miss replaces */
+
 void otel_curl_instrument(const otel_curl_options_t *opts) {
   if (opts) options = *opts;
   else memset(&options, 0, sizeof(options));
   duration_histogram = NULL;
+  atomic_fetch_add_explicit(&instruments_generation, 1, memory_order_relaxed); /* kept series are stale */
   if (options.meter)
     otel_meter_create_histogram(options.meter, "http.client.request.duration", "s",
                                 "Duration of HTTP client requests.", otel__http_duration_buckets,
@@ -68,6 +87,34 @@ static struct curl_slist *copy_headers(const struct curl_slist *in) {
     out = l;
   }
   return out;
+}
+
+/* The series of a successful transfer answered under 400 (no error.type)
+ * whose method and host fit the kept copies; NULL: take the plain path. */
+static otel__series_t *duration_series(const char *method, const char *host, long port, long status) {
+  size_t method_len = strlen(method), host_len = strlen(host);
+  if (method_len >= sizeof kept[0].method || host_len >= sizeof kept[0].host) return NULL;
+  unsigned generation = atomic_load_explicit(&instruments_generation, memory_order_relaxed);
+  for (int i = 0; i < KEPT_SERIES; i++) {
+    const kept_series_t *k = &kept[i];
+    if (k->generation == generation && k->series && k->port == port && k->status == status &&
+        !strcmp(k->method, method) && !strcmp(k->host, host))
+      return k->series;
+  }
+  otel_attr_t attrs[4];
+  size_t n = 0;
+  attrs[n++] = OTEL_ATTR_STR("http.request.method", method);
+  if (host[0]) attrs[n++] = OTEL_ATTR_STR("server.address", host);
+  if (port) attrs[n++] = OTEL_ATTR_INT("server.port", port);
+  attrs[n++] = OTEL_ATTR_INT("http.response.status_code", status);
+  kept_series_t *k = &kept[kept_next++ % KEPT_SERIES];
+  k->series = otel__instrument_series(duration_histogram, attrs, n);
+  memcpy(k->method, method, method_len + 1);
+  memcpy(k->host, host, host_len + 1);
+  k->port = port;
+  k->status = status;
+  k->generation = generation;
+  return k->series;
 }
 
 /* What the duration metric takes from the transfer's URL. */
@@ -219,7 +266,12 @@ static void transfer_end(otel_curl_transfer_t *t, CURLcode rc) {
       otel_span_set_status(span, OTEL_SPAN_STATUS_ERROR, NULL);
     }
   }
-  if (duration_histogram) {
+  otel__series_t *series = duration_histogram && rc == CURLE_OK && status < 400
+                               ? duration_series(method ? method : "_OTHER", info.host, info.port, status)
+                               : NULL;
+  if (series) {
+    otel__series_histogram_record(duration_histogram, series, (double)(otel_time_now_ns() - t->start_ns) / 1e9);
+  } else if (duration_histogram) {
     char code[24] = "";
     otel_attr_t attrs[6];
     size_t n = 0;

@@ -15,6 +15,7 @@
 
 #include "internal.h"
 #include "logs_internal.h"
+#include "span_pool.h"
 #include "utf8.h"
 
 /* ---- Severity ------------------------------------------------------------ */
@@ -70,8 +71,20 @@ size_t otel__utf8_cut(const char *s, size_t len, size_t max) {
 typedef struct rec_impl {
   otel_log_record_t pub; /* first: a pub pointer is an impl pointer */
   atomic_int refs;
-  bool ascii; /* otel__log_record_text_is_ascii */
+  bool ascii;  /* otel__log_record_text_is_ascii */
+  bool pooled; /* a POOLED_BLOCK from the pool, not malloc'd */
 } rec_impl_t;
+
+/* Records are made on application threads and freed on the exporter's:
+ * through malloc, each cost a cross-thread free and about 480 instructions
+ * of malloc on the emitting thread (iss-distance-service, one log record
+ * per request, bench_instructions.sh). Those that fit in POOLED_BLOCK bytes
+ * (a line of text and a few attributes) come from the span pool's
+ * magazines (span_pool.h) instead. */
+#define POOLED_BLOCK 512
+__attribute__((constructor)) static void pool_init(void) {
+  otel__span_pool_set_size(OTEL__SPAN_POOL_LOG_RECORD, POOLED_BLOCK);
+}
 
 /* Bump cursor over the record's block; a NULL base only measures. */
 typedef struct cursor {
@@ -172,8 +185,10 @@ otel_log_record_t *otel__log_record_create(const otel__log_record_src_t *src,
 
   cursor_t c = {NULL, 0, true};
   layout(&c, NULL, src, body_len, n_attrs);
-  rec_impl_t *impl = malloc(c.off);
+  bool pooled = c.off <= POOLED_BLOCK;
+  rec_impl_t *impl = pooled ? otel__span_pool_get(OTEL__SPAN_POOL_LOG_RECORD) : malloc(c.off);
   if (!impl) return NULL;
+  impl->pooled = pooled;
   otel_log_record_t *r = &impl->pub;
   r->timestamp_ns = src->timestamp_ns;
   r->observed_timestamp_ns = src->observed_timestamp_ns;
@@ -209,5 +224,7 @@ const otel_log_record_t *otel_log_record_retain(const otel_log_record_t *rec) {
 void otel_log_record_release(const otel_log_record_t *rec) {
   if (!rec) return;
   rec_impl_t *impl = (rec_impl_t *)rec;
-  if (atomic_fetch_sub_explicit(&impl->refs, 1, memory_order_acq_rel) == 1) free(impl);
+  if (atomic_fetch_sub_explicit(&impl->refs, 1, memory_order_acq_rel) != 1) return;
+  if (impl->pooled) otel__span_pool_put(OTEL__SPAN_POOL_LOG_RECORD, impl);
+  else free(impl);
 }

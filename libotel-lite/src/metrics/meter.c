@@ -605,17 +605,25 @@ static bool is_kind(const otel_instrument_t *in, otel_instrument_kind_t a, otel_
   return in && (in->kind == a || in->kind == b);
 }
 
-void otel_counter_add(otel_instrument_t *c, int64_t v, const otel_attr_t *attrs, size_t n) {
-  if (!is_kind(c, OTEL_INSTRUMENT_COUNTER, OTEL_INSTRUMENT_UP_DOWN_COUNTER)) return;
+static bool counter_accepts(const otel_instrument_t *c, int64_t v) {
+  if (!is_kind(c, OTEL_INSTRUMENT_COUNTER, OTEL_INSTRUMENT_UP_DOWN_COUNTER)) return false;
   if (v < 0 && c->kind == OTEL_INSTRUMENT_COUNTER) {
     otel__diag(OTEL_DIAG_WARN, "metrics_negative", "%s: a counter cannot go down; %lld ignored",
                c->name, (long long)v);
-    return;
+    return false;
   }
-  series_t *s = find_series(c, attrs, n);
-  if (!s) return;
+  return true;
+}
+
+static void counter_add_to(series_t *s, int64_t v) {
   atomic_fetch_add_explicit(&s->sum_i, v, memory_order_relaxed);
   atomic_store_explicit(&s->touched, true, memory_order_relaxed);
+}
+
+void otel_counter_add(otel_instrument_t *c, int64_t v, const otel_attr_t *attrs, size_t n) {
+  if (!counter_accepts(c, v)) return;
+  series_t *s = find_series(c, attrs, n);
+  if (s) counter_add_to(s, v);
 }
 
 void otel_counter_add_double(otel_instrument_t *c, double v, const otel_attr_t *attrs, size_t n) {
@@ -628,10 +636,30 @@ void otel_counter_add_double(otel_instrument_t *c, double v, const otel_attr_t *
   atomic_store_explicit(&s->touched, true, memory_order_relaxed);
 }
 
+static void histogram_record_to(otel_instrument_t *h, series_t *s, double v);
+
 void otel_histogram_record(otel_instrument_t *h, double v, const otel_attr_t *attrs, size_t n) {
   if (!is_kind(h, OTEL_INSTRUMENT_HISTOGRAM, OTEL_INSTRUMENT_HISTOGRAM) || isnan(v)) return;
   series_t *s = find_series(h, attrs, n);
-  if (!s) return;
+  if (s) histogram_record_to(h, s, v);
+}
+
+/* ---- call sites that keep their series (metrics_internal.h) ------------------ */
+
+otel__series_t *otel__instrument_series(otel_instrument_t *in, const otel_attr_t *attrs, size_t n) {
+  return in ? find_series(in, attrs, n) : NULL;
+}
+
+void otel__series_counter_add(otel_instrument_t *c, otel__series_t *s, int64_t v) {
+  if (s && counter_accepts(c, v)) counter_add_to(s, v);
+}
+
+void otel__series_histogram_record(otel_instrument_t *h, otel__series_t *s, double v) {
+  if (s && is_kind(h, OTEL_INSTRUMENT_HISTOGRAM, OTEL_INSTRUMENT_HISTOGRAM) && !isnan(v))
+    histogram_record_to(h, s, v);
+}
+
+static void histogram_record_to(otel_instrument_t *h, series_t *s, double v) {
   size_t b = 0; /* buckets are upper-inclusive: (b[i-1], b[i]] */
   while (b < h->bound_count && v > h->bounds[b]) b++;
   otel_span_context_t sc;

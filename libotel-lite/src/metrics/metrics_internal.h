@@ -33,6 +33,18 @@ otel_err_t otel__periodic_reader_stop(otel__periodic_reader_t *r, uint32_t timeo
  * server of OTEL_METRICS_EXPORTER=prometheus). */
 void otel__meter_provider_on_shutdown(otel_meter_provider_t *mp, void (*fn)(void *), void *arg);
 
+/* ---- call sites that keep their series ------------------------------------
+ * An HTTP server or client records with the same attribute set request
+ * after request. otel__instrument_series finds (or makes) the series of a
+ * set once; the call site keeps it (with the values that chose it) and
+ * records to it directly, without comparing the set again. A series lives
+ * as long as its instrument. NULL instrument: NULL. Behaviour otherwise as
+ * otel_counter_add / otel_histogram_record with the same attributes. */
+typedef struct series otel__series_t;
+otel__series_t *otel__instrument_series(otel_instrument_t *in, const otel_attr_t *attrs, size_t n);
+void otel__series_counter_add(otel_instrument_t *c, otel__series_t *s, int64_t v);
+void otel__series_histogram_record(otel_instrument_t *h, otel__series_t *s, double v);
+
 /* Encodes a batch as an ExportMetricsServiceRequest (malloc'd bytes). */
 otel_err_t otel__otlp_encode_metrics(const otel_metric_batch_t *batch, uint8_t **out, size_t *out_len);
 

@@ -50,13 +50,23 @@ static inline uint8_t *wire_put_tag(uint8_t *p, unsigned field, unsigned wire_ty
   return wire_put_varint(p, (uint64_t)field << 3 | wire_type);
 }
 
+/* Little-endian: one store on a little-endian machine (the byte loop was
+ * compiled as eight stores and shifts). */
 static inline uint8_t *wire_put_fixed64(uint8_t *p, uint64_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(p, &v, 8);
+#else
   for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+#endif
   return p + 8;
 }
 
 static inline uint8_t *wire_put_fixed32(uint8_t *p, uint32_t v) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(p, &v, 4);
+#else
   for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+#endif
   return p + 4;
 }
 

@@ -37,8 +37,7 @@ static void string_field(otel__wback_t *w, unsigned field, const char *s, bool v
   if (!s) s = "";
   size_t len = strlen(s), n = valid ? len : otel__utf8_clean_len(s, len);
   if (!otel__wback_room(w, n + 12)) return;
-  w->p -= n;
-  otel__utf8_put(w->p, s, len, n);
+  wb_text(w, s, len, n);
   wb_header(w, field, n);
 }
 
@@ -95,31 +94,32 @@ void otel__wback_attrs(otel__wback_t *w, unsigned field, const otel_attr_t *attr
   for (size_t i = n; i-- > 0;) {
     const otel_attr_t *a = &attrs[i];
     if (!a->key || !a->key[0]) continue;
-    size_t kv_mark = otel__wback_len(w);
     size_t key_len = strlen(a->key), key_n = valid ? key_len : otel__utf8_clean_len(a->key, key_len);
+    uint8_t *p, *kv_end;
     if (a->type == OTEL_ATTR_TYPE_STRING) { /* the common case: one room for the whole KeyValue */
       const char *s = a->value.s ? a->value.s : "";
       size_t len = strlen(s), clean = valid ? len : otel__utf8_clean_len(s, len);
-      if (!otel__wback_room(w, key_n + clean + 4 * 12)) return;
-      w->p -= clean;
-      otel__utf8_put(w->p, s, len, clean);
-      wb_header(w, 1, clean);                  /* AnyValue.string_value */
-      wb_header(w, 2, wire_len_field(1, clean)); /* KeyValue.value */
+      if (!otel__wback_room(w, key_n + clean + 5 * 12)) return;
+      p = kv_end = w->p;
+      p = bk_text(p, s, len, clean);
+      p = bk_header(p, 1, clean);                  /* AnyValue.string_value */
+      p = bk_header(p, 2, (size_t)(kv_end - p));   /* KeyValue.value */
     } else if (a->type == OTEL_ATTR_TYPE_INT) {
-      if (!otel__wback_room(w, key_n + 4 * 12)) return;
-      wb_varint(w, (uint64_t)a->value.i);
-      wb_tag(w, 3, WIRE_VARINT);
-      wb_header(w, 2, 1 + wire_varint_len((uint64_t)a->value.i));
+      if (!otel__wback_room(w, key_n + 5 * 12)) return;
+      p = kv_end = w->p;
+      p = bk_tag(bk_varint(p, (uint64_t)a->value.i), 3, WIRE_VARINT);
+      p = bk_header(p, 2, (size_t)(kv_end - p));
     } else {
-      size_t mark = otel__wback_len(w);
+      size_t kv_mark = otel__wback_len(w);
       any(w, a, valid);
-      if (!otel__wback_room(w, key_n + 3 * 12)) return;
-      wb_header(w, 2, otel__wback_len(w) - mark);
+      if (!otel__wback_room(w, key_n + 4 * 12)) return;
+      wb_header(w, 2, otel__wback_len(w) - kv_mark);
+      p = w->p;
+      kv_end = w->end - kv_mark;
     }
-    w->p -= key_n;
-    otel__utf8_put(w->p, a->key, key_len, key_n);
-    wb_header(w, 1, key_n);
-    wb_header(w, field, otel__wback_len(w) - kv_mark);
+    p = bk_text(p, a->key, key_len, key_n);
+    p = bk_header(p, 1, key_n);
+    w->p = bk_header(p, field, (size_t)(kv_end - p));
   }
 }
 
@@ -152,6 +152,23 @@ static packed_t pack_message(otel__arena_t *a, const void *message) {
   return p;
 }
 
+/* Groups are few (a resource or two, a scope per instrumentation
+ * library): they start in a small array on the stack, which doubles on
+ * the heap if ever needed. (Arrays of one group per item, zeroed by the
+ * arena, cost more than the rest of the grouping: callgrind counts the
+ * zeroing per byte.) */
+#define LOCAL_GROUPS 8
+
+static bool grow_groups(void **groups, void *local, size_t *cap, size_t size) {
+  void *bigger = malloc(2 * *cap * size);
+  if (!bigger) return false;
+  memcpy(bigger, *groups, *cap * size);
+  if (*groups != local) free(*groups);
+  *groups = bigger;
+  *cap *= 2;
+  return true;
+}
+
 static void prefetch(const otel__wire_request_t *r, size_t i) {
   if (r->prefetch && i < r->n) r->prefetch(r->items[i]);
 }
@@ -165,11 +182,11 @@ otel_err_t otel__wback_encode_request(const otel__wback_request_t *rb, uint8_t *
   otel__arena_init(&a, 16 * 1024);
   otel_err_t err = OTEL_ENOMEM;
   otel__wback_t w = {NULL, NULL, NULL, false};
-  size_t slots = r->n ? r->n : 1, n_res = 0, n_scopes = 0;
-  resource_group_t *res = otel__arena_alloc(&a, slots * sizeof(*res));
-  scope_group_t *scopes = otel__arena_alloc(&a, slots * sizeof(*scopes));
-  size_t *prev = otel__arena_alloc(&a, slots * sizeof(*prev)); /* previous item, same scope */
-  if (!res || !scopes || !prev) goto out;
+  size_t n_res = 0, n_scopes = 0, res_cap = LOCAL_GROUPS, scope_cap = LOCAL_GROUPS;
+  resource_group_t res_local[LOCAL_GROUPS], *res = res_local;
+  scope_group_t scope_local[LOCAL_GROUPS], *scopes = scope_local;
+  size_t *prev = malloc((r->n ? r->n : 1) * sizeof(*prev)); /* previous item, same scope */
+  if (!prev) goto out;
 
   /* group: resources, then scopes, in order of first appearance */
   for (size_t i = 0; i < r->n; i++) {
@@ -178,6 +195,7 @@ otel_err_t otel__wback_encode_request(const otel__wback_request_t *rb, uint8_t *
     size_t ri = 0, si = 0;
     while (ri < n_res && res[ri].resource != resource) ri++;
     if (ri == n_res) {
+      if (n_res == res_cap && !grow_groups((void **)&res, res_local, &res_cap, sizeof(*res))) goto out;
       res[ri] = (resource_group_t){.resource = resource};
       res[ri].packed = pack_message(&a, otel__proto_resource(&a, resource));
       if (!res[ri].packed.data) goto out;
@@ -185,6 +203,8 @@ otel_err_t otel__wback_encode_request(const otel__wback_request_t *rb, uint8_t *
     }
     while (si < n_scopes && !(scopes[si].resource == ri && r->same_scope(scopes[si].item, item))) si++;
     if (si == n_scopes) {
+      if (n_scopes == scope_cap && !grow_groups((void **)&scopes, scope_local, &scope_cap, sizeof(*scopes)))
+        goto out;
       const char *name, *version;
       r->scope_of(item, &name, &version);
       scopes[si] = (scope_group_t){.resource = ri, .item = item};
@@ -236,6 +256,9 @@ otel_err_t otel__wback_encode_request(const otel__wback_request_t *rb, uint8_t *
   err = OTEL_OK;
 out:
   free(w.buf);
+  free(prev);
+  if (res != res_local) free(res);
+  if (scopes != scope_local) free(scopes);
   otel__arena_cleanup(&a);
   return err;
 }

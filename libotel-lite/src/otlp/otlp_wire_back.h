@@ -39,53 +39,122 @@ static inline bool otel__wback_room(otel__wback_t *w, size_t need) {
 
 static inline size_t otel__wback_len(const otel__wback_t *w) { return (size_t)(w->end - w->p); }
 
-/* The primitives below write without asking for room: the caller has. */
-static inline void wb_varint(otel__wback_t *w, uint64_t v) {
-  w->p -= wire_varint_len(v);
-  wire_put_varint(w->p, v);
+/* The primitives below write without asking for room: the caller has.
+ * bk_*: on a local pointer, returned moved (a store through w->p could
+ * alias w itself, so every byte written through it reloads the pointer);
+ * wb_*: the same on the writer. Most varints (tags of fields 1-15,
+ * lengths under 128) are one byte: that case is one store. */
+static inline uint8_t *bk_varint(uint8_t *p, uint64_t v) {
+  if (v < 0x80) {
+    *--p = (uint8_t)v;
+    return p;
+  }
+  p -= wire_varint_len(v);
+  wire_put_varint(p, v);
+  return p;
 }
 
-static inline void wb_tag(otel__wback_t *w, unsigned field, unsigned wire_type) {
-  wb_varint(w, (uint64_t)field << 3 | wire_type);
+static inline uint8_t *bk_tag(uint8_t *p, unsigned field, unsigned wire_type) {
+  return bk_varint(p, (uint64_t)field << 3 | wire_type);
 }
 
 /* The header of a length-delimited field whose len bytes of content are
  * written already (at most 12 bytes). */
-static inline void wb_header(otel__wback_t *w, unsigned field, size_t len) {
-  wb_varint(w, len);
-  wb_tag(w, field, WIRE_LEN);
+static inline uint8_t *bk_header(uint8_t *p, unsigned field, size_t len) {
+  return bk_tag(bk_varint(p, len), field, WIRE_LEN);
 }
 
-static inline void wb_raw(otel__wback_t *w, const void *data, size_t len) {
-  w->p -= len;
-  if (len) memcpy(w->p, data, len);
+/* n bytes from src to dst: short text (most keys and values) with two
+ * overlapping word moves instead of a call to memcpy. */
+static inline void wb_copy(uint8_t *dst, const void *src, size_t n) {
+  const uint8_t *s = src;
+  if (n >= 8 && n <= 16) {
+    uint64_t a, b;
+    memcpy(&a, s, 8);
+    memcpy(&b, s + n - 8, 8);
+    memcpy(dst, &a, 8);
+    memcpy(dst + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t a, b;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + n - 4, 4);
+    memcpy(dst, &a, 4);
+    memcpy(dst + n - 4, &b, 4);
+  } else if (n && n < 4) {
+    dst[0] = s[0];
+    dst[n / 2] = s[n / 2];
+    dst[n - 1] = s[n - 1];
+  } else if (n) {
+    memcpy(dst, s, n);
+  }
 }
 
-static inline void wb_bytes(otel__wback_t *w, unsigned field, const void *data, size_t len) {
-  wb_raw(w, data, len);
-  wb_header(w, field, len);
+static inline uint8_t *bk_raw(uint8_t *p, const void *data, size_t len) {
+  p -= len;
+  wb_copy(p, data, len);
+  return p;
 }
 
-static inline void wb_fixed64(otel__wback_t *w, unsigned field, uint64_t v) {
-  w->p -= 8;
-  wire_put_fixed64(w->p, v);
-  wb_tag(w, field, WIRE_I64);
+/* s[0..len) made valid UTF-8 in clean bytes (otel__utf8_clean_len), or as
+ * it is when clean == len. */
+static inline uint8_t *bk_text(uint8_t *p, const char *s, size_t len, size_t clean) {
+  if (clean != len) {
+    p -= clean;
+    otel__utf8_put_clean(p, s, len);
+    return p;
+  }
+  return bk_raw(p, s, len);
+}
+
+static inline uint8_t *bk_bytes(uint8_t *p, unsigned field, const void *data, size_t len) {
+  return bk_header(bk_raw(p, data, len), field, len);
+}
+
+static inline uint8_t *bk_fixed64(uint8_t *p, unsigned field, uint64_t v) {
+  p -= 8;
+  wire_put_fixed64(p, v);
+  return bk_tag(p, field, WIRE_I64);
 }
 
 /* proto3 scalars, left out at their default value */
+static inline uint8_t *bk_opt_varint(uint8_t *p, unsigned field, uint64_t v) {
+  return v ? bk_tag(bk_varint(p, v), field, WIRE_VARINT) : p;
+}
+static inline uint8_t *bk_opt_fixed64(uint8_t *p, unsigned field, uint64_t v) {
+  return v ? bk_fixed64(p, field, v) : p;
+}
+static inline uint8_t *bk_opt_fixed32(uint8_t *p, unsigned field, uint32_t v) {
+  if (!v) return p;
+  p -= 4;
+  wire_put_fixed32(p, v);
+  return bk_tag(p, field, WIRE_I32);
+}
+
+static inline void wb_varint(otel__wback_t *w, uint64_t v) { w->p = bk_varint(w->p, v); }
+static inline void wb_tag(otel__wback_t *w, unsigned field, unsigned wire_type) {
+  w->p = bk_tag(w->p, field, wire_type);
+}
+static inline void wb_header(otel__wback_t *w, unsigned field, size_t len) {
+  w->p = bk_header(w->p, field, len);
+}
+static inline void wb_raw(otel__wback_t *w, const void *data, size_t len) { w->p = bk_raw(w->p, data, len); }
+static inline void wb_text(otel__wback_t *w, const char *s, size_t len, size_t clean) {
+  w->p = bk_text(w->p, s, len, clean);
+}
+static inline void wb_bytes(otel__wback_t *w, unsigned field, const void *data, size_t len) {
+  w->p = bk_bytes(w->p, field, data, len);
+}
+static inline void wb_fixed64(otel__wback_t *w, unsigned field, uint64_t v) {
+  w->p = bk_fixed64(w->p, field, v);
+}
 static inline void wb_opt_varint(otel__wback_t *w, unsigned field, uint64_t v) {
-  if (!v) return;
-  wb_varint(w, v);
-  wb_tag(w, field, WIRE_VARINT);
+  w->p = bk_opt_varint(w->p, field, v);
 }
 static inline void wb_opt_fixed64(otel__wback_t *w, unsigned field, uint64_t v) {
-  if (v) wb_fixed64(w, field, v);
+  w->p = bk_opt_fixed64(w->p, field, v);
 }
 static inline void wb_opt_fixed32(otel__wback_t *w, unsigned field, uint32_t v) {
-  if (!v) return;
-  w->p -= 4;
-  wire_put_fixed32(w->p, v);
-  wb_tag(w, field, WIRE_I32);
+  w->p = bk_opt_fixed32(w->p, field, v);
 }
 
 /* A string field of text known valid UTF-8 (span data), asking for its

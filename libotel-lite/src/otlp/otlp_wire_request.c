@@ -49,6 +49,22 @@ static packed_t pack_message(otel__arena_t *a, const void *message) {
   return p;
 }
 
+/* Groups are few: they start in a small array on the stack, doubled on
+ * the heap if ever needed; the per-item arrays are not zeroed (the
+ * arena's zeroing of arrays of one group per item cost more than the
+ * grouping itself: callgrind counts it per byte). */
+#define LOCAL_GROUPS 8
+
+static bool grow_groups(void **groups, void *local, size_t *cap, size_t size) {
+  void *bigger = malloc(2 * *cap * size);
+  if (!bigger) return false;
+  memcpy(bigger, *groups, *cap * size);
+  if (*groups != local) free(*groups);
+  *groups = bigger;
+  *cap *= 2;
+  return true;
+}
+
 static void prefetch(const otel__wire_request_t *r, size_t i) {
   if (r->prefetch && i < r->n) r->prefetch(r->items[i]);
 }
@@ -59,12 +75,12 @@ otel_err_t otel__wire_encode_request(const otel__wire_request_t *r, uint8_t **ou
   otel__arena_t a;
   otel__arena_init(&a, 16 * 1024);
   otel_err_t err = OTEL_ENOMEM;
-  size_t slots = r->n ? r->n : 1, n_res = 0, n_scopes = 0;
-  resource_group_t *res = otel__arena_alloc(&a, slots * sizeof(*res));
-  scope_group_t *scopes = otel__arena_alloc(&a, slots * sizeof(*scopes));
-  size_t *next = otel__arena_alloc(&a, slots * sizeof(*next));   /* next item, same scope */
-  size_t *sizes = otel__arena_alloc(&a, slots * sizeof(*sizes)); /* item content sizes */
-  if (!res || !scopes || !next || !sizes) goto out;
+  size_t slots = r->n ? r->n : 1, n_res = 0, n_scopes = 0, res_cap = LOCAL_GROUPS, scope_cap = LOCAL_GROUPS;
+  resource_group_t res_local[LOCAL_GROUPS], *res = res_local;
+  scope_group_t scope_local[LOCAL_GROUPS], *scopes = scope_local;
+  size_t *next = malloc(2 * slots * sizeof(*next)); /* next item, same scope; then item content sizes */
+  size_t *sizes = next ? next + slots : NULL;
+  if (!next) goto out;
 
   /* pass 1: group, and size every item */
   for (size_t i = 0; i < OTEL__WIRE_PREFETCH_AHEAD; i++) prefetch(r, i);
@@ -75,6 +91,7 @@ otel_err_t otel__wire_encode_request(const otel__wire_request_t *r, uint8_t **ou
     size_t ri = 0, si = 0;
     while (ri < n_res && res[ri].resource != resource) ri++;
     if (ri == n_res) {
+      if (n_res == res_cap && !grow_groups((void **)&res, res_local, &res_cap, sizeof(*res))) goto out;
       res[ri] = (resource_group_t){.resource = resource};
       res[ri].packed = pack_message(&a, otel__proto_resource(&a, resource));
       if (!res[ri].packed.data) goto out;
@@ -82,6 +99,8 @@ otel_err_t otel__wire_encode_request(const otel__wire_request_t *r, uint8_t **ou
     }
     while (si < n_scopes && !(scopes[si].resource == ri && r->same_scope(scopes[si].item, item))) si++;
     if (si == n_scopes) {
+      if (n_scopes == scope_cap && !grow_groups((void **)&scopes, scope_local, &scope_cap, sizeof(*scopes)))
+        goto out;
       const char *name, *version;
       r->scope_of(item, &name, &version);
       scopes[si] = (scope_group_t){.resource = ri, .item = item, .first = i};
@@ -135,6 +154,9 @@ otel_err_t otel__wire_encode_request(const otel__wire_request_t *r, uint8_t **ou
   *out_len = total;
   err = OTEL_OK;
 out:
+  free(next);
+  if (res != res_local) free(res);
+  if (scopes != scope_local) free(scopes);
   otel__arena_cleanup(&a);
   return err;
 }

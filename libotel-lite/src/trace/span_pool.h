@@ -12,8 +12,12 @@
 
 #include <stddef.h>
 
-/* Block sizes the pool serves (anything else goes to malloc). */
-#define OTEL__SPAN_POOL_CLASSES 3
+/* Block sizes the pool serves (anything else goes to malloc): 0 to 2 for
+ * spans (span.c), OTEL__SPAN_POOL_LOG_RECORD for log records
+ * (log_record.c), which are made and freed on different threads the same
+ * way. */
+#define OTEL__SPAN_POOL_CLASSES 4
+#define OTEL__SPAN_POOL_LOG_RECORD 3
 /* Blocks per magazine: at most two magazines' worth sit idle on a thread. */
 #define OTEL__SPAN_POOL_MAGAZINE 16
 
