@@ -149,9 +149,10 @@ static const char *carrier_get(void *c, const char *key) {
   struct carrier *car = c;
   /* the propagator asks for its own lower-case names: compared as they
    * are (strcmp), before header_index's strcasecmp */
-  int k = !strcmp(key, "traceparent") ? H_TRACEPARENT
-          : !strcmp(key, "baggage")   ? H_BAGGAGE
-                                      : header_index(key);
+  int k = !strcmp(key, "traceparent")  ? H_TRACEPARENT
+          : !strcmp(key, "tracestate") ? H_TRACESTATE
+          : !strcmp(key, "baggage")    ? H_BAGGAGE
+                                       : header_index(key);
   if (k == H_COUNT) return carrier_join(car, key); /* a field we did not look for */
   return car->repeated[k] ? carrier_join(car, header_names[k]) : car->value[k];
 }

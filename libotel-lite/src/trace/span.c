@@ -589,7 +589,6 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
                                     : otel__arena_strdup(&s->arena, parent_ts);
   }
   if (recording) {
-    const otel_span_limits_t *lim = &tp->limits;
     s->data.name = span_strdup(s, name, 0);
     s->data.start_time_ns = o->start_time_ns ? o->start_time_ns : otel_time_now_ns();
     s->data.resource = tp->resource;
@@ -601,9 +600,7 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
         else span_set_attr(s, &o->attrs[i], KEY_STATIC_NEW);
       }
     } else {
-      for (size_t i = 0; i < o->attr_count; i++)
-        list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs,
-                      lim->attribute_count, &o->attrs[i], key_mode);
+      for (size_t i = 0; i < o->attr_count; i++) span_set_attr(s, &o->attrs[i], key_mode);
     }
     for (size_t i = 0; i < o->link_count; i++) otel_span_add_link(s, &o->links[i]);
     s->data.attrs = s->attrs;
