@@ -66,12 +66,15 @@ round() { # disabled(true|false) -> "req/s p50_ms p99_ms"
 }
 # where a process's resident memory is: anonymous (malloc arenas, the main
 # heap, thread stacks) against file-backed (mostly the shared libraries'
-# code and relocated data), and its thread count
+# code and relocated data; its proportional share, PSS, in parentheses:
+# the page cache's pages of libgrpc and the others are shared by the four
+# processes), and its thread count
 rss_split() {
   awk -v name="$(ps -o comm= -p "$1")" -v threads="$(ls "/proc/$1/task" | wc -l)" '
     /^[0-9a-f]+-[0-9a-f]+ / { file = ($6 != "" && $6 !~ /^\[/) }
     /^Rss:/ { if (file) f += $2; else a += $2 }
-    END { printf "%s=%.1f+%.1fMB/%dthr ", name, a / 1024, f / 1024, threads }' "/proc/$1/smaps"
+    /^Pss:/ { if (file) fp += $2 }
+    END { printf "%s=%.1f+%.1f(%.1f)MB/%dthr ", name, a / 1024, f / 1024, fp / 1024, threads }' "/proc/$1/smaps"
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in clock ticks
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v*=1000} printf "%.2f", v}' <<<"$1"; }
@@ -95,8 +98,8 @@ pairs=$(for i in 0 1 2; do echo "$(col 1 "${on[$i]}") $(col 1 "${off[$i]}")" | a
 echo "  ratio per pair of neighbouring rounds: $pairs"
 echo "  RSS after the instrumented load: $(cat "$work/rss.false")"
 echo "  RSS after the load without telemetry: $(cat "$work/rss.true")"
-echo "  of which anonymous+file-backed/threads, instrumented: $(cat "$work/split.false")"
-echo "  of which anonymous+file-backed/threads, without telemetry: $(cat "$work/split.true")"
+echo "  of which anonymous+file-backed(its PSS)/threads, instrumented: $(cat "$work/split.false")"
+echo "  of which anonymous+file-backed(its PSS)/threads, without telemetry: $(cat "$work/split.true")"
 echo "  CPU per request, instrumented (last round): $(cat "$work/cpu.false")"
 echo "  CPU per request, without telemetry (last round): $(cat "$work/cpu.true")"
 kill "$viewer" 2>/dev/null || true

@@ -15,8 +15,8 @@
  *     counts (7 x 2000 decodes; divide by 14,000 per request):
  *       valgrind --tool=callgrind --toggle-collect=vw_pb_decode \
  *         build/bench/bench_viewer_decode cost
- *     39,700 instructions per decode of the app's 2,033-byte trace
- *     (555.8M / 14,000; the first one-pass version took 52,000; the wire
+ *     38,700 instructions per decode of the app's 2,033-byte trace
+ *     (542.0M / 14,000; the first one-pass version took 52,000; the wire
  *     check + protobuf-c's unpack + the UTF-8 walk it replaced: about
  *     25,100 + 82,200 + 12,000 per 2 KB export).
  */

@@ -14,7 +14,9 @@
  *   valgrind --tool=callgrind --toggle-collect=vw_ingest_request \
  *     build/bench/bench_viewer_ingest 200
  *
- * counts the instructions inside ingest only; divide by 200 * SPANS.
+ * counts the instructions inside ingest only; divide by 200 * SPANS:
+ * 2,921 per span (37.39M), 3,223 before the key attributes were looked
+ * up by their first byte (41.26M).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "otel/propagation.h"
 #include "otel/trace.h"
 #include "trace_internal.h"
 
@@ -431,8 +432,54 @@ static void test_span_attribute_set_again_replaced_and_copied(void **state) {
   }
 }
 
+/* Span start decides as each sampler would (it answers the built-in ones
+ * itself): parent-based follows a sampled or unsampled parent, remote or
+ * local, and samples a root; always_on and always_off ignore the parent;
+ * a ratio of 0 samples nothing. Each case also against the sampler's own
+ * answer. */
+static void test_span_start_decides_as_the_sampler(void **state) {
+  (void)state;
+  struct {
+    otel_sampler_t *(*make)(void);
+    bool root, sampled_parent, unsampled_parent;
+  } cases[] = {{NULL, true, true, false}, /* parentbased_always_on, below */
+               {otel_sampler_always_on, true, true, true},
+               {otel_sampler_always_off, false, false, false}};
+  for (size_t c = 0; c < 4; c++) {
+    otel_sampler_t *smp = c == 0   ? otel_sampler_parentbased(otel_sampler_always_on())
+                          : c == 3 ? otel_sampler_traceidratio(0.0)
+                                   : cases[c].make();
+    bool want_root = c < 3 ? cases[c].root : false, want_sampled = c < 3 ? cases[c].sampled_parent : false,
+         want_unsampled = c < 3 ? cases[c].unsampled_parent : false;
+    void *st;
+    make_provider(&st, NULL, smp);
+    struct fixture *f = st;
+    otel_span_t *root = otel_tracer_start_span(f->tracer, "root", NULL);
+    assert_int_equal(otel_span_is_recording(root), want_root);
+    otel_span_end(root);
+    for (int sampled = 0; sampled < 2; sampled++) {
+      otel_context_t remote = OTEL_CONTEXT_INIT;
+      assert_true(otel_traceparent_parse(sampled ? "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+                                                 : "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+                                         &remote.span_context));
+      otel_span_start_options_t o = {.remote_parent = &remote};
+      otel_span_t *child = otel_tracer_start_span(f->tracer, "child", &o);
+      assert_int_equal(otel_span_is_recording(child), sampled ? want_sampled : want_unsampled);
+      otel_span_context_t cc = otel_span_get_context(child);
+      assert_int_equal((cc.trace_flags & OTEL_TRACE_FLAG_SAMPLED) != 0, sampled ? want_sampled : want_unsampled);
+      /* a local child of it follows it the same way under parent-based */
+      otel_span_t *grandchild = otel_tracer_start_span(f->tracer, "grandchild", NULL);
+      if (c == 0) assert_int_equal(otel_span_is_recording(grandchild), sampled ? want_sampled : want_unsampled);
+      otel_span_end(grandchild);
+      otel_span_end(child);
+    }
+    teardown(&st);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_span_start_decides_as_the_sampler),
       cmocka_unit_test_setup_teardown(test_span_attribute_set_again_replaced_and_copied, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_span_child_of_current_has_parent_ids, setup, teardown),

@@ -160,39 +160,21 @@ static void put_attr(attr_line_t *l, const KeyValue *kv) {
   }
 }
 
-/* "k=v k=v" for the attributes kv[0..n) into out (VW_ATTR_TEXT_MAX
- * bytes). When want is not NULL only its keys are taken, in its order (at
- * most 32 keys), else all of them in theirs. */
-static void attrs_text_into(KeyValue *const *kv, size_t n, const char *const *want, char *out) {
-  attr_line_t line = {.len = 0};
+/* "k=v k=v" for the attributes kv[0..n), in their order, into out
+ * (VW_ATTR_TEXT_MAX bytes). */
+static void attrs_text_into(KeyValue *const *kv, size_t n, char *out) {
+  attr_line_t line; /* not zeroed whole: 512 bytes for each span */
+  line.len = 0;
   line.text[0] = '\0';
-  if (!want) {
-    for (size_t i = 0; i < n; i++)
-      if (kv[i]->key) put_attr(&line, kv[i]);
-    memcpy(out, line.text, line.len + 1);
-    return;
-  }
-  const KeyValue *found[32] = {0};
-  size_t nwant = 0;
-  while (want[nwant] && nwant < 32) nwant++;
-  for (size_t i = 0; i < n; i++) {
-    const char *key = kv[i]->key;
-    if (!key) continue;
-    for (size_t w = 0; w < nwant; w++)
-      if (key[0] == want[w][0] && strcmp(key, want[w]) == 0) {
-        if (!found[w]) found[w] = kv[i];
-        break;
-      }
-  }
-  for (size_t w = 0; w < nwant; w++)
-    if (found[w]) put_attr(&line, found[w]);
+  for (size_t i = 0; i < n; i++)
+    if (kv[i]->key) put_attr(&line, kv[i]);
   memcpy(out, line.text, line.len + 1);
 }
 
 /* As attrs_text_into, malloc'd (NULL when out of memory). */
-static char *attrs_text(KeyValue *const *kv, size_t n, const char *const *want) {
+static char *attrs_text(KeyValue *const *kv, size_t n) {
   char text[VW_ATTR_TEXT_MAX];
-  attrs_text_into(kv, n, want, text);
+  attrs_text_into(kv, n, text);
   return strdup(text);
 }
 
@@ -202,10 +184,48 @@ static const char *const key_attrs[] = {
     "http.response.status_code", "server.address", "server.port",
     "rpc.method", "db.system", "error.type", "exception.message", NULL};
 
+#define N_KEY_ATTRS (sizeof key_attrs / sizeof key_attrs[0] - 1)
+_Static_assert(N_KEY_ATTRS <= 16, "key_first holds 16 bits");
+/* Bit w of key_first[c]: key_attrs[w] begins with c (a span's other
+ * attributes are passed over without a strcmp). */
+static uint16_t key_first[256];
+static pthread_once_t key_first_once = PTHREAD_ONCE_INIT;
+
+static void key_first_init(void) {
+  for (size_t w = 0; w < N_KEY_ATTRS; w++)
+    key_first[(unsigned char)key_attrs[w][0]] |= (uint16_t)(1u << w);
+}
+
+/* As attrs_text_into, for only the attributes of key_attrs, in its order
+ * (the first of a key given twice), looked up by their first byte. */
+static void key_attrs_text_into(KeyValue *const *kv, size_t n, char *out) {
+  pthread_once(&key_first_once, key_first_init);
+  const KeyValue *found[N_KEY_ATTRS];
+  uint32_t have = 0; /* bit w: found[w] is set */
+  for (size_t i = 0; i < n; i++) {
+    const char *key = kv[i]->key;
+    if (!key) continue;
+    for (uint32_t maybe = key_first[(unsigned char)key[0]] & ~have; maybe; maybe &= maybe - 1) {
+      unsigned w = (unsigned)__builtin_ctz(maybe);
+      if (strcmp(key, key_attrs[w]) == 0) {
+        found[w] = kv[i];
+        have |= 1u << w;
+        break;
+      }
+    }
+  }
+  attr_line_t line;
+  line.len = 0;
+  line.text[0] = '\0';
+  for (unsigned w = 0; w < N_KEY_ATTRS; w++)
+    if (have & (1u << w)) put_attr(&line, found[w]);
+  memcpy(out, line.text, line.len + 1);
+}
+
 static void span_attrs(const Opentelemetry__Proto__Trace__V1__Span *sp, char *out) {
-  attrs_text_into(sp->attributes, sp->n_attributes, key_attrs, out);
+  key_attrs_text_into(sp->attributes, sp->n_attributes, out);
   if (!*out && sp->n_attributes) /* none of the known keys: the first three attributes */
-    attrs_text_into(sp->attributes, sp->n_attributes < 3 ? sp->n_attributes : 3, NULL, out);
+    attrs_text_into(sp->attributes, sp->n_attributes < 3 ? sp->n_attributes : 3, out);
 }
 
 static char *service_of(const Resource *r) {
@@ -465,7 +485,7 @@ static void put_point(vw_ingest_t *in, const char *service,
   v.service = strdup(service);
   v.name = strdup(m->name);
   v.unit = strdup(m->unit ? m->unit : "");
-  v.attrs = attrs_text(attrs, n_attrs, NULL);
+  v.attrs = attrs_text(attrs, n_attrs);
   if (!v.attrs) v.attrs = strdup("");
   v.type = type;
   v.p50 = v.p99 = NAN;
@@ -562,7 +582,7 @@ int64_t vw_ingest_metrics(vw_ingest_t *in,
     const char *svc = service ? service : "";
     char res_text[VW_ATTR_TEXT_MAX] = "";
     if (rm->resource)
-      attrs_text_into(rm->resource->attributes, rm->resource->n_attributes, NULL, res_text);
+      attrs_text_into(rm->resource->attributes, rm->resource->n_attributes, res_text);
     for (size_t s = 0; s < rm->n_scope_metrics; s++) {
       const Opentelemetry__Proto__Metrics__V1__ScopeMetrics *sm = rm->scope_metrics[s];
       /* "resource" and "scope" of every point of this scope */

@@ -26,9 +26,19 @@
  * A singular message given again copies its arrays to append to them, so
  * a hostile body repeating one pays for it in its decoded-bytes budget.
  *
+ * Repeated message fields count their structs against the budget (and
+ * draw them from the pool) when their array is made, before any is
+ * written: 8 MiB of empty spans is refused at the array of them.
+ *
+ * Each message type gets a plan once (a field table indexed by number,
+ * with kinds, wire types, offsets and presence resolved from protobuf-c's
+ * descriptors), so the loop does one table load per field.
+ *
  * The result lives in this thread's arena until vw_pb_arena_reset();
  * never protobuf_c_message_free_unpacked() it. Recursion is at most
- * max_depth frames of about 400 bytes.
+ * max_depth frames of a few hundred bytes (bench_viewer_decode: 617 bytes
+ * per AnyValue level, two message levels, for decoding, ingest and the
+ * JSON of the request together).
  */
 #include "viewer.h"
 
@@ -147,6 +157,11 @@ typedef struct dec {
   const vw_pb_limits_t *lim;
   size_t reserved; /* bytes drawn from the caller's pool */
   size_t promised; /* bytes counted for message structs not yet allocated */
+  /* the allocation fast path: [cur, stop) may be handed out without
+   * looking at the block or the pool (stop is the nearer of the block's end
+   * and the end of the reservation); mark is where a->cur and a->used were
+   * last brought up to date */
+  unsigned char *cur, *stop, *mark;
   vw_pb_status_t status;
   int depth;       /* deepest message seen */
   const ProtobufCMessageDescriptor *bad_msg; /* first string that is not UTF-8 */
@@ -159,6 +174,25 @@ static void fail(dec_t *d, vw_pb_status_t st) {
 
 static size_t rounded(size_t n) { return (n + ALIGN - 1) & ~(size_t)(ALIGN - 1); }
 
+/* Brings the arena up to date with the fast path. */
+static void sync_out(dec_t *d) {
+  d->a->used += (size_t)(d->cur - d->mark);
+  d->a->cur = d->cur;
+  d->mark = d->cur;
+}
+
+/* Starts the fast path again from the arena (synced). */
+static void sync_in(dec_t *d) {
+  arena_t *a = d->a;
+  d->cur = d->mark = a->cur;
+  /* the promised bytes are in the reservation too: allocations draw on it
+   * whether promised or not, and never past it (a request that uses up
+   * what was promised to its structs fails at them, in reserve()) */
+  size_t room = (size_t)(a->end - a->cur), left = d->reserved - a->used;
+  size_t n = room < left ? room : left;
+  d->stop = n ? d->cur + n : d->cur; /* no offset to a NULL cur (no block yet) */
+}
+
 /* Counts need more bytes (allocated or promised) against the budget and
  * draws the pool for them: afterwards reserved >= used + promised + need.
  * False (status set) when over the budget or refused by the pool. */
@@ -168,7 +202,7 @@ static bool reserve(dec_t *d, size_t need) {
     fail(d, VW_PB_TOO_LARGE);
     return false;
   }
-  if (need > d->reserved - committed) {
+  if (committed + need > d->reserved) { /* no overflow: at most max */
     size_t want = committed + need;
     if (want < 2 * d->reserved) want = 2 * d->reserved;
     if (want < RESERVE_STEP) want = RESERVE_STEP;
@@ -184,6 +218,7 @@ static bool reserve(dec_t *d, size_t need) {
 
 static void *alloc_slow(dec_t *d, size_t need) {
   arena_t *a = d->a;
+  sync_out(d);
   if (!reserve(d, need)) return NULL;
   if (need > (size_t)(a->end - a->cur) && !arena_add_block(a, need)) {
     fail(d, VW_PB_NO_MEMORY);
@@ -192,20 +227,19 @@ static void *alloc_slow(dec_t *d, size_t need) {
   void *p = a->cur;
   a->cur += need;
   a->used += need;
+  sync_in(d);
   return p;
 }
 
 /* n bytes (n >= 1) from the arena, 8-aligned; NULL (status set) past the
  * budget, the pool or memory. */
 static inline void *dec_alloc(dec_t *d, size_t n) {
-  arena_t *a = d->a;
   if (n <= (size_t)1 << 40) {
     size_t need = rounded(n) + REDZONE;
     void *p;
-    if (need <= (size_t)(a->end - a->cur) && need <= d->reserved - a->used - d->promised) {
-      p = a->cur;
-      a->cur += need;
-      a->used += need;
+    if (need <= (size_t)(d->stop - d->cur)) {
+      p = d->cur;
+      d->cur += need;
     } else if (!(p = alloc_slow(d, need))) {
       return NULL;
     }
@@ -220,14 +254,17 @@ static inline void *dec_alloc(dec_t *d, size_t n) {
  * are allocated (8 MiB of empty spans is refused at the array of them,
  * before anything is written); false (status set) when over it. */
 static bool promise(dec_t *d, size_t n, size_t each) {
-  size_t max = d->lim->max_bytes, committed = d->a->used + d->promised;
+  size_t max = d->lim->max_bytes;
+  size_t committed = d->a->used + (size_t)(d->cur - d->mark) + d->promised;
   each = rounded(each) + REDZONE;
   if (n > (max - committed) / each) {
     fail(d, VW_PB_TOO_LARGE);
     return false;
   }
+  sync_out(d);
   if (!reserve(d, n * each)) return false;
   d->promised += n * each;
+  sync_in(d);
   return true;
 }
 
@@ -409,10 +446,12 @@ static const mplan_t *plan_build(const ProtobufCMessageDescriptor *md) {
 
 static const mplan_t *plan_of(const ProtobufCMessageDescriptor *md) {
   static _Atomic(const mplan_t *) last; /* the request types: one lookup without the lock */
+  static bool broken; /* a build failed half way: its plans may lack sub-plans */
   const mplan_t *mp = last;
   if (mp && mp->md == md) return mp;
   pthread_mutex_lock(&plans_mu);
-  mp = plan_build(md);
+  mp = broken ? NULL : plan_build(md);
+  if (!mp) broken = true;
   pthread_mutex_unlock(&plans_mu);
   if (mp) last = mp;
   return mp;
@@ -521,8 +560,7 @@ static inline __attribute__((always_inline)) bool message_value(dec_t *d, const 
   ProtobufCMessage *m = *slot;
   if (!m) {
     const ProtobufCMessageDescriptor *md = f->sub->md;
-    if (promised) /* counted with its array */
-      d->promised -= rounded(md->sizeof_message) + REDZONE;
+    if (promised) d->promised -= rounded(md->sizeof_message) + REDZONE; /* counted with its array */
     if (!(m = dec_alloc(d, md->sizeof_message))) return false;
     md->message_init(m);
     *slot = m;
@@ -572,7 +610,9 @@ static inline __attribute__((always_inline)) bool store_value(dec_t *d, const mp
     b->data = NULL;
     if (len) {
       if (!(b->data = dec_alloc(d, len))) return false;
-      memcpy(b->data, value, len);
+      if (len == 16) memcpy(b->data, value, 16); /* trace ids and span ids: inlined */
+      else if (len == 8) memcpy(b->data, value, 8);
+      else memcpy(b->data, value, len);
     }
     return true;
   }
@@ -690,6 +730,7 @@ malformed: /* unless a nested failure has set its status, it is the framing */
 vw_pb_status_t vw_pb_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
                             size_t len, const vw_pb_limits_t *lim, vw_pb_result_t *out) {
   dec_t d = {.a = &thread_arena, .lim = lim, .status = VW_PB_OK};
+  sync_in(&d);
   *out = (vw_pb_result_t){0};
   const mplan_t *mp = plan_of(desc);
   ProtobufCMessage *m = NULL;
@@ -701,6 +742,7 @@ vw_pb_status_t vw_pb_decode(const ProtobufCMessageDescriptor *desc, const uint8_
     desc->message_init(m);
     decode_into(&d, mp, (char *)m, data, data + len, 1);
   }
+  sync_out(&d);
   if (d.status == VW_PB_OK && d.bad_field) d.status = VW_PB_BAD_UTF8;
   out->depth = d.depth;
   out->used = d.a->used;

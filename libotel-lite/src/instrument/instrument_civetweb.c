@@ -147,7 +147,11 @@ static const char *carrier_join(struct carrier *car, const char *key) {
 
 static const char *carrier_get(void *c, const char *key) {
   struct carrier *car = c;
-  int k = header_index(key);
+  /* the propagator asks for its own lower-case names: compared as they
+   * are (strcmp), before header_index's strcasecmp */
+  int k = !strcmp(key, "traceparent") ? H_TRACEPARENT
+          : !strcmp(key, "baggage")   ? H_BAGGAGE
+                                      : header_index(key);
   if (k == H_COUNT) return carrier_join(car, key); /* a field we did not look for */
   return car->repeated[k] ? carrier_join(car, header_names[k]) : car->value[k];
 }
@@ -165,6 +169,23 @@ static size_t copy_text(char *dst, size_t cap, const char *src) {
 static const char *match_route(const char *path) {
   for (const char *const *r = options.routes; r && *r; r++)
     if (path && !strcmp(*r, path)) return *r;
+  return NULL;
+}
+
+/* The literal equal to a request's method or HTTP version, or NULL: the
+ * span keeps a literal as it is, where the request's own text is copied. */
+static const char *method_literal(const char *m) {
+  static const char *const known[] = {"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS",
+                                      "PATCH", "TRACE", "CONNECT"};
+  for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+    if (m[0] == known[i][0] && !strcmp(m, known[i])) return known[i];
+  return NULL;
+}
+
+static const char *version_literal(const char *v) {
+  if (!strcmp(v, "1.1")) return "1.1";
+  if (!strcmp(v, "1.0")) return "1.0";
+  if (!strcmp(v, "2")) return "2";
   return NULL;
 }
 
@@ -212,8 +233,12 @@ static int on_begin_request(struct mg_connection *conn) {
   }
   otel_attr_t attrs[12];
   size_t n = 0;
-  attrs[n++] = OTEL_ATTR_STR("http.request.method", method);
+  uint32_t literals = 0; /* the attributes whose value is a literal (bit per index) */
+  const char *lit = method_literal(method);
+  if (lit) literals |= 1u << n;
+  attrs[n++] = OTEL_ATTR_STR("http.request.method", lit ? lit : method);
   attrs[n++] = OTEL_ATTR_STR("url.path", ri->local_uri ? ri->local_uri : "/");
+  literals |= 1u << n;
   attrs[n++] = OTEL_ATTR_STR("url.scheme", ri->is_ssl ? "https" : "http");
   if (ri->query_string) attrs[n++] = OTEL_ATTR_STR("url.query", ri->query_string);
   if (route) attrs[n++] = OTEL_ATTR_STR("http.route", route);
@@ -221,7 +246,11 @@ static int on_begin_request(struct mg_connection *conn) {
   attrs[n++] = OTEL_ATTR_INT("server.port", ri->server_port);
   attrs[n++] = OTEL_ATTR_STR("client.address", ri->remote_addr);
   attrs[n++] = OTEL_ATTR_INT("client.port", ri->remote_port);
-  if (ri->http_version) attrs[n++] = OTEL_ATTR_STR("network.protocol.version", ri->http_version);
+  if (ri->http_version) {
+    lit = version_literal(ri->http_version);
+    if (lit) literals |= 1u << n;
+    attrs[n++] = OTEL_ATTR_STR("network.protocol.version", lit ? lit : ri->http_version);
+  }
   const char *ua = car.value[H_USER_AGENT];
   if (ua) attrs[n++] = OTEL_ATTR_STR("user_agent.original", ua);
 
@@ -232,7 +261,8 @@ static int on_begin_request(struct mg_connection *conn) {
   request_start_ns = otel_time_now_ns();
   otel__series_counter_add(active_requests, active_series(ri->is_ssl ? "https" : "http"), 1);
   otel_context_reset_thread(); /* nothing from an earlier request may leak in */
-  request_span = otel__tracer_start_span_static(tracer(), name, &so); /* literal, distinct keys */
+  /* literal, distinct keys; some literal values */
+  request_span = otel__tracer_start_span_literals(tracer(), name, &so, literals);
   request_span_attrs = otel__span_attr_count(request_span);
   otel_baggage_set_current(parent.baggage); /* ownership moves */
   parent.baggage = NULL;

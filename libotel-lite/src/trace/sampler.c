@@ -6,7 +6,7 @@
  * TraceIdRatioBased decides from the trace id alone (its last 8 bytes), so
  * every service reaches the same decision for one trace.
  */
-#include "otel/trace.h"
+#include "trace_internal.h"
 
 #include "internal.h"
 
@@ -106,6 +106,18 @@ otel_sampling_decision_t otel_sampler_should_sample(
                  trace_id, name, kind, attrs, n);
   }
   return OTEL_SAMPLING_DROP;
+}
+
+otel__sampler_shortcut_t otel__sampler_shortcut(const otel_sampler_t *s) {
+  if (!s) return OTEL__SAMPLER_ON;
+  switch (s->kind) {
+  case SAMPLER_ALWAYS_ON: return OTEL__SAMPLER_ON;
+  case SAMPLER_ALWAYS_OFF: return OTEL__SAMPLER_OFF;
+  case SAMPLER_PARENT_BASED:
+    if (s->root && s->root->kind == SAMPLER_ALWAYS_ON) return OTEL__SAMPLER_PARENT_OR_ON;
+    return OTEL__SAMPLER_ASK;
+  default: return OTEL__SAMPLER_ASK;
+  }
 }
 
 const char *otel_sampler_description(const otel_sampler_t *s) {

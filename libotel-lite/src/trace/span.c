@@ -516,8 +516,25 @@ _Static_assert(sizeof(otel_span_data_t) == 184, "otel_span_data_t changed: updat
 _Static_assert(offsetof(otel_span_t, inline_room) == 288, "otel_span_t changed: update span_new()");
 #endif
 
+/* Adds a start attribute whose key and string value are both literals of
+ * our instrumentation (otel__tracer_start_span_literals): the attribute
+ * as given, when the list has room and no value length limit applies;
+ * otherwise as any static attribute. The span is not shared yet. */
+static void span_put_literal(otel_span_t *s, const otel_attr_t *attr) {
+  size_t n = s->data.attr_count;
+  const otel_span_limits_t *lim = &s->tracer->provider->limits;
+  if (attr->type != OTEL_ATTR_TYPE_STRING || !attr->value.s || !attr->key || !attr->key[0] ||
+      lim->attribute_value_length || n >= lim->attribute_count || n == s->attr_cap) {
+    span_set_attr(s, attr, KEY_STATIC_NEW);
+    return;
+  }
+  s->attrs[n] = *attr;
+  s->data.attr_count = n + 1;
+}
+
 static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
-                               const otel_span_start_options_t *opts, key_mode_t key_mode) {
+                               const otel_span_start_options_t *opts, key_mode_t key_mode,
+                               uint32_t literal_values) {
   const otel_span_start_options_t *o = opts ? opts : &default_options;
   otel_span_context_t parent;
   const char *parent_ts;
@@ -536,9 +553,21 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
   otel_tracer_provider_t *tp = tracer ? tracer->provider : NULL;
   otel_span_kind_t kind = o->kind ? o->kind : OTEL_SPAN_KIND_INTERNAL;
   otel_sampling_decision_t decision = OTEL_SAMPLING_DROP;
-  if (tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed))
-    decision = otel_sampler_should_sample(tp->sampler, has_parent ? &parent : NULL,
-                                          ctx.trace_id, name, kind, o->attrs, o->attr_count);
+  if (tp && !atomic_load_explicit(&tp->shut_down, memory_order_relaxed)) {
+    switch (tp->sampler_shortcut) { /* the parent is valid (choose_parent) */
+    case OTEL__SAMPLER_ON: decision = OTEL_SAMPLING_RECORD_AND_SAMPLE; break;
+    case OTEL__SAMPLER_OFF: decision = OTEL_SAMPLING_DROP; break;
+    case OTEL__SAMPLER_PARENT_OR_ON:
+      decision = !has_parent || (parent.trace_flags & OTEL_TRACE_FLAG_SAMPLED)
+                     ? OTEL_SAMPLING_RECORD_AND_SAMPLE
+                     : OTEL_SAMPLING_DROP;
+      break;
+    case OTEL__SAMPLER_ASK:
+      decision = otel_sampler_should_sample(tp->sampler, has_parent ? &parent : NULL,
+                                            ctx.trace_id, name, kind, o->attrs, o->attr_count);
+      break;
+    }
+  }
   if (decision == OTEL_SAMPLING_RECORD_AND_SAMPLE) ctx.trace_flags |= OTEL_TRACE_FLAG_SAMPLED;
   else ctx.trace_flags &= (uint8_t)~OTEL_TRACE_FLAG_SAMPLED;
 
@@ -567,7 +596,10 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
     s->data.scope_name = tracer->name;
     s->data.scope_version = tracer->version;
     if (key_mode == KEY_STATIC_NEW) {
-      for (size_t i = 0; i < o->attr_count; i++) span_set_attr(s, &o->attrs[i], KEY_STATIC_NEW);
+      for (size_t i = 0; i < o->attr_count; i++) {
+        if (i < 32 && (literal_values >> i & 1)) span_put_literal(s, &o->attrs[i]);
+        else span_set_attr(s, &o->attrs[i], KEY_STATIC_NEW);
+      }
     } else {
       for (size_t i = 0; i < o->attr_count; i++)
         list_set_attr(s, &s->attrs, &s->data.attr_count, &s->attr_cap, &s->data.dropped_attrs,
@@ -596,12 +628,18 @@ static otel_span_t *start_span(otel_tracer_t *tracer, const char *name,
 
 otel_span_t *otel_tracer_start_span(otel_tracer_t *tracer, const char *name,
                                     const otel_span_start_options_t *opts) {
-  return start_span(tracer, name, opts, KEY_COPY);
+  return start_span(tracer, name, opts, KEY_COPY, 0);
 }
 
 otel_span_t *otel__tracer_start_span_static(otel_tracer_t *tracer, const char *name,
                                             const otel_span_start_options_t *opts) {
-  return start_span(tracer, name, opts, KEY_STATIC_NEW);
+  return start_span(tracer, name, opts, KEY_STATIC_NEW, 0);
+}
+
+otel_span_t *otel__tracer_start_span_literals(otel_tracer_t *tracer, const char *name,
+                                              const otel_span_start_options_t *opts,
+                                              uint32_t literal_values) {
+  return start_span(tracer, name, opts, KEY_STATIC_NEW, literal_values);
 }
 
 /* ---- changes ---------------------------------------------------------------- */
@@ -647,9 +685,7 @@ size_t otel__span_attr_count(otel_span_t *span) {
 void otel__span_set_attribute_static_new(otel_span_t *span, const otel_attr_t *attr, size_t known) {
   if (!span_writable(span)) return;
   if (!span_lock_writable(span)) return;
-  key_mode_t mode = span->data.attr_count == known ? KEY_STATIC_NEW : KEY_STATIC;
-  list_set_attr(span, &span->attrs, &span->data.attr_count, &span->attr_cap,
-                &span->data.dropped_attrs, span->tracer->provider->limits.attribute_count, attr, mode);
+  span_set_attr(span, attr, span->data.attr_count == known ? KEY_STATIC_NEW : KEY_STATIC);
   span->data.attrs = span->attrs;
   span_unlock(span);
 }

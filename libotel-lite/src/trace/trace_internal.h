@@ -33,9 +33,22 @@ struct otel_span_exporter {
   void *ctx;
 };
 
+/* What a sampler decides from the parent alone, so that span start need
+ * not call it (otel__sampler_shortcut): always, never, the parent's
+ * sampled flag or else always (parentbased_always_on, the default), or
+ * ask the sampler. */
+typedef enum {
+  OTEL__SAMPLER_ASK,
+  OTEL__SAMPLER_ON,
+  OTEL__SAMPLER_OFF,
+  OTEL__SAMPLER_PARENT_OR_ON
+} otel__sampler_shortcut_t;
+otel__sampler_shortcut_t otel__sampler_shortcut(const otel_sampler_t *s);
+
 struct otel_tracer_provider {
   otel_resource_t *resource;
   otel_sampler_t *sampler;
+  otel__sampler_shortcut_t sampler_shortcut; /* of sampler, set with it */
   otel_span_limits_t limits;
   otel_span_processor_t *processors[OTEL__MAX_PROCESSORS];
   size_t processor_count;
@@ -62,6 +75,13 @@ otel_err_t otel__span_exporter_force_flush(otel_span_exporter_t *e, uint32_t tim
 otel_span_t *otel__tracer_start_span_static(otel_tracer_t *tracer, const char *name,
                                             const otel_span_start_options_t *opts);
 void otel__span_set_attribute_static(otel_span_t *span, const otel_attr_t *attr);
+/* otel__tracer_start_span_static where the start attributes whose bit is
+ * set in literal_values (bit i for opts->attrs[i], i < 32) are strings
+ * whose value is a string literal too (ASCII, never freed): kept as given,
+ * not copied. */
+otel_span_t *otel__tracer_start_span_literals(otel_tracer_t *tracer, const char *name,
+                                              const otel_span_start_options_t *opts,
+                                              uint32_t literal_values);
 /* The number of attributes span holds (0 for a non-recording span). */
 size_t otel__span_attr_count(otel_span_t *span);
 /* otel__span_set_attribute_static for a key that none of the span's first

@@ -52,6 +52,7 @@ otel_err_t otel_tracer_provider_create(const otel_tracer_provider_options_t *o,
   pthread_mutex_init(&tp->tracers_lock, NULL);
   tp->limits = o->limits;
   tp->sampler = o->sampler ? o->sampler : otel_sampler_from_env();
+  tp->sampler_shortcut = otel__sampler_shortcut(tp->sampler);
   otel_err_t err = OTEL_OK;
   if (o->resource) tp->resource = otel_resource_retain(o->resource);
   else err = otel_resource_create(NULL, 0, &tp->resource);
