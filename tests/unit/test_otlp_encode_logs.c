@@ -1,7 +1,7 @@
 /* test_otlp_encode_logs.c: otlp_encode_logs.c: records -> bytes ->
  * ExportLogsServiceRequest again, field by field, and packed again by
  * protobuf-c into the same bytes; grouping by resource and scope (the
- * request writer otlp_wire_request.c, with proto_resource.c packing the
+ * backward request writer otlp_wire_back.c, with proto_resource.c packing the
  * Resource and InstrumentationScope messages); invalid UTF-8 bodies
  * repaired. */
 #include <setjmp.h>
