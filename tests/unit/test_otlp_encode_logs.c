@@ -1,7 +1,7 @@
 /* test_otlp_encode_logs.c: otlp_encode_logs.c: records -> bytes ->
  * ExportLogsServiceRequest again, field by field, and packed again by
  * protobuf-c into the same bytes; grouping by resource and scope (the
- * request writer otlp_wire_request.c, with proto_resource.c packing the
+ * backward request writer otlp_wire_back.c, with proto_resource.c packing the
  * Resource and InstrumentationScope messages); invalid UTF-8 bodies
  * repaired. */
 #include <setjmp.h>
@@ -220,7 +220,7 @@ static void test_otlp_encode_logs_many_scopes(void **state) {
   fixture_t *f = *state;
   enum { S = 12 };
   for (int k = 0; k < S; k++) {
-    char name[16];
+    char name[32];
     snprintf(name, sizeof name, "scope.%d", k);
     otel_logger_t *l = otel_logger_provider_get_logger(f->lp, name, NULL);
     assert_non_null(l);
@@ -233,7 +233,7 @@ static void test_otlp_encode_logs_many_scopes(void **state) {
   assert_int_equal(req->n_resource_logs, 1);
   assert_int_equal(req->resource_logs[0]->n_scope_logs, S);
   for (int k = 0; k < S; k++) {
-    char name[16], body[16];
+    char name[32], body[32];
     snprintf(name, sizeof name, "scope.%d", k);
     snprintf(body, sizeof body, "record %d", k);
     Opentelemetry__Proto__Logs__V1__ScopeLogs *sl = req->resource_logs[0]->scope_logs[k];

@@ -393,7 +393,7 @@ static void test_encode_many_resources_and_scopes(void **state) {
   otel_span_exporter_t *mem[R];
   const otel_span_data_t *spans[2 * R];
   for (int k = 0; k < R; k++) {
-    char service[16];
+    char service[32];
     snprintf(service, sizeof service, "service-%d", k);
     tp[k] = provider(service, &mem[k], 128);
   }
@@ -412,7 +412,7 @@ static void test_encode_many_resources_and_scopes(void **state) {
   assert_int_equal(protobuf_c_message_get_packed_size(&req->base), len);
   assert_int_equal(req->n_resource_spans, R);
   for (int k = 0; k < R; k++) {
-    char service[16];
+    char service[32];
     snprintf(service, sizeof service, "service-%d", k);
     Opentelemetry__Proto__Trace__V1__ResourceSpans *rs = req->resource_spans[k];
     assert_string_equal(service_of(rs->resource), service);

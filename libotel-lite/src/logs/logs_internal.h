@@ -99,6 +99,10 @@ otel_err_t otel__log_mirror_processor_create(FILE *stream, const char *service,
  * then scope). Returns owned bytes via *out_buf (free()), OTEL_ENOMEM. */
 otel_err_t otel__otlp_encode_logs(const otel_log_record_t *const *recs, size_t n,
                                   uint8_t **out_buf, size_t *out_len);
+/* The same without moving the bytes to the start of their buffer: the
+ * request is [*data, *data + *len) inside *base (malloc'd: free() it). */
+otel_err_t otel__otlp_encode_logs_at(const otel_log_record_t *const *recs, size_t n, uint8_t **base,
+                                     uint8_t **data, size_t *len);
 
 /* The batch engine behind both processors (see batch_log_processor.c). */
 otel_err_t otel__log_queue_processor_create(otel_log_exporter_t *exporter,

@@ -3,7 +3,7 @@
  * otlp_encode_trace.c: finished spans -> ExportTraceServiceRequest bytes.
  *
  * Spans are grouped into ResourceSpans by resource and into ScopeSpans by
- * instrumentation scope, in order of first appearance (otlp_wire_request.c),
+ * instrumentation scope, in order of first appearance (otlp_wire_back.c),
  * and written in the protobuf wire format straight from the span data, in
  * one pass that writes backwards (otlp_wire_back.h): an earlier version
  * sized every span first, then wrote it, and the sizing cost a third of

@@ -8,11 +8,11 @@
 #include "otlp_exporter.h"
 
 static otel_err_t otlp_export(void *ctx, const otel_log_record_t *const *recs, size_t n) {
-  uint8_t *body;
+  uint8_t *base, *data;
   size_t len;
-  otel_err_t err = otel__otlp_encode_logs(recs, n, &body, &len);
+  otel_err_t err = otel__otlp_encode_logs_at(recs, n, &base, &data, &len);
   if (err) return err;
-  return otel__otlp_exporter_send(ctx, body, len, n);
+  return otel__otlp_exporter_send_at(ctx, base, data, len, n);
 }
 
 static void otlp_shutdown(void *ctx) { otel__otlp_exporter_destroy(ctx); }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * otlp_wire.h: writing the protobuf wire format directly, for the OTLP
- * encoders of spans and log records (otlp_encode_trace.c,
- * otlp_encode_logs.c). Each message is sized first (*_size: the bytes of
- * its content), then written (put_*: returns the position after it), so
- * that every length prefix is known before its message is written. The
+ * otlp_wire.h: writing the protobuf wire format directly: the scalar
+ * encodings the backward writer of the OTLP encoders builds on
+ * (otlp_wire_back.h), and a forward writer where each message is sized
+ * first (*_size: the bytes of its content), then written (put_*: returns
+ * the position after it), with its KeyValue encoder (otlp_wire.c), which
+ * test_otlp_wire holds to protobuf-c's bytes. The
  * output is what protobuf-c would produce from our .proto files: fields in
  * number order, proto3 scalars at their default value left out, oneof
  * members and messages that are set written even when empty. Text goes
@@ -143,7 +144,7 @@ size_t otel__wire_attrs_size(unsigned field, const otel_attr_t *attrs, size_t n,
 uint8_t *otel__wire_put_attrs(uint8_t *p, unsigned field, const otel_attr_t *attrs, size_t n,
                               bool valid);
 
-/* ---- the request, otlp_wire_request.c --------------------------------------- */
+/* ---- the request (written by otlp_wire_back.c) ------------------------------ */
 
 /* Items that ended long ago are cold in cache when a batch is encoded:
  * their memory is requested this many items ahead. */
@@ -158,13 +159,7 @@ typedef struct otel__wire_request {
   const otel_resource_t *(*resource_of)(const void *item);
   bool (*same_scope)(const void *a, const void *b);
   void (*scope_of)(const void *item, const char **name, const char **version);
-  size_t (*item_size)(const void *item);                /* the item's content */
-  uint8_t *(*put_item)(uint8_t *p, const void *item);  /* writes that content */
   void (*prefetch)(const void *item);
 } otel__wire_request_t;
-
-/* Writes the Export*ServiceRequest of r's items. *out is malloc'd
- * (free()); OTEL_ENOMEM. No items make an empty request (*out_len 0). */
-otel_err_t otel__wire_encode_request(const otel__wire_request_t *r, uint8_t **out, size_t *out_len);
 
 #endif /* OTEL_OTLP_WIRE_H */

@@ -2,8 +2,12 @@
  *
  * otlp_wire_back.c: the backward wire writer's buffer growth, attributes
  * (KeyValue / AnyValue, as otlp_wire.c writes them forwards) and the
- * request shape every OTLP export shares (as otlp_wire_request.c writes
- * it), in one backward pass (see otlp_wire_back.h).
+ * request shape every OTLP export shares, in one backward pass (see
+ * otlp_wire_back.h):
+ *   Export*ServiceRequest { 1: Resource*  { 1: Resource, 2: Scope* } }
+ *   Scope*                { 1: InstrumentationScope, 2: item ... }
+ * items grouped by resource, then by scope, each in order of first
+ * appearance.
  */
 #include "otlp_wire_back.h"
 

@@ -172,7 +172,7 @@ static inline void wb_valid_string(otel__wback_t *w, unsigned field, const char 
 void otel__wback_attrs(otel__wback_t *w, unsigned field, const otel_attr_t *attrs, size_t n, bool valid);
 
 /* otel__wire_encode_request's request, written backwards: r->put_item_back
- * writes an item's content (r->item_size and r->put_item are not used).
+ * writes an item's content.
  * On OTEL_OK the request is [*data, *data + *len) inside *base (malloc'd,
  * free() it). size_hint: a per-signal record of the bytes per item last
  * time, for the first buffer's size. */
