@@ -8,6 +8,10 @@
  * stack, or filled by malloc. The global stack is capped, beyond which
  * blocks are freed, so memory follows the peak of spans in flight. A
  * thread's magazines go back to the global stack when the thread exits.
+ * Empty magazines are kept on a second global stack, traded in the same
+ * critical sections (a taker leaves its empty one when it takes a full
+ * one; a giver picks one up when it leaves a full one), so the steady
+ * state makes no calloc or free of magazines either.
  */
 #include "span_pool.h"
 
@@ -37,6 +41,9 @@ static size_t class_size[OTEL__SPAN_POOL_CLASSES];
 static pthread_mutex_t global_lock = PTHREAD_MUTEX_INITIALIZER;
 static magazine_t *global_full[OTEL__SPAN_POOL_CLASSES];
 static size_t global_count[OTEL__SPAN_POOL_CLASSES];
+static magazine_t *global_empty; /* any class: a magazine is only pointers */
+static size_t empty_count;
+#define MAX_EMPTY_MAGS MAX_GLOBAL_MAGS /* 144 bytes each */
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 static _Thread_local thread_mags_t mags;
@@ -66,6 +73,27 @@ static void push_global(int c, magazine_t *m) {
   if (m) free_magazine(m);
 }
 
+/* Leaves the full magazine m on the global stack (or frees it, blocks and
+ * all, beyond the cap) and returns an empty one from the empty stack, or
+ * NULL: one trip through the lock for both. */
+static magazine_t *trade_full(int c, magazine_t *m) {
+  pthread_mutex_lock(&global_lock);
+  if (global_count[c] < MAX_GLOBAL_MAGS) {
+    m->next = global_full[c];
+    global_full[c] = m;
+    global_count[c]++;
+    m = NULL;
+  }
+  magazine_t *empty = global_empty;
+  if (empty) {
+    global_empty = empty->next;
+    empty_count--;
+  }
+  pthread_mutex_unlock(&global_lock);
+  if (m) free_magazine(m);
+  return empty;
+}
+
 static void on_thread_exit(void *unused) {
   (void)unused;
   for (int c = 0; c < OTEL__SPAN_POOL_CLASSES; c++) {
@@ -92,10 +120,16 @@ void *otel__span_pool_get(int c) {
   if (full) {
     global_full[c] = full->next;
     global_count[c]--;
+    if (m && empty_count < MAX_EMPTY_MAGS) { /* ours is empty: for a giver */
+      m->next = global_empty;
+      global_empty = m;
+      empty_count++;
+      m = NULL;
+    }
   }
   pthread_mutex_unlock(&global_lock);
   if (full) {
-    if (m) free(m); /* empty */
+    free(m); /* NULL, unless the empty stack was full */
     mags.take[c] = full;
     return full->blocks[--full->count];
   }
@@ -122,8 +156,5 @@ void otel__span_pool_put(int c, void *block) {
     }
   }
   m->blocks[m->count++] = block;
-  if (m->count == MAG_SIZE) {
-    mags.give[c] = NULL;
-    push_global(c, m);
-  }
+  if (m->count == MAG_SIZE) mags.give[c] = trade_full(c, m);
 }
