@@ -27,6 +27,23 @@ def free_port():
         return s.getsockname()[1]
 
 
+class DeadPort:
+    """A port on 127.0.0.1 where nothing listens, and nothing can start to:
+    the socket is bound (so no other test can take the port) but never
+    listens, so a connection is refused. A port from free_port() is only
+    free when asked and another test may bind it before it is used as the
+    "upstream that is not there". Keep the object alive while the port is
+    in use."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+
+    def url(self, path="/"):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
 def wait_for_port(port, proc, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -12,7 +12,7 @@ the HTTP server and client duration histograms count each request once.
 """
 import sys
 
-from harness import Process, Viewer, attr, free_port, http, raw_request
+from harness import DeadPort, Process, Viewer, attr, free_port, http, raw_request
 
 failures = []
 
@@ -23,7 +23,8 @@ def expect(cond, what):
 
 
 viewer = Viewer()
-dead = f"http://127.0.0.1:{free_port()}/"
+dead_port = DeadPort()  # refuses connections for as long as it lives
+dead = dead_port.url()
 env = viewer.otlp_env("grpc")
 gateway = Process("gateway", free_port(), {**env, "GEOLOCATOR_SERVICE_URL": dead,
                                            "ISS_DISTANCE_SERVICE_URL": dead})

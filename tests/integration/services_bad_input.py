@@ -8,7 +8,7 @@ it non-zero).
 """
 import sys
 
-from harness import Process, free_port, http, raw_request
+from harness import DeadPort, Process, free_port, http, raw_request
 
 LONG = "a" * 100_000
 failures = []
@@ -32,7 +32,8 @@ def run_table(proc, table):
 
 
 # An upstream that is not there: the gateway must answer 502 naming it.
-dead = f"http://127.0.0.1:{free_port()}/"
+dead_port = DeadPort()  # refuses connections for as long as it lives
+dead = dead_port.url()
 quiet = {"OTEL_TRACES_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none", "OTEL_METRICS_EXPORTER": "none"}
 iss = Process("iss-distance-service", free_port(), quiet)
 geo = Process("geolocator-service", free_port(), quiet)

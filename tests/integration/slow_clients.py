@@ -16,7 +16,7 @@ import socket
 import sys
 import time
 
-from harness import Process, Viewer, free_port
+from harness import DeadPort, Process, Viewer, free_port
 
 HALF_OPEN = 64
 ANSWER_WITHIN = 2.0     # the bound this test exists for
@@ -111,7 +111,8 @@ def attack(name, port, path, request_timeout):
 
 quiet = {"OTEL_TRACES_EXPORTER": "none", "OTEL_LOGS_EXPORTER": "none",
          "OTEL_METRICS_EXPORTER": "none"}
-dead = f"http://127.0.0.1:{free_port()}/"
+dead_port = DeadPort()  # refuses connections for as long as it lives
+dead = dead_port.url()
 procs = []
 viewer = Viewer()
 try:

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 
-from harness import BlackHole, BUILD, ROOT, Process, Viewer, attr, binary, free_port, http
+from harness import DeadPort, BlackHole, BUILD, ROOT, Process, Viewer, attr, binary, free_port, http
 
 failures = []
 ZC_APP = os.path.join(ROOT, BUILD, "tests", "zero-code", "zc_app")
@@ -297,7 +297,8 @@ try:
     viewer.wait_for("/api/traces?service=sigint", lambda a: len(a["traces"]) == 1)
 
     # ---- 6. a program with its own libotel-lite is left alone -------------
-    dead = f"http://127.0.0.1:{free_port()}/"
+    dead_port = DeadPort()  # refuses connections for as long as it lives
+    dead = dead_port.url()
     gw_port = free_port()
     gw = Process("otel-instrument", gw_port, {**otlp, "GEOLOCATOR_SERVICE_URL": dead,
                                               "ISS_DISTANCE_SERVICE_URL": dead},
