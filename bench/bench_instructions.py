@@ -58,6 +58,11 @@ SHAPE = {"iss-distance-service": (3, 1), "geolocator-service": (1, 0), "gateway"
 # requests per export batch: the processors export only full batches of
 # BATCH requests' spans (and logs), so a window holds N / BATCH exports
 BATCH = int(os.environ.get("BENCH_BATCH_REQUESTS", "100"))
+# BENCH_DEFAULT_BATCH=1: the SDK's own batch size instead (512 spans, 512
+# log records, as exported under load); BENCH_WARMUP and BENCH_REQUESTS
+# must then be multiples of 512 so that every window holds whole batches
+DEFAULT_BATCH = os.environ.get("BENCH_DEFAULT_BATCH", "") == "1"
+SDK_BATCH = 512
 NEVER_MS = "3600000"
 
 PATHS = {
@@ -289,8 +294,10 @@ def measure(service, mode, env, vapi):
     spans, logs = SHAPE[service]
     env = {**env, "PORT": "0", "OTEL_SDK_DISABLED": "true" if disabled else "false",
            "OTEL_METRIC_EXPORT_INTERVAL": METRIC_INTERVAL_MS,
-           "OTEL_BSP_SCHEDULE_DELAY": NEVER_MS, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE": str(max(spans * BATCH, 1)),
-           "OTEL_BLRP_SCHEDULE_DELAY": NEVER_MS, "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE": str(max(logs * BATCH, 1))}
+           "OTEL_BSP_SCHEDULE_DELAY": NEVER_MS, "OTEL_BLRP_SCHEDULE_DELAY": NEVER_MS}
+    if not DEFAULT_BATCH:
+        env["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"] = str(max(spans * BATCH, 1))
+        env["OTEL_BLRP_MAX_EXPORT_BATCH_SIZE"] = str(max(logs * BATCH, 1))
     p, line, cg = start([binary(service)], env, f"{service}.{mode}", True)
     client = Client(port_of(line))
     path = PATHS[service]
@@ -365,7 +372,10 @@ def top_functions(dumpfile, n):
 
 
 def main():
-    if WARMUP % BATCH or N % BATCH:
+    if DEFAULT_BATCH and (WARMUP % SDK_BATCH or N % SDK_BATCH):
+        sys.exit(f"bench_instructions: with BENCH_DEFAULT_BATCH=1, BENCH_WARMUP ({WARMUP}) and BENCH_REQUESTS ({N}) "
+                 f"must be multiples of the SDK's batch size ({SDK_BATCH})")
+    if not DEFAULT_BATCH and (WARMUP % BATCH or N % BATCH):
         sys.exit(f"bench_instructions: BENCH_WARMUP ({WARMUP}) and BENCH_REQUESTS ({N}) must be multiples "
                  f"of BENCH_BATCH_REQUESTS ({BATCH})")
     for tool in ("valgrind", "callgrind_control", "callgrind_annotate"):

@@ -16,7 +16,10 @@
 # BENCH_BATCH_REQUESTS (100 requests per export batch; the two above are
 # multiples of it), BENCH_VIEWER_REQUESTS (500; 0 skips the viewer),
 # BENCH_SERVICES (the four), BENCH_TOP (12 functions), BENCH_KEEP=1 keeps
-# the callgrind dumps for callgrind_annotate.
+# the callgrind dumps for callgrind_annotate; BENCH_DEFAULT_BATCH=1 exports
+# batches of the SDK's default size (512 spans, 512 log records: what the
+# services send under load) instead of BENCH_BATCH_REQUESTS requests' worth;
+# BENCH_WARMUP and BENCH_REQUESTS must then be multiples of 512.
 #
 # What moves between runs: the disabled count itself, by a few percent,
 # with the data (iss: the ISS position's digits through printf and cJSON;
@@ -77,6 +80,28 @@
 # 3,867 (start_span 3,004); geolocator span export 4,621 (encoding 3,422),
 # on_begin_request 3,940 (start_span 2,005, context extraction about 870),
 # on_end_request 1,492 (histogram and counter find_series about 840).
+# Then (main at a851108: one-pass backward OTLP writer, gRPC body sent
+# without a copy, per-thread kept metric series in the civetweb and curl
+# instrumentation, log records from the span pool, span start and
+# attributes in one pass; whole script, one run):
+#   service                instrumented   disabled   ratio  telemetry  spans  logs
+#   iss-distance-service        103,433     92,093   1.123     11,340    3.0   1.0
+#   geolocator-service           38,344     33,777   1.135      4,567    1.0   0.0
+#   gateway                     294,681    283,763   1.038     10,918    3.0   0.0
+#   frontend                  1,045,192  1,031,004   1.014     14,188    2.0   0.0
+#   otel-viewer: 7,289 instructions per received span or log record
+#   (one-pass decoder tools/otel-viewer/pb_decode.c)
+# and with the SDK's own batch size (BENCH_DEFAULT_BATCH=1 BENCH_WARMUP=512
+# BENCH_REQUESTS=512: gRPC's fixed cost per call, about 73,000
+# instructions, over 512 spans instead of 100 requests' worth):
+#   geolocator-service           37,795     33,764   1.119      4,030    1.0   0.0
+#   iss-distance-service        103,386     95,045   1.088      8,341    3.0   1.0
+# Top functions then (geolocator, default batches, inclusive per request):
+# on_begin_request 3,073 (start_span 1,415, span_set_attr 903 for its 11
+# attributes, extraction 755 of which otel_traceparent_parse 475), span
+# export 2,187 (encoding 2,021, of which otel__wback_attrs, inlined and
+# called, 727 + 695),
+# on_end_request 645, the gRPC send 165.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "bench_instructions: valgrind is not installed (apt-get install valgrind)"; exit 1; }
