@@ -1,10 +1,10 @@
 /* test_otlp_wire.c: the hand-written protobuf wire format (otlp_wire.h,
- * otlp_wire.c): varints at their length boundaries; attributes of every
- * type written by otel__wire_put_attrs are byte for byte what protobuf-c
- * packs from the same attributes (proto_attr.c), in exactly
- * otel__wire_attrs_size bytes, whether they are checked for UTF-8 or
- * known valid already; empty keys are left out; bytes that are not
- * valid UTF-8 arrive as U+FFFD; a field number >= 16 takes a two-byte tag. */
+ * otlp_wire_back.h): varints at their length boundaries; attributes of
+ * every type written by otel__wback_attrs (the encoders' backward writer,
+ * otlp_wire_back.c) are byte for byte what protobuf-c packs from the same
+ * attributes (proto_attr.c), whether they are checked for UTF-8 or known
+ * valid already; empty keys are left out; bytes that are not valid UTF-8
+ * arrive as U+FFFD; a field number >= 16 takes a two-byte tag. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "otlp_wire.h"
+#include "otlp_wire_back.h"
 #include "proto_attr.h"
 
 typedef Opentelemetry__Proto__Common__V1__KeyValueList kvlist_t;
@@ -82,17 +82,29 @@ static uint8_t *packed_by_protobuf_c(const otel_attr_t *attrs, size_t n, size_t 
   return buf;
 }
 
-/* Writes attrs as field 1 into a buffer sized by otel__wire_attrs_size
- * (with a guard byte after it) and checks the size was exact. */
+/* Writes attrs as `field` with the backward writer, from an empty one (it
+ * grows as it writes); returns a malloc'd copy of the bytes. */
+static uint8_t *written_backwards(unsigned field, const otel_attr_t *attrs, size_t n, bool valid,
+                                  size_t *len) {
+  otel__wback_t w = {0};
+  otel__wback_attrs(&w, field, attrs, n, valid);
+  assert_false(w.failed);
+  *len = otel__wback_len(&w);
+  uint8_t *out = malloc(*len + 1);
+  assert_non_null(out);
+  if (*len) memcpy(out, w.p, *len);
+  free(w.buf);
+  return out;
+}
+
 static uint8_t *written_by_wire(const otel_attr_t *attrs, size_t n, size_t *len) {
-  *len = otel__wire_attrs_size(1, attrs, n, false);
-  uint8_t *buf = malloc(*len + 1);
-  assert_non_null(buf);
-  buf[*len] = 0x5a;
-  uint8_t *end = otel__wire_put_attrs(buf, 1, attrs, n, false);
-  assert_int_equal(end - buf, *len);
-  assert_int_equal(buf[*len], 0x5a);
-  return buf;
+  return written_backwards(1, attrs, n, false, len);
+}
+
+static size_t wire_len(const otel_attr_t *attrs, size_t n) {
+  size_t len;
+  free(written_backwards(1, attrs, n, false, &len));
+  return len;
 }
 
 static void expect_same_bytes(const otel_attr_t *attrs, size_t n) {
@@ -102,9 +114,9 @@ static void expect_same_bytes(const otel_attr_t *attrs, size_t n) {
   assert_int_equal(got_len, want_len);
   assert_memory_equal(got, want, want_len);
   /* valid UTF-8 already (as span data is): the unchecked path, same bytes */
-  assert_int_equal(otel__wire_attrs_size(1, attrs, n, true), want_len);
-  uint8_t *fast = malloc(want_len + 1);
-  assert_int_equal(otel__wire_put_attrs(fast, 1, attrs, n, true) - fast, want_len);
+  size_t fast_len;
+  uint8_t *fast = written_backwards(1, attrs, n, true, &fast_len);
+  assert_int_equal(fast_len, want_len);
   assert_memory_equal(fast, want, want_len);
   free(fast);
   free(want);
@@ -163,11 +175,11 @@ static void test_wire_empty_keys_are_left_out(void **state) {
   size_t len;
   uint8_t *got = written_by_wire(attrs, 3, &len);
   otel_attr_t kept[] = {OTEL_ATTR_INT("kept", 1)};
-  assert_int_equal(len, otel__wire_attrs_size(1, kept, 1, false));
+  assert_int_equal(len, wire_len(kept, 1));
   free(got);
   expect_same_bytes(attrs, 3);
-  assert_int_equal(otel__wire_attrs_size(1, attrs, 2, false), 0);
-  assert_int_equal(otel__wire_attrs_size(1, NULL, 0, false), 0);
+  assert_int_equal(wire_len(attrs, 2), 0);
+  assert_int_equal(wire_len(NULL, 0), 0);
 }
 
 static void test_wire_invalid_utf8_becomes_replacement_character(void **state) {
@@ -193,12 +205,14 @@ static void test_wire_invalid_utf8_becomes_replacement_character(void **state) {
 static void test_wire_attrs_in_a_field_of_two_byte_tag(void **state) {
   (void)state;
   otel_attr_t attrs[] = {OTEL_ATTR_INT("a", 1), OTEL_ATTR_INT("b", 2)};
-  size_t at1 = otel__wire_attrs_size(1, attrs, 2, true), at16 = otel__wire_attrs_size(16, attrs, 2, true);
+  size_t at1, at16;
+  free(written_backwards(1, attrs, 2, true, &at1));
+  free(written_backwards(16, attrs, 2, true, &at16));
   assert_int_equal(at16, at1 + 2); /* one more tag byte per KeyValue */
-  uint8_t buf[64];
-  assert_int_equal(otel__wire_put_attrs(buf, 16, attrs, 2, true) - buf, at16);
+  uint8_t *buf = written_backwards(16, attrs, 2, true, &at16);
   assert_int_equal(buf[0], 0x82); /* field 16, wire type 2 */
   assert_int_equal(buf[1], 0x01);
+  free(buf);
 }
 
 int main(void) {

@@ -492,32 +492,6 @@ static size_t count_elements(const fplan_t *f, const uint8_t *p, const uint8_t *
   return n;
 }
 
-/* RFC 3629 (the same rules as utf8_check.c). */
-static bool utf8_ok(const uint8_t *s, size_t len) {
-  size_t i = 0;
-  while (i < len) {
-    while (i < len && s[i] < 0x80) i++;
-    if (i == len) break;
-    unsigned char c = s[i];
-    size_t n;
-    uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
-    else return false;
-    if (len - i < n) return false;
-    for (size_t k = 1; k < n; k++) {
-      if ((s[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return false;
-    i += n;
-  }
-  return true;
-}
-
 /* Copies len bytes to dst (NUL-terminated) and says whether they are all
  * ASCII, eight at a time (telemetry's strings nearly always are). */
 static inline bool copy_ascii(char *dst, const uint8_t *src, size_t len) {
@@ -597,7 +571,7 @@ static inline __attribute__((always_inline)) bool store_value(dec_t *d, const mp
   case K_STRING: {
     char *s = dec_alloc(d, len + 1);
     if (!s) return false;
-    if (!copy_ascii(s, value, len) && !d->bad_field && !utf8_ok(value, len)) {
+    if (!copy_ascii(s, value, len) && !d->bad_field && !vw_utf8_valid(value, len)) {
       d->bad_msg = mp->md; /* reported once the rest is known good */
       d->bad_field = f->fd;
     }

@@ -14,11 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
+/* RFC 3629 (viewer.h): no overlong forms, no surrogates, nothing above U+10FFFF.
  * ASCII, nearly all of telemetry, is passed over eight bytes at a time. */
-static bool utf8_valid(const char *text) {
-  const unsigned char *s = (const unsigned char *)text;
-  size_t len = strlen(text), i = 0;
+bool vw_utf8_valid(const uint8_t *s, size_t len) {
+  size_t i = 0;
   while (i < len) {
     for (; i + 8 <= len; i += 8) {
       uint64_t w;
@@ -45,6 +44,10 @@ static bool utf8_valid(const char *text) {
     i += n;
   }
   return true;
+}
+
+static bool utf8_valid(const char *text) {
+  return vw_utf8_valid((const uint8_t *)text, strlen(text));
 }
 
 static const ProtobufCFieldDescriptor *find_bad(const ProtobufCMessage *m,

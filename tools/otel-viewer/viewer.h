@@ -350,6 +350,9 @@ ProtobufCMessage *vw_json_to_pb(const ProtobufCMessageDescriptor *desc,
  * message, naming the field ("... (KeyValue.key)"), goes into msg (size
  * bytes). The transports then refuse the request whole, as the Collector
  * does. */
+/* Whether s[0..len) is UTF-8 by RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF (what protobuf-go accepts). */
+bool vw_utf8_valid(const uint8_t *s, size_t len);
 bool vw_find_invalid_utf8(const ProtobufCMessage *m, char *msg, size_t size);
 
 /* ---- request_decode.c: a request body -> message, within the limits ---- */

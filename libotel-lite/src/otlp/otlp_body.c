@@ -46,7 +46,7 @@ otel__otlp_body_t *otel__otlp_body_adopt(uint8_t *base, uint8_t *data, size_t le
  * every other build relies on. */
 void otel__otlp_body_ref(otel__otlp_body_t *b) {
   BODY_TSAN_RELEASE(b);
-  atomic_fetch_add_explicit(&b->refs, 1, memory_order_release);
+  atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
 }
 
 void otel__otlp_body_release(otel__otlp_body_t *b) {

@@ -2,12 +2,11 @@
  *
  * otlp_wire.h: writing the protobuf wire format directly: the scalar
  * encodings the backward writer of the OTLP encoders builds on
- * (otlp_wire_back.h), and a forward writer where each message is sized
- * first (*_size: the bytes of its content), then written (put_*: returns
- * the position after it), with its KeyValue encoder (otlp_wire.c), which
- * test_otlp_wire holds to protobuf-c's bytes. The
- * output is what protobuf-c would produce from our .proto files: fields in
- * number order, proto3 scalars at their default value left out, oneof
+ * (otlp_wire_back.h, whose KeyValue writer test_otlp_wire holds to
+ * protobuf-c's bytes), sizes (*_size, *_len) and forward writes (put_*:
+ * returns the position after it). The output is what protobuf-c would
+ * produce from our .proto files: fields in number order, proto3 scalars
+ * at their default value left out, oneof
  * members and messages that are set written even when empty. Text goes
  * through wire_*string*: bytes that are not valid UTF-8 become U+FFFD
  * (utf8.h), since one invalid string loses the whole request.
@@ -133,16 +132,6 @@ static inline size_t wire_opt_fixed32_size(unsigned field, uint32_t v) {
 static inline uint8_t *wire_put_opt_fixed32(uint8_t *p, unsigned field, uint32_t v) {
   return v ? wire_put_fixed32(wire_put_tag(p, field, WIRE_I32), v) : p;
 }
-
-/* ---- KeyValue (common.proto), otlp_wire.c ---------------------------------- */
-
-/* The repeated KeyValue field `field` of n attributes (those with a NULL
- * or empty key are left out, as the protobuf-c encoders did): its size
- * and its writing. valid: every key and string value is valid UTF-8
- * already (span data), so none is checked again. */
-size_t otel__wire_attrs_size(unsigned field, const otel_attr_t *attrs, size_t n, bool valid);
-uint8_t *otel__wire_put_attrs(uint8_t *p, unsigned field, const otel_attr_t *attrs, size_t n,
-                              bool valid);
 
 /* ---- the request (written by otlp_wire_back.c) ------------------------------ */
 

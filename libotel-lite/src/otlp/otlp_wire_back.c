@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * otlp_wire_back.c: the backward wire writer's buffer growth, attributes
- * (KeyValue / AnyValue, as otlp_wire.c writes them forwards) and the
+ * (KeyValue / AnyValue) and the
  * request shape every OTLP export shares, in one backward pass (see
  * otlp_wire_back.h):
  *   Export*ServiceRequest { 1: Resource*  { 1: Resource, 2: Scope* } }

@@ -167,8 +167,11 @@ static inline void wb_valid_string(otel__wback_t *w, unsigned field, const char 
 }
 
 /* The repeated KeyValue field `field` of n attributes, written last to
- * first (those with a NULL or empty key left out), exactly as
- * otel__wire_put_attrs writes them. valid: as there. */
+ * first (those with a NULL or empty key left out, as the protobuf-c
+ * encoders did); arrays become an ArrayValue of AnyValues, as the OTLP
+ * data model defines attribute arrays. valid: every key and string value
+ * is valid UTF-8 already (span data), so none is checked again; otherwise
+ * bytes that are not become U+FFFD. */
 void otel__wback_attrs(otel__wback_t *w, unsigned field, const otel_attr_t *attrs, size_t n, bool valid);
 
 /* otel__wire_encode_request's request, written backwards: r->put_item_back

@@ -71,16 +71,7 @@ static inline uint64_t rng_next(void) {
     pthread_once(&atfork_once, register_atfork);
     rng_seed(r, gen);
   }
-  uint64_t *s = r->s;
-  uint64_t result = rotl(s[1] * 5, 7) * 9;
-  uint64_t t = s[1] << 17;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 45);
-  return result;
+  return xoshiro_step(r->s);
 }
 
 void otel_generate_trace_id(uint8_t out[16]) {
